@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { Ack } from './ack';
+import { AgentRegistration, agentRegistrationSchema, Heartbeat } from './nodes';
+
+/** Socket.IO namespaces of both hops. */
+export const AGENT_NAMESPACE = '/agents';
+export const MIDTIER_NAMESPACE = '/midtier';
+
+export interface RegisteredNode {
+  nodeId: string;
+  nodeName: string;
+}
+
+// ---- agent <-> midtier (namespace /agents, thresh_live_ keys) ----
+
+export interface AgentToMidtierEvents {
+  'agent:register': (registration: AgentRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
+  'agent:heartbeat': (heartbeat: Heartbeat, ack: (result: Ack) => void) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- commands arrive with the commands issue
+export interface MidtierToAgentEvents {}
+
+// ---- midtier <-> hub (namespace /midtier, thresh_mid_ keys) ----
+
+export const agentAuthRequestSchema = z.object({ key: z.string().max(200) });
+export type AgentAuthRequest = z.infer<typeof agentAuthRequestSchema>;
+
+export interface AgentIdentity {
+  keyId: string;
+  account: string;
+}
+
+export const midtierNodeRegistrationSchema = z.object({
+  keyId: z.uuid(),
+  connectionId: z.string().min(1).max(64),
+  registration: agentRegistrationSchema,
+});
+export type MidtierNodeRegistration = z.infer<typeof midtierNodeRegistrationSchema>;
+
+export const heartbeatBatchSchema = z.object({
+  items: z
+    .array(z.object({ agentId: z.uuid(), seenAt: z.iso.datetime() }))
+    .min(1)
+    .max(50_000),
+});
+export type HeartbeatBatch = z.infer<typeof heartbeatBatchSchema>;
+
+export const nodeDisconnectedSchema = z.object({
+  agentId: z.uuid(),
+  connectionId: z.string().min(1).max(64),
+});
+export type NodeDisconnected = z.infer<typeof nodeDisconnectedSchema>;
+
+export interface MidtierToHubEvents {
+  'agent:authenticate': (request: AgentAuthRequest, ack: (result: Ack<AgentIdentity>) => void) => void;
+  'node:register': (request: MidtierNodeRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
+  'node:heartbeats': (batch: HeartbeatBatch, ack: (result: Ack<{ stored: number }>) => void) => void;
+  'node:disconnected': (event: NodeDisconnected) => void;
+}
+
+export interface HubToMidtierEvents {
+  /** A key was revoked or expired: drop its cached validation and the agents using it. */
+  'key:revoked': (event: { keyId: string }) => void;
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+export const NODE_STATUSES = ['online', 'offline'] as const;
+export type NodeStatus = (typeof NODE_STATUSES)[number];
+
+export const nodeNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit');
+
+/** What an agent tells about its node when it connects. */
+export const agentRegistrationSchema = z.object({
+  agentId: z.uuid(),
+  nodeName: nodeNameSchema,
+  hostname: z.string().min(1).max(255),
+  platform: z.string().min(1).max(32),
+  arch: z.string().min(1).max(32),
+  agentVersion: z.string().min(1).max(32),
+  cpuCores: z.number().int().min(1).max(4096),
+  memoryTotalBytes: z.number().int().nonnegative(),
+  diskTotalBytes: z.number().int().nonnegative(),
+  metricsIntervalSeconds: z.number().int().min(1).max(86_400),
+});
+export type AgentRegistration = z.infer<typeof agentRegistrationSchema>;
+
+export const heartbeatSchema = z.object({
+  agentId: z.uuid(),
+  sentAt: z.iso.datetime(),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+export const nodeResponseSchema = z.object({
+  id: z.uuid(),
+  agentId: z.uuid(),
+  name: z.string(),
+  hostname: z.string(),
+  status: z.enum(NODE_STATUSES),
+  lastSeenAt: z.iso.datetime().nullable(),
+  platform: z.string(),
+  arch: z.string(),
+  agentVersion: z.string(),
+  cpuCores: z.number().int(),
+  memoryTotalBytes: z.number(),
+  diskTotalBytes: z.number(),
+  registeredAt: z.iso.datetime(),
+});
+export type NodeResponse = z.infer<typeof nodeResponseSchema>;
+
+export const nodeListQuerySchema = z.object({
+  status: z.enum(NODE_STATUSES).optional(),
+  name: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type NodeListQuery = z.infer<typeof nodeListQuerySchema>;
+
+export const nodeListResponseSchema = z.object({
+  items: z.array(nodeResponseSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+export type NodeListResponse = z.infer<typeof nodeListResponseSchema>;

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses environment variables with a zod object schema, naming every bad variable at once. */
+export function loadConfig<T extends z.ZodObject>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  // An empty variable means "not set", as in most .env files.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const variable = issue.path.map(String).join('.') || '(environment)';
+        const value = present[variable];
+        const shown = value === undefined ? 'not set' : `got "${/KEY|PASSWORD|SECRET|URL/.test(variable) ? '***' : value}"`;
+        return `${variable}: ${issue.message} (${shown})`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+export const portSchema = z.coerce.number().int().min(1).max(65_535);
+
+export const booleanFlagSchema = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+export const postgresUrlSchema = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres:// connection URL');

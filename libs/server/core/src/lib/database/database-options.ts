@@ -1,0 +1,22 @@
+import type { DataSourceOptions } from 'typeorm';
+import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1764201600000];
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize: number;
+}
+
+/** The schema comes from migrations only; the entities merely map it. */
+export function databaseOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    extra: { max: settings.poolSize, connectionTimeoutMillis: 10_000 },
+  };
+}

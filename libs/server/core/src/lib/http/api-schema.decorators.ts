@@ -1,0 +1,15 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiResponse } from '@nestjs/swagger';
+import { z } from 'zod';
+
+type OpenApiSchema = Parameters<typeof ApiBody>[0] extends infer O ? (O extends { schema?: infer S } ? S : never) : never;
+
+function toOpenApi(schema: z.ZodType): OpenApiSchema {
+  return z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as OpenApiSchema;
+}
+
+/** Documents a request body in OpenAPI from the same zod schema that validates it. */
+export const ApiZodBody = (schema: z.ZodType) => ApiBody({ schema: toOpenApi(schema) });
+
+export const ApiZodResponse = (status: number, schema: z.ZodType, description?: string) =>
+  applyDecorators(ApiResponse({ status, description, schema: toOpenApi(schema) }));
