@@ -5,3 +5,5 @@ export * from './lib/nodes';
 export * from './lib/auth';
 export * from './lib/api-keys';
 export * from './lib/events';
+export * from './lib/clusters';
+export * from './lib/stacks';

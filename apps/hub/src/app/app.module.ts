@@ -1,10 +1,52 @@
-import { Module } from '@nestjs/common';
-import { AppController } from './app.controller';
-import { AppService } from './app.service';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { ServeStaticModule } from '@nestjs/serve-static';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '@thresh/server-auth';
+import { ClustersModule } from '@thresh/server-clusters';
+import { databaseOptions } from '@thresh/server-core';
+import { KeysModule } from '@thresh/server-keys';
+import { MetricsModule } from '@thresh/server-metrics';
+import { NodesModule } from '@thresh/server-nodes';
+import { StacksModule } from '@thresh/server-stacks';
+import { existsSync } from 'node:fs';
+import { HealthController } from './health/health.controller';
+import { HubConfig } from './hub-config';
+import { MidtierGateway } from './midtier-link/midtier.gateway';
 
-@Module({
-  imports: [],
-  controllers: [AppController],
-  providers: [AppService],
-})
-export class AppModule {}
+/** Paths the single-page dashboard must never shadow. */
+export const SERVER_ROUTES = ['/api/{*path}', '/health{*path}', '/metrics', '/socket.io/{*path}'];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: HubConfig, dashboardDir?: string): DynamicModule {
+    const serveDashboard = dashboardDir && existsSync(dashboardDir);
+    if (!serveDashboard) new Logger('Dashboard').warn(`no built dashboard at ${dashboardDir}; run "npx nx build dashboard"`);
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...databaseOptions({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+          autoLoadEntities: true,
+        }),
+        TerminusModule,
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),
+        MetricsModule,
+        AuthModule.forRoot({
+          account: config.THRESH_ACCOUNT,
+          adminUsername: config.THRESH_ADMIN_USERNAME,
+          adminPassword: config.THRESH_ADMIN_PASSWORD,
+          tokenTtlSeconds: config.HUB_TOKEN_TTL_SECONDS,
+        }),
+        KeysModule,
+        NodesModule.forRoot({ graceSeconds: config.HUB_NODE_GRACE_SECONDS, sweepIntervalMs: 5_000 }),
+        ClustersModule,
+        StacksModule,
+        ...(serveDashboard ? [ServeStaticModule.forRoot({ rootPath: dashboardDir, exclude: SERVER_ROUTES })] : []),
+      ],
+      controllers: [HealthController],
+      providers: [MidtierGateway],
+    };
+  }
+}

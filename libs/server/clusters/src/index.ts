@@ -1,2 +1,1 @@
-export * from './lib/server-clusters.module';
-
+export * from './lib/clusters.module';

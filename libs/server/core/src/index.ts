@@ -4,3 +4,4 @@ export * from './lib/http/app.exception';
 export * from './lib/http/api-exception.filter';
 export * from './lib/http/zod-validation.pipe';
 export * from './lib/http/api-schema.decorators';
+export * from './lib/socket/socket-ack';

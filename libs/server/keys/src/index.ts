@@ -1,2 +1,2 @@
-export * from './lib/server-keys.module';
-
+export * from './lib/keys.module';
+export * from './lib/keys.service';

@@ -1,2 +1,2 @@
-export * from './lib/server-metrics.module';
-
+export * from './lib/metrics.module';
+export * from './lib/metrics.service';

@@ -1,2 +1,3 @@
-export * from './lib/server-nodes.module';
-
+export * from './lib/nodes.module';
+export * from './lib/nodes.service';
+export * from './lib/node.entity';

@@ -1,2 +1,1 @@
-export * from './lib/server-stacks.module';
-
+export * from './lib/stacks.module';

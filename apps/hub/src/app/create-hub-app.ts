@@ -1,0 +1,34 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ApiExceptionFilter } from '@thresh/server-core';
+import { AppModule } from './app.module';
+import { HubConfig } from './hub-config';
+
+const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+export function logLevelsFrom(level: HubConfig['LOG_LEVEL']): LogLevel[] {
+  return LEVELS.slice(0, LEVELS.indexOf(level) + 1);
+}
+
+/** Builds the hub without listening, so tests get the same app the binary runs. */
+export async function createHubApp(config: HubConfig, dashboardDir?: string): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dashboardDir), {
+    logger: logLevelsFrom(config.LOG_LEVEL),
+  });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Thresh Hub')
+      .setDescription('Fleet management API. Authenticate with a thresh_cli_ token from POST /api/auth/login.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+  return app;
+}

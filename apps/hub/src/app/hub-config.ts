@@ -1,0 +1,23 @@
+import { loadConfig, portSchema, postgresUrlSchema } from '@thresh/server-core';
+import { ACCOUNT_SLUG_PATTERN } from '@thresh/protocol';
+import { z } from 'zod';
+
+/** Every variable the hub reads; each is documented in .env.example. */
+export const hubConfigSchema = z.object({
+  HUB_PORT: portSchema.default(7200),
+  HUB_HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: postgresUrlSchema,
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  THRESH_ACCOUNT: z.string().regex(ACCOUNT_SLUG_PATTERN, 'lowercase letters and digits, at most 32').default('default'),
+  THRESH_ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
+  THRESH_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  HUB_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
+  HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),
+  HUB_DASHBOARD_DIR: z.string().optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+export type HubConfig = z.infer<typeof hubConfigSchema>;
+
+export function loadHubConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  return loadConfig(hubConfigSchema, env);
+}

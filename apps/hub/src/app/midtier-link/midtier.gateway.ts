@@ -1,0 +1,102 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { CredentialsService, VerifiedCredential } from '@thresh/server-auth';
+import { AppException, handleWithAck, toConnectError } from '@thresh/server-core';
+import { MetricsService } from '@thresh/server-metrics';
+import { NodesService } from '@thresh/server-nodes';
+import {
+  Ack,
+  AgentIdentity,
+  agentAuthRequestSchema,
+  heartbeatBatchSchema,
+  HubToMidtierEvents,
+  MIDTIER_NAMESPACE,
+  MidtierToHubEvents,
+  midtierNodeRegistrationSchema,
+  nodeDisconnectedSchema,
+  RegisteredNode,
+} from '@thresh/protocol';
+import type { Namespace, Socket } from 'socket.io';
+
+type MidtierSocket = Socket<MidtierToHubEvents, HubToMidtierEvents, Record<string, never>, { midtier: VerifiedCredential }>;
+
+/** Mid-tiers connect here with a thresh_mid_ key and relay their agents' traffic. */
+@WebSocketGateway({ namespace: MIDTIER_NAMESPACE })
+export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(MidtierGateway.name);
+  private readonly heartbeats = this.metrics.counter('thresh_hub_heartbeats_total', 'Heartbeats stored from agents');
+  private readonly connectedMidtiers = this.metrics.gauge('thresh_hub_midtiers_connected', 'Mid-tiers connected now');
+
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly nodes: NodesService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next) => {
+      const key = socket.handshake.auth?.['key'];
+      this.credentials
+        .verify(typeof key === 'string' ? key : undefined, 'midtier')
+        .then((credential) => {
+          socket.data.midtier = credential;
+          next();
+        })
+        .catch((error: unknown) => next(toConnectError(error)));
+    });
+  }
+
+  handleConnection(socket: MidtierSocket): void {
+    this.connectedMidtiers.inc();
+    this.logger.log(`mid-tier connected (account ${socket.data.midtier.account}, ${socket.handshake.address})`);
+  }
+
+  handleDisconnect(socket: MidtierSocket): void {
+    this.connectedMidtiers.dec();
+    this.logger.log(`mid-tier disconnected (account ${socket.data.midtier?.account})`);
+  }
+
+  @SubscribeMessage('agent:authenticate')
+  authenticateAgent(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<AgentIdentity>> {
+    return handleWithAck(agentAuthRequestSchema, payload, async ({ key }) => {
+      const agent = await this.credentials.verify(key, 'agent');
+      if (agent.accountId !== socket.data.midtier.accountId) {
+        throw new AppException('forbidden', 'This agent key belongs to another account than the mid-tier');
+      }
+      return { keyId: agent.keyId, account: agent.account };
+    });
+  }
+
+  @SubscribeMessage('node:register')
+  registerNode(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
+    return handleWithAck(midtierNodeRegistrationSchema, payload, ({ registration, connectionId }) =>
+      this.nodes.register(socket.data.midtier.accountId, registration, connectionId),
+    );
+  }
+
+  @SubscribeMessage('node:heartbeats')
+  recordHeartbeats(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ stored: number }>> {
+    return handleWithAck(heartbeatBatchSchema, payload, async (batch) => {
+      const stored = await this.nodes.recordHeartbeats(socket.data.midtier.accountId, batch);
+      this.heartbeats.inc(batch.items.length);
+      return { stored };
+    });
+  }
+
+  @SubscribeMessage('node:disconnected')
+  async nodeDisconnected(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<void> {
+    const parsed = nodeDisconnectedSchema.safeParse(payload);
+    if (!parsed.success) return;
+    await this.nodes
+      .markDisconnected(socket.data.midtier.accountId, parsed.data.agentId, parsed.data.connectionId)
+      .catch((error: Error) => this.logger.warn(`could not mark node offline: ${error.message}`));
+  }
+}

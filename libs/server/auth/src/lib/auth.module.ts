@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountEntity } from './accounts/account.entity';
+import { AccountRepository } from './accounts/account.repository';
+import { AUTH_OPTIONS, AuthOptions } from './auth.options';
+import { ApiKeyEntity } from './credentials/api-key.entity';
+import { ApiKeyRepository } from './credentials/api-key.repository';
+import { CredentialsService } from './credentials/credentials.service';
+import { UserTokenStrategy } from './guards/user-token.strategy';
+import { AuthController } from './login/auth.controller';
+import { LoginService } from './login/login.service';
+import { BootstrapAdminService } from './users/bootstrap-admin.service';
+import { PasswordHasher } from './users/password-hasher';
+import { UserEntity } from './users/user.entity';
+import { UserRepository } from './users/user.repository';
+
+@Module({})
+export class AuthModule {
+  static forRoot(options: AuthOptions): DynamicModule {
+    return {
+      module: AuthModule,
+      global: true,
+      imports: [PassportModule, TypeOrmModule.forFeature([AccountEntity, UserEntity, ApiKeyEntity])],
+      controllers: [AuthController],
+      providers: [
+        { provide: AUTH_OPTIONS, useValue: options },
+        AccountRepository,
+        UserRepository,
+        ApiKeyRepository,
+        PasswordHasher,
+        CredentialsService,
+        LoginService,
+        UserTokenStrategy,
+        BootstrapAdminService,
+      ],
+      exports: [AUTH_OPTIONS, AccountRepository, CredentialsService, ApiKeyRepository],
+    };
+  }
+}

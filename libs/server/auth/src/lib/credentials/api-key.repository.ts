@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { CredentialKind } from '@thresh/protocol';
+import { In, IsNull, Repository } from 'typeorm';
+import { ApiKeyEntity } from './api-key.entity';
+
+@Injectable()
+export class ApiKeyRepository {
+  constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
+
+  create(values: Omit<ApiKeyEntity, 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'account'>): Promise<ApiKeyEntity> {
+    return this.keys.save(this.keys.create({ ...values, lastUsedAt: null, revokedAt: null }));
+  }
+
+  findByLookupId(lookupId: string): Promise<ApiKeyEntity | null> {
+    return this.keys.findOne({ where: { lookupId }, relations: { account: true } });
+  }
+
+  findInAccount(accountId: string, id: string): Promise<ApiKeyEntity | null> {
+    return this.keys.findOneBy({ accountId, id });
+  }
+
+  listInAccount(accountId: string, types: CredentialKind[]): Promise<ApiKeyEntity[]> {
+    return this.keys.find({ where: { accountId, type: In(types) }, order: { createdAt: 'DESC' } });
+  }
+
+  async revoke(id: string, at: Date): Promise<void> {
+    await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: at });
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    await this.keys.update({ id }, { lastUsedAt: at });
+  }
+}

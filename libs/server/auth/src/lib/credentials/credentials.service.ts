@@ -1,0 +1,97 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppException } from '@thresh/server-core';
+import {
+  claimedCredentialKind,
+  CredentialKind,
+  describeCredentialKind,
+  generateCredential,
+  parseCredential,
+} from '@thresh/protocol';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeyRepository } from './api-key.repository';
+
+export interface VerifiedCredential {
+  keyId: string;
+  kind: CredentialKind;
+  accountId: string;
+  account: string;
+  userId: string | null;
+}
+
+export interface IssueCredentialOptions {
+  kind: CredentialKind;
+  accountId: string;
+  account: string;
+  name: string;
+  userId?: string | null;
+  expiresAt?: Date | null;
+}
+
+// Writing last_used_at on every request would turn each read into a write.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
+}
+
+@Injectable()
+export class CredentialsService {
+  private readonly logger = new Logger(CredentialsService.name);
+
+  constructor(private readonly keys: ApiKeyRepository) {}
+
+  /** Returns the stored record and the plaintext, which is never kept. */
+  async issue(options: IssueCredentialOptions): Promise<{ record: ApiKeyEntity; plaintext: string }> {
+    const plaintext = generateCredential(options.kind, options.account);
+    const parsed = parseCredential(plaintext);
+    if (!parsed.ok) throw new Error('generated an unparseable credential');
+    const record = await this.keys.create({
+      accountId: options.accountId,
+      userId: options.userId ?? null,
+      type: options.kind,
+      name: options.name,
+      lookupId: parsed.credential.lookupId,
+      secretHash: hashSecret(parsed.credential.secret),
+      expiresAt: options.expiresAt ?? null,
+    });
+    return { record, plaintext };
+  }
+
+  /** 403 for a credential of another type, 401 for anything missing, malformed, unknown, revoked or expired. */
+  async verify(raw: string | undefined, expected: CredentialKind, now = new Date()): Promise<VerifiedCredential> {
+    if (!raw) throw new AppException('unauthorized', `Missing credential: expected ${describeCredentialKind(expected)}`);
+    const claimed = claimedCredentialKind(raw);
+    if (claimed && claimed !== expected) {
+      throw new AppException(
+        'forbidden',
+        `Wrong credential type: expected ${describeCredentialKind(expected)}, got ${describeCredentialKind(claimed)}`,
+      );
+    }
+    const parsed = parseCredential(raw);
+    if (!parsed.ok) {
+      throw new AppException('unauthorized', `Malformed credential: expected ${describeCredentialKind(expected)}`);
+    }
+    const { secret, lookupId, account } = parsed.credential;
+    const record = await this.keys.findByLookupId(lookupId);
+    const matches =
+      record !== null &&
+      record.account?.slug === account &&
+      record.type === expected &&
+      timingSafeEqual(record.secretHash, hashSecret(secret));
+    if (!matches || !record) throw new AppException('unauthorized', 'Unknown credential');
+    if (record.revokedAt && record.revokedAt <= now) throw new AppException('unauthorized', 'Credential has been revoked');
+    if (record.expiresAt && record.expiresAt <= now) throw new AppException('unauthorized', 'Credential has expired');
+    this.noteUse(record, now);
+    return { keyId: record.id, kind: record.type, accountId: record.accountId, account, userId: record.userId };
+  }
+
+  revoke(keyId: string, at = new Date()): Promise<void> {
+    return this.keys.revoke(keyId, at);
+  }
+
+  private noteUse(record: ApiKeyEntity, now: Date): void {
+    if (record.lastUsedAt && now.getTime() - record.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+    this.keys.touch(record.id, now).catch((error: Error) => this.logger.warn(`could not record key use: ${error.message}`));
+  }
+}

@@ -1,0 +1,38 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { AppException } from '@thresh/server-core';
+import type { UserRole } from '@thresh/protocol';
+import { AuthUser } from './auth-user';
+import { USER_TOKEN_STRATEGY } from './user-token.strategy';
+
+export const ROLES_KEY = 'thresh:roles';
+
+/** Authenticates the bearer user token, then checks the route's roles. */
+@Injectable()
+export class UserAuthGuard extends AuthGuard(USER_TOKEN_STRATEGY) {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    await super.canActivate(context);
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const user = context.switchToHttp().getRequest<{ user: AuthUser }>().user;
+    if (roles?.length && !roles.includes(user.role)) {
+      throw new AppException('forbidden', `This action needs the role ${roles.join(' or ')}; you are ${user.role}`);
+    }
+    return true;
+  }
+
+  override handleRequest<T>(error: unknown, user: T): T {
+    if (error) throw error;
+    if (!user) {
+      throw new AppException('unauthorized', 'Missing credential: send "Authorization: Bearer thresh_cli_…" (from thresh auth login)');
+    }
+    return user;
+  }
+}

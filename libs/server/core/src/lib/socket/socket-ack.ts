@@ -1,0 +1,30 @@
+import { Logger } from '@nestjs/common';
+import { AppException } from '../http/app.exception';
+import { Ack, ackError, summarizeIssues } from '@thresh/protocol';
+import { z } from 'zod';
+
+const logger = new Logger('SocketAck');
+
+/** Validates a socket payload and turns any failure into a coded ack, so a bad message never kills the socket. */
+export async function handleWithAck<S extends z.ZodType, R extends object>(
+  schema: S,
+  payload: unknown,
+  handler: (input: z.infer<S>) => Promise<R>,
+): Promise<Ack<R>> {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) return ackError('validation_failed', summarizeIssues(parsed.error));
+  try {
+    return { ok: true, ...(await handler(parsed.data)) };
+  } catch (error) {
+    if (error instanceof AppException) return ackError(error.code, error.message);
+    logger.error((error as Error).stack ?? String(error));
+    return ackError('internal', 'Internal error');
+  }
+}
+
+/** Socket.IO hands `data` to the client's connect_error, so it learns the status and code. */
+export function toConnectError(error: unknown): Error {
+  if (!(error instanceof AppException)) logger.error((error as Error)?.stack ?? String(error));
+  const appError = error instanceof AppException ? error : new AppException('internal', 'Internal error');
+  return Object.assign(new Error(appError.message), { data: { status: appError.getStatus(), code: appError.code } });
+}

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { ApiKeyEntity, ApiKeyRepository, AuthUser, CredentialsService } from '@thresh/server-auth';
+import { AppException } from '@thresh/server-core';
+import { CreatedKeyResponse, CreateKeyRequest, CREDENTIAL_PREFIX, IssuableKeyType, KeyResponse } from '@thresh/protocol';
+
+const ISSUABLE: IssuableKeyType[] = ['agent', 'midtier'];
+/** How long a rotated key keeps working beside its successor. */
+export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
+
+export function mapKey(key: ApiKeyEntity, account: string): KeyResponse {
+  return {
+    id: key.id,
+    name: key.name,
+    type: key.type as IssuableKeyType,
+    prefix: `${CREDENTIAL_PREFIX[key.type]}${account}_${key.lookupId.slice(0, 4)}`,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}
+
+@Injectable()
+export class KeysService {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly keys: ApiKeyRepository,
+  ) {}
+
+  async create(user: AuthUser, request: CreateKeyRequest): Promise<CreatedKeyResponse> {
+    const { record, plaintext } = await this.credentials.issue({
+      kind: request.type,
+      accountId: user.accountId,
+      account: user.account,
+      name: request.name,
+      expiresAt: request.expiresAt ? new Date(request.expiresAt) : null,
+    });
+    return { ...mapKey(record, user.account), key: plaintext };
+  }
+
+  async list(user: AuthUser): Promise<KeyResponse[]> {
+    const keys = await this.keys.listInAccount(user.accountId, ISSUABLE);
+    return keys.map((key) => mapKey(key, user.account));
+  }
+
+  async revoke(user: AuthUser, id: string): Promise<KeyResponse> {
+    const key = await this.findIssuable(user, id);
+    await this.credentials.revoke(key.id);
+    return mapKey((await this.keys.findInAccount(user.accountId, id)) ?? key, user.account);
+  }
+
+  async rotate(user: AuthUser, id: string): Promise<CreatedKeyResponse> {
+    const old = await this.findIssuable(user, id);
+    if (old.revokedAt) throw new AppException('conflict', `Key ${id} is already revoked`);
+    const successor = await this.create(user, {
+      type: old.type as IssuableKeyType,
+      name: old.name,
+      expiresAt: old.expiresAt?.toISOString(),
+    });
+    await this.credentials.revoke(old.id, new Date(Date.now() + ROTATION_OVERLAP_MS));
+    return successor;
+  }
+
+  private async findIssuable(user: AuthUser, id: string): Promise<ApiKeyEntity> {
+    const key = await this.keys.findInAccount(user.accountId, id);
+    if (!key || !ISSUABLE.includes(key.type as IssuableKeyType)) throw new AppException('not_found', `No key with id ${id}`);
+    return key;
+  }
+}

@@ -1,0 +1,59 @@
+import type { NodeStatus } from '@thresh/protocol';
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+const bigintAsNumber = { to: (value: number) => value, from: (value: string | null) => (value === null ? 0 : Number(value)) };
+
+@Entity('nodes')
+export class NodeEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'account_id', type: 'uuid' })
+  accountId!: string;
+
+  @Column({ name: 'agent_id', type: 'uuid' })
+  agentId!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text' })
+  hostname!: string;
+
+  @Column({ type: 'text' })
+  platform!: string;
+
+  @Column({ type: 'text' })
+  arch!: string;
+
+  @Column({ name: 'agent_version', type: 'text' })
+  agentVersion!: string;
+
+  @Column({ name: 'cpu_cores', type: 'integer' })
+  cpuCores!: number;
+
+  @Column({ name: 'memory_total_bytes', type: 'bigint', transformer: bigintAsNumber })
+  memoryTotalBytes!: number;
+
+  @Column({ name: 'disk_total_bytes', type: 'bigint', transformer: bigintAsNumber })
+  diskTotalBytes!: number;
+
+  @Column({ name: 'metrics_interval_seconds', type: 'integer' })
+  metricsIntervalSeconds!: number;
+
+  @Column({ type: 'text' })
+  status!: NodeStatus;
+
+  /** The midtier socket the node is attached through; a stale disconnect must not mark a reconnected node offline. */
+  @Column({ name: 'connection_id', type: 'text', nullable: true })
+  connectionId!: string | null;
+
+  @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
+  lastSeenAt!: Date | null;
+
+  @Column({ name: 'registered_at', type: 'timestamptz' })
+  registeredAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { AgentRegistration, NodeListQuery } from '@thresh/protocol';
+import { Repository } from 'typeorm';
+import { NodeEntity } from './node.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class NodeRepository {
+  constructor(@InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>) {}
+
+  /** One statement whether the node is new or returning: the agent id is its identity. */
+  async upsertRegistration(accountId: string, registration: AgentRegistration, connectionId: string): Promise<NodeEntity> {
+    const rows: NodeEntity[] = await this.nodes.query(
+      `INSERT INTO nodes (account_id, agent_id, name, hostname, platform, arch, agent_version, cpu_cores,
+                          memory_total_bytes, disk_total_bytes, metrics_interval_seconds, status, connection_id,
+                          last_seen_at, registered_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'online', $12, now(), now(), now())
+       ON CONFLICT (account_id, agent_id) DO UPDATE SET
+         name = EXCLUDED.name, hostname = EXCLUDED.hostname, platform = EXCLUDED.platform, arch = EXCLUDED.arch,
+         agent_version = EXCLUDED.agent_version, cpu_cores = EXCLUDED.cpu_cores,
+         memory_total_bytes = EXCLUDED.memory_total_bytes, disk_total_bytes = EXCLUDED.disk_total_bytes,
+         metrics_interval_seconds = EXCLUDED.metrics_interval_seconds, status = 'online',
+         connection_id = EXCLUDED.connection_id, last_seen_at = now(), updated_at = now()
+       RETURNING id, name`,
+      [
+        accountId,
+        registration.agentId,
+        registration.nodeName,
+        registration.hostname,
+        registration.platform,
+        registration.arch,
+        registration.agentVersion,
+        registration.cpuCores,
+        registration.memoryTotalBytes,
+        registration.diskTotalBytes,
+        registration.metricsIntervalSeconds,
+        connectionId,
+      ],
+    );
+    return rows[0];
+  }
+
+  /** A whole batch of heartbeats in one UPDATE; returns how many nodes it touched. */
+  async recordHeartbeats(accountId: string, items: { agentId: string; seenAt: string }[]): Promise<number> {
+    const [, affected] = await this.nodes.query(
+      `UPDATE nodes n
+          SET last_seen_at = GREATEST(n.last_seen_at, v.seen_at), status = 'online', updated_at = now()
+         FROM (SELECT agent_id, max(seen_at) AS seen_at
+                 FROM unnest($2::uuid[], $3::timestamptz[]) AS u(agent_id, seen_at) GROUP BY agent_id) v
+        WHERE n.account_id = $1 AND n.agent_id = v.agent_id`,
+      [accountId, items.map((item) => item.agentId), items.map((item) => item.seenAt)],
+    );
+    return affected;
+  }
+
+  async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {
+    await this.nodes.update(
+      { accountId, agentId, connectionId, status: 'online' },
+      { status: 'offline', connectionId: null, updatedAt: new Date() },
+    );
+  }
+
+  /** Nodes silent for longer than twice their interval plus the grace period go offline. */
+  async markSilentOffline(graceSeconds: number): Promise<number> {
+    const [, affected] = await this.nodes.query(
+      `UPDATE nodes SET status = 'offline', updated_at = now()
+        WHERE status = 'online'
+          AND last_seen_at < now() - make_interval(secs => 2 * metrics_interval_seconds + $1)`,
+      [graceSeconds],
+    );
+    return affected;
+  }
+
+  list(accountId: string, query: NodeListQuery): Promise<[NodeEntity[], number]> {
+    const builder = this.nodes
+      .createQueryBuilder('node')
+      .where('node.account_id = :accountId', { accountId })
+      .orderBy('node.name', 'ASC')
+      .addOrderBy('node.id', 'ASC')
+      .take(query.limit)
+      .skip(query.offset);
+    if (query.status) builder.andWhere('node.status = :status', { status: query.status });
+    if (query.name) builder.andWhere('node.name ILIKE :name', { name: `%${query.name.replace(/[%_\\]/g, '\\$&')}%` });
+    return builder.getManyAndCount();
+  }
+
+  findByIdOrName(accountId: string, idOrName: string): Promise<NodeEntity | null> {
+    return UUID.test(idOrName)
+      ? this.nodes.findOneBy({ accountId, id: idOrName })
+      : this.nodes.findOne({ where: { accountId, name: idOrName }, order: { lastSeenAt: 'DESC' } });
+  }
+}
