@@ -1,10 +1,24 @@
-import { Module } from '@nestjs/common';
-import { AppController } from './app.controller';
-import { AppService } from './app.service';
+import { DynamicModule, Module } from '@nestjs/common';
+import { AgentAuthService } from './agents/agent-auth.service';
+import { AgentsGateway } from './agents/agents.gateway';
+import { HeartbeatBatcherService } from './agents/heartbeat-batcher.service';
+import { HealthController } from './health/health.controller';
+import { HubLinkService } from './hub-link/hub-link.service';
+import { MIDTIER_CONFIG, MidtierConfig } from './midtier-config';
 
-@Module({
-  imports: [],
-  controllers: [AppController],
-  providers: [AppService],
-})
-export class AppModule {}
+@Module({})
+export class AppModule {
+  static forRoot(config: MidtierConfig): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [HealthController],
+      providers: [
+        { provide: MIDTIER_CONFIG, useValue: config },
+        HubLinkService,
+        AgentAuthService,
+        HeartbeatBatcherService,
+        AgentsGateway,
+      ],
+    };
+  }
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ERROR_CODES, ErrorCode } from './errors';
 
 /** Every socket request is acknowledged with either its result or a coded error. */
-export type Ack<T = Record<string, never>> =
+export type Ack<T extends object = object> =
   | ({ ok: true } & T)
   | { ok: false; error: { code: ErrorCode; message: string } };
 

@@ -1,0 +1,36 @@
+import { Command } from '@oclif/core';
+import { buildRegistration, loadRunnableConfig } from '../../lib/agent-launch';
+import { AgentRuntime } from '../../lib/agent-runtime';
+import { clearRuntimeFiles, runningAgentPid, writePidFile } from '../../lib/agent-state';
+import { EXIT } from '../../lib/exit-codes';
+
+export default class AgentRun extends Command {
+  static override summary = 'Run the agent in the foreground until Ctrl-C';
+  static override description =
+    'Connects to the configured mid-tier, registers this node and reports every metrics-interval seconds. ' +
+    'Reconnects by itself with jittered backoff. Use "thresh agent start" to run it in the background instead.';
+  static override examples = ['<%= config.bin %> agent run'];
+
+  async run(): Promise<void> {
+    await this.parse(AgentRun);
+    const { config, problems } = loadRunnableConfig();
+    if (!config) this.error(`The agent is not configured:\n  ${problems.join('\n  ')}`, { exit: EXIT.usage });
+    const other = runningAgentPid();
+    if (other && other !== process.pid) this.error(`An agent is already running (pid ${other}); stop it with "thresh agent stop"`, { exit: EXIT.failure });
+
+    writePidFile(process.pid);
+    const log = (message: string) => this.log(`${new Date().toISOString()} ${message}`);
+    const runtime = new AgentRuntime({ config, registration: await buildRegistration(config, this.config.version), log });
+    runtime.start();
+
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        log(`${signal} received; stopping`);
+        void runtime.stop().then(resolve);
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
+    clearRuntimeFiles(process.pid);
+  }
+}

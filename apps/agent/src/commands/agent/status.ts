@@ -1,0 +1,64 @@
+import { Command } from '@oclif/core';
+import { loadAgentConfig } from '../../lib/agent-config';
+import { readAgentState, runningAgentPid } from '../../lib/agent-state';
+import { formatAgo, formatDuration, labelled } from '../../lib/format';
+import { readJsonFile } from '../../lib/files';
+import { agentPaths } from '../../lib/paths';
+
+type DisplayStatus = 'connected' | 'connecting' | 'disconnected' | 'stopped';
+
+export interface AgentStatusResult {
+  agentId: string | null;
+  status: DisplayStatus;
+  hubUrl: string | null;
+  transport: string | null;
+  pid: number | null;
+  uptimeSeconds: number | null;
+  lastReportAt: string | null;
+  nodeName: string | null;
+  lastError: string | null;
+}
+
+const LABELS: Record<DisplayStatus, string> = {
+  connected: 'Connected ✓',
+  connecting: 'Connecting',
+  disconnected: 'Disconnected',
+  stopped: 'Stopped',
+};
+
+export default class AgentStatus extends Command {
+  static override summary = "Show the running agent's connection, as the agent itself reports it";
+  static override examples = ['<%= config.bin %> agent status', '<%= config.bin %> agent status --json'];
+  static override enableJsonFlag = true;
+
+  async run(): Promise<AgentStatusResult> {
+    await this.parse(AgentStatus);
+    const pid = runningAgentPid();
+    const state = pid ? readAgentState() : undefined;
+    const live = state && state.pid === pid ? state : undefined;
+    const identity = readJsonFile<{ agentId?: string }>(agentPaths().identity);
+    const result: AgentStatusResult = {
+      agentId: live?.agentId ?? identity?.agentId ?? null,
+      status: live?.status ?? 'stopped',
+      hubUrl: live?.url ?? loadAgentConfig()['midtier-url'] ?? null,
+      transport: live?.transport ?? null,
+      pid: live ? live.pid : null,
+      uptimeSeconds: live ? Math.round((Date.now() - Date.parse(live.startedAt)) / 1000) : null,
+      lastReportAt: live?.lastReportAt ?? null,
+      nodeName: live?.nodeName ?? null,
+      lastError: live?.lastError ?? null,
+    };
+    const rows: [string, string][] = [
+      ['Agent ID', result.agentId ?? '(none yet: the agent has never run)'],
+      ['Status', LABELS[result.status]],
+      ['Hub URL', result.hubUrl ?? '(not set)'],
+      ['Transport', result.transport ?? '-'],
+      ['Uptime', result.uptimeSeconds === null ? '-' : formatDuration(result.uptimeSeconds)],
+      ['Last Report', live ? formatAgo(result.lastReportAt) : '-'],
+    ];
+    if (result.nodeName) rows.splice(1, 0, ['Node', result.nodeName]);
+    if (result.lastError && result.status !== 'connected') rows.push(['Last Error', result.lastError]);
+    this.log(labelled(rows));
+    return result;
+  }
+}

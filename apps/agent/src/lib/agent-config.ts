@@ -1,0 +1,94 @@
+import { CREDENTIAL_PREFIX, maskCredential, nodeNameSchema, parseCredential } from '@thresh/protocol';
+import { z } from 'zod';
+import { agentPaths } from './paths';
+import { readJsonFile, writeFileAtomic } from './files';
+
+const urlSchema = z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' });
+const booleanSchema = z
+  .enum(['true', 'false', 'yes', 'no', '1', '0'], { message: 'expected true or false' })
+  .transform((value) => ['true', 'yes', '1'].includes(value));
+const secondsSchema = (minimum: number, maximum: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number of seconds')
+    .transform(Number)
+    .pipe(z.number().min(minimum, `must be at least ${minimum}`).max(maximum, `must be at most ${maximum}`));
+
+export const TRANSPORTS = ['auto', 'socketio', 'signalr', 'rest'] as const;
+
+/** Each setting: how a string from the command line becomes a stored value, and what it means. */
+export const CONFIG_KEYS = {
+  'midtier-url': { schema: urlSchema, description: 'URL of the mid-tier (or hub) the agent connects to' },
+  'api-key': {
+    schema: z
+      .string()
+      .refine((key) => key.startsWith(CREDENTIAL_PREFIX.agent), {
+        message: `expected an agent key starting with ${CREDENTIAL_PREFIX.agent}`,
+      })
+      .refine((key) => parseCredential(key).ok, { message: 'not a well-formed agent key (bad length or checksum)' }),
+    description: `agent key (${CREDENTIAL_PREFIX.agent}…) from the hub`,
+  },
+  'tls-verify': { schema: booleanSchema, description: 'verify the TLS certificate of the mid-tier (true or false)' },
+  transport: {
+    schema: z.enum(TRANSPORTS, { message: `expected one of ${TRANSPORTS.join(', ')}` }),
+    description: 'auto, socketio (also: signalr) or rest',
+  },
+  'metrics-interval': { schema: secondsSchema(1, 86_400), description: 'seconds between reports (1 or more)' },
+  'reconnect-delay': { schema: secondsSchema(1, 3600), description: 'seconds before the first reconnect attempt' },
+  'fallback-url': { schema: urlSchema, description: 'URL to fail over to when the primary is unreachable' },
+  'auto-failover': { schema: booleanSchema, description: 'move to fallback-url by itself (true or false)' },
+  'node-name': { schema: nodeNameSchema, description: 'name of this node (default: the hostname)' },
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+export interface AgentConfig {
+  'midtier-url'?: string;
+  'api-key'?: string;
+  'tls-verify': boolean;
+  transport: (typeof TRANSPORTS)[number];
+  'metrics-interval': number;
+  'reconnect-delay': number;
+  'fallback-url'?: string;
+  'auto-failover': boolean;
+  'node-name'?: string;
+}
+
+export const CONFIG_DEFAULTS: AgentConfig = {
+  'tls-verify': true,
+  transport: 'auto',
+  'metrics-interval': 30,
+  'reconnect-delay': 5,
+  'auto-failover': false,
+};
+
+export class ConfigValueError extends Error {}
+
+export function isConfigKey(key: string): key is ConfigKey {
+  return key in CONFIG_KEYS;
+}
+
+export function parseConfigValue(key: ConfigKey, raw: string): AgentConfig[ConfigKey] {
+  const result = CONFIG_KEYS[key].schema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigValueError(`Invalid value for ${key}: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  return result.data as AgentConfig[ConfigKey];
+}
+
+export function loadAgentConfig(): AgentConfig {
+  return { ...CONFIG_DEFAULTS, ...(readJsonFile<Partial<AgentConfig>>(agentPaths().config) ?? {}) };
+}
+
+/** Only what the user set is stored; defaults stay defaults. */
+export function setAgentConfigValue(key: ConfigKey, value: AgentConfig[ConfigKey]): void {
+  const path = agentPaths().config;
+  const stored = readJsonFile<Partial<AgentConfig>>(path) ?? {};
+  writeFileAtomic(path, `${JSON.stringify({ ...stored, [key]: value }, null, 2)}\n`);
+}
+
+export function displayConfigValue(key: ConfigKey, value: AgentConfig[ConfigKey] | undefined): string {
+  if (value === undefined) return '(not set)';
+  return key === 'api-key' ? maskCredential(String(value)) : String(value);
+}

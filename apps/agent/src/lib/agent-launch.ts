@@ -1,0 +1,39 @@
+import { AgentRegistration } from '@thresh/protocol';
+import { AgentConfig, loadAgentConfig } from './agent-config';
+import { loadOrCreateAgentId } from './identity';
+import { nodeNameFromHostname, readNodeFacts } from './system-info';
+
+export type RunnableConfig = AgentConfig & { 'midtier-url': string; 'api-key': string };
+
+/** What is missing before the agent can run, as instructions; empty when ready. */
+export function missingSettings(config: AgentConfig): string[] {
+  const problems: string[] = [];
+  if (!config['midtier-url']) problems.push('midtier-url is not set: thresh agent config set midtier-url http://<midtier>:5000');
+  if (!config['api-key']) problems.push('api-key is not set: thresh agent config set api-key thresh_live_…');
+  if (config.transport === 'rest') {
+    problems.push('transport "rest" needs the REST fallback, which this version does not have: use auto or socketio');
+  }
+  return problems;
+}
+
+export function loadRunnableConfig(): { config?: RunnableConfig; problems: string[] } {
+  const config = loadAgentConfig();
+  const problems = missingSettings(config);
+  return problems.length ? { problems } : { config: config as RunnableConfig, problems };
+}
+
+export async function buildRegistration(config: AgentConfig, agentVersion: string): Promise<AgentRegistration> {
+  const facts = await readNodeFacts();
+  return {
+    agentId: loadOrCreateAgentId(),
+    nodeName: config['node-name'] ?? nodeNameFromHostname(facts.hostname),
+    hostname: facts.hostname,
+    platform: facts.platform,
+    arch: facts.arch,
+    agentVersion,
+    cpuCores: facts.cpuCores,
+    memoryTotalBytes: facts.memoryTotalBytes,
+    diskTotalBytes: facts.diskTotalBytes,
+    metricsIntervalSeconds: config['metrics-interval'],
+  };
+}

@@ -1,0 +1,181 @@
+import {
+  Ack,
+  AGENT_NAMESPACE,
+  AgentRegistration,
+  AgentToMidtierEvents,
+  MidtierToAgentEvents,
+  RegisteredNode,
+} from '@thresh/protocol';
+import { io, Socket } from 'socket.io-client';
+import { AgentConfig } from './agent-config';
+import { AgentState, ConnectionStatus, writeAgentState } from './agent-state';
+
+type AgentSocket = Socket<MidtierToAgentEvents, AgentToMidtierEvents>;
+type ConnectError = Error & { data?: { status?: number; code?: string } };
+
+const REQUEST_TIMEOUT_MS = 15_000;
+const RECONNECT_CAP_MS = 60_000;
+
+export interface AgentRuntimeOptions {
+  config: AgentConfig & { 'midtier-url': string; 'api-key': string };
+  registration: AgentRegistration;
+  log: (message: string) => void;
+}
+
+/** Jittered exponential backoff: ten thousand agents must not come back in the same second. */
+export function backoffDelay(attempt: number, baseMs: number, capMs = RECONNECT_CAP_MS): number {
+  const exponential = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
+  return Math.round(exponential * (0.5 + Math.random() * 0.5));
+}
+
+/** Keeps this node connected to its mid-tier, registered, and reporting. */
+export class AgentRuntime {
+  private socket?: AgentSocket;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
+  private rejectedAttempts = 0;
+  private stopped = false;
+  private readonly state: AgentState;
+
+  constructor(private readonly options: AgentRuntimeOptions) {
+    this.state = {
+      pid: process.pid,
+      agentId: options.registration.agentId,
+      status: 'connecting',
+      url: options.config['midtier-url'],
+      transport: 'socketio',
+      startedAt: new Date().toISOString(),
+      lastReportAt: null,
+      nodeName: options.registration.nodeName,
+      nodeId: null,
+      lastError: null,
+    };
+  }
+
+  start(): void {
+    const { config } = this.options;
+    const delayMs = config['reconnect-delay'] * 1000;
+    const socket: AgentSocket = io(new URL(AGENT_NAMESPACE, config['midtier-url']).toString(), {
+      auth: { key: config['api-key'] },
+      transports: config.transport === 'auto' ? ['polling', 'websocket'] : ['websocket'],
+      reconnectionDelay: delayMs,
+      reconnectionDelayMax: Math.max(delayMs, RECONNECT_CAP_MS),
+      randomizationFactor: 0.5,
+      rejectUnauthorized: config['tls-verify'],
+    });
+    socket.on('connect', () => {
+      this.rejectedAttempts = 0;
+      socket.io.engine.on('upgrade', () => this.update({ transport: this.transportName() }));
+      void this.register();
+    });
+    socket.on('disconnect', (reason) => {
+      this.stopHeartbeats();
+      if (this.stopped) return;
+      this.options.log(`disconnected (${reason}); reconnecting`);
+      this.update({ status: 'connecting' });
+    });
+    socket.on('connect_error', (error: ConnectError) => this.onConnectError(error));
+    this.socket = socket;
+    this.publish();
+    this.options.log(`connecting to ${config['midtier-url']} as ${this.state.nodeName} (agent ${this.state.agentId})`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopHeartbeats();
+    clearTimeout(this.retryTimer);
+    this.socket?.disconnect();
+  }
+
+  private async register(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    const result = await this.request<RegisteredNode>('agent:register', this.options.registration);
+    if (!result.ok) {
+      this.options.log(`registration refused: ${result.error.message}`);
+      this.update({ status: 'connecting', lastError: result.error.message });
+      // The mid-tier could not reach the hub; try the whole handshake again later.
+      socket.disconnect();
+      this.scheduleReconnect(false);
+      return;
+    }
+    this.options.log(`registered as node ${result.nodeName} (${result.nodeId}) over ${this.transportName()}`);
+    this.update({
+      status: 'connected',
+      nodeId: result.nodeId,
+      nodeName: result.nodeName,
+      transport: this.transportName(),
+      lastError: null,
+      lastReportAt: new Date().toISOString(),
+    });
+    this.startHeartbeats();
+  }
+
+  private startHeartbeats(): void {
+    this.stopHeartbeats();
+    const send = async () => {
+      const result = await this.request('agent:heartbeat', {
+        agentId: this.state.agentId,
+        sentAt: new Date().toISOString(),
+      });
+      if (result.ok) this.update({ lastReportAt: new Date().toISOString() });
+      else this.options.log(`report not accepted: ${result.error.message}`);
+    };
+    this.heartbeatTimer = setInterval(() => void send(), this.options.config['metrics-interval'] * 1000);
+  }
+
+  private stopHeartbeats(): void {
+    clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  private async request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown): Promise<Ack<R>> {
+    try {
+      // The event map's ack types are checked at the call sites; emitWithAck cannot follow them.
+      return (await (this.socket?.timeout(REQUEST_TIMEOUT_MS) as Socket).emitWithAck(event, payload)) as Ack<R>;
+    } catch {
+      return { ok: false, error: { code: 'hub_unavailable', message: `no answer to ${event} within 15s` } };
+    }
+  }
+
+  private onConnectError(error: ConnectError): void {
+    const code = error.data?.code;
+    const rejected = code === 'unauthorized' || code === 'forbidden';
+    if (error.message !== this.state.lastError) {
+      this.options.log(`cannot connect: ${error.message}${rejected ? ' (check api-key)' : ''}`);
+    }
+    this.update({ status: rejected ? 'disconnected' : 'connecting', lastError: error.message });
+    // socket.io retries transport failures itself, but not a handshake the server refused.
+    if (!this.socket?.active) this.scheduleReconnect(rejected);
+  }
+
+  private scheduleReconnect(rejected: boolean): void {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    const base = this.options.config['reconnect-delay'] * 1000 * (rejected ? 6 : 1);
+    const delay = backoffDelay(this.rejectedAttempts++, base);
+    this.retryTimer = setTimeout(() => this.socket?.connect(), delay);
+  }
+
+  private transportName(): string {
+    const name = this.socket?.io.engine?.transport?.name;
+    return name === 'websocket' ? 'socketio (websocket)' : name === 'polling' ? 'socketio (long-polling)' : 'socketio';
+  }
+
+  private update(patch: Partial<AgentState>): void {
+    Object.assign(this.state, patch);
+    this.publish();
+  }
+
+  private publish(): void {
+    try {
+      writeAgentState(this.state);
+    } catch (error) {
+      this.options.log(`could not write the state file: ${(error as Error).message}`);
+    }
+  }
+
+  get status(): ConnectionStatus {
+    return this.state.status;
+  }
+}

@@ -1,0 +1,58 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readJsonFile, writeFileAtomic } from './files';
+import { agentPaths } from './paths';
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
+
+/** What the running agent publishes about itself for `thresh agent status` in another process. */
+export interface AgentState {
+  pid: number;
+  agentId: string;
+  status: ConnectionStatus;
+  url: string;
+  transport: string;
+  startedAt: string;
+  lastReportAt: string | null;
+  nodeName: string;
+  nodeId: string | null;
+  lastError: string | null;
+}
+
+export function writeAgentState(state: AgentState): void {
+  writeFileAtomic(agentPaths().state, `${JSON.stringify(state, null, 2)}\n`, 0o644);
+}
+
+export function readAgentState(): AgentState | undefined {
+  return readJsonFile<AgentState>(agentPaths().state);
+}
+
+export function writePidFile(pid: number): void {
+  writeFileAtomic(agentPaths().pid, `${pid}\n`, 0o644);
+}
+
+export function readPid(): number | undefined {
+  const path = agentPaths().pid;
+  if (!existsSync(path)) return undefined;
+  const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid of the running agent, or undefined; a pid file left by a crash does not count. */
+export function runningAgentPid(): number | undefined {
+  const pid = readPid();
+  return pid && isProcessAlive(pid) ? pid : undefined;
+}
+
+export function clearRuntimeFiles(pid: number): void {
+  if (readPid() === pid) rmSync(agentPaths().pid, { force: true });
+  if (readAgentState()?.pid === pid) rmSync(agentPaths().state, { force: true });
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppException } from '@thresh/server-core';
+import { AgentIdentity, claimedCredentialKind, describeCredentialKind, parseCredential } from '@thresh/protocol';
+import { HubLinkService } from '../hub-link/hub-link.service';
+import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
+
+interface CachedIdentity {
+  identity: AgentIdentity;
+  until: number;
+}
+
+/** Checks agent keys: the format here, the rest through the hub, remembered briefly so reconnect storms stay local. */
+@Injectable()
+export class AgentAuthService {
+  private readonly cache = new Map<string, CachedIdentity>();
+
+  constructor(
+    private readonly hub: HubLinkService,
+    @Inject(MIDTIER_CONFIG) private readonly config: MidtierConfig,
+  ) {
+    hub.events.on('key:revoked', (keyId: string) => this.forgetKey(keyId));
+  }
+
+  async authenticate(key: unknown): Promise<AgentIdentity> {
+    if (typeof key !== 'string' || key === '') {
+      throw new AppException('unauthorized', `Missing credential: expected ${describeCredentialKind('agent')}`);
+    }
+    const claimed = claimedCredentialKind(key);
+    if (claimed && claimed !== 'agent') {
+      throw new AppException(
+        'forbidden',
+        `Wrong credential type: expected ${describeCredentialKind('agent')}, got ${describeCredentialKind(claimed)}`,
+      );
+    }
+    if (!parseCredential(key).ok) {
+      throw new AppException('unauthorized', `Malformed credential: expected ${describeCredentialKind('agent')}`);
+    }
+    const cached = this.cache.get(key);
+    if (cached && cached.until > Date.now()) return cached.identity;
+    const result = await this.hub.request('agent:authenticate', { key });
+    if (!result.ok) throw new AppException(result.error.code, result.error.message);
+    const identity = { keyId: result.keyId, account: result.account };
+    this.cache.set(key, { identity, until: Date.now() + this.config.MIDTIER_KEY_CACHE_SECONDS * 1000 });
+    return identity;
+  }
+
+  forgetKey(keyId: string): void {
+    for (const [key, entry] of this.cache) if (entry.identity.keyId === keyId) this.cache.delete(key);
+  }
+}

@@ -1,0 +1,104 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { AppException, handleWithAck, toConnectError } from '@thresh/server-core';
+import {
+  Ack,
+  AGENT_NAMESPACE,
+  AgentIdentity,
+  agentRegistrationSchema,
+  AgentToMidtierEvents,
+  heartbeatSchema,
+  MidtierToAgentEvents,
+  RegisteredNode,
+} from '@thresh/protocol';
+import type { Namespace, Socket } from 'socket.io';
+import { HubLinkService } from '../hub-link/hub-link.service';
+import { AgentAuthService } from './agent-auth.service';
+import { HeartbeatBatcherService } from './heartbeat-batcher.service';
+
+interface AgentSocketData {
+  identity: AgentIdentity;
+  agentId?: string;
+}
+type AgentSocket = Socket<AgentToMidtierEvents, MidtierToAgentEvents, Record<string, never>, AgentSocketData>;
+
+/** Agents connect here with a thresh_live_ key. */
+@WebSocketGateway({ namespace: AGENT_NAMESPACE, pingInterval: 25_000, pingTimeout: 20_000 })
+export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(AgentsGateway.name);
+  private namespace?: Namespace;
+
+  constructor(
+    private readonly auth: AgentAuthService,
+    private readonly hub: HubLinkService,
+    private readonly heartbeats: HeartbeatBatcherService,
+  ) {
+    hub.events.on('key:revoked', (keyId: string) => this.disconnectKey(keyId));
+  }
+
+  afterInit(namespace: Namespace): void {
+    this.namespace = namespace;
+    namespace.use((socket, next) => {
+      this.auth
+        .authenticate(socket.handshake.auth?.['key'])
+        .then((identity) => {
+          socket.data.identity = identity;
+          next();
+        })
+        .catch((error: unknown) => next(toConnectError(error)));
+    });
+  }
+
+  get connectedAgents(): number {
+    return this.namespace?.sockets.size ?? 0;
+  }
+
+  handleConnection(): void {
+    // Registration follows in agent:register; nothing to do before it.
+  }
+
+  handleDisconnect(socket: AgentSocket): void {
+    const agentId = socket.data.agentId;
+    if (agentId) this.hub.notify('node:disconnected', { agentId, connectionId: socket.id });
+  }
+
+  @SubscribeMessage('agent:register')
+  register(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
+    return handleWithAck(agentRegistrationSchema, payload, async (registration) => {
+      const result = await this.hub.request('node:register', {
+        keyId: socket.data.identity.keyId,
+        connectionId: socket.id,
+        registration,
+      });
+      if (!result.ok) throw new AppException(result.error.code, result.error.message);
+      socket.data.agentId = registration.agentId;
+      this.logger.debug(`agent ${registration.agentId} registered as ${result.nodeName}`);
+      return { nodeId: result.nodeId, nodeName: result.nodeName };
+    });
+  }
+
+  @SubscribeMessage('agent:heartbeat')
+  heartbeat(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack> {
+    return handleWithAck(heartbeatSchema, payload, async (heartbeat) => {
+      if (heartbeat.agentId !== socket.data.agentId) {
+        throw new AppException('forbidden', 'Register before sending heartbeats, and only for your own agent id');
+      }
+      this.heartbeats.record(heartbeat.agentId, new Date().toISOString());
+      return {};
+    });
+  }
+
+  private disconnectKey(keyId: string): void {
+    for (const socket of this.namespace?.sockets.values() ?? []) {
+      if ((socket.data as AgentSocketData).identity?.keyId === keyId) socket.disconnect(true);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { HubLinkService } from '../hub-link/hub-link.service';
+import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
+
+/** Collects the latest heartbeat per agent and sends them to the hub as one batch per flush. */
+@Injectable()
+export class HeartbeatBatcherService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('HeartbeatBatcher');
+  private pending = new Map<string, string>();
+  private timer?: NodeJS.Timeout;
+  private flushing = false;
+
+  constructor(
+    private readonly hub: HubLinkService,
+    @Inject(MIDTIER_CONFIG) private readonly config: MidtierConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), this.config.MIDTIER_HEARTBEAT_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  record(agentId: string, seenAt: string): void {
+    const previous = this.pending.get(agentId);
+    if (!previous || previous < seenAt) this.pending.set(agentId, seenAt);
+  }
+
+  get backlog(): number {
+    return this.pending.size;
+  }
+
+  async flush(): Promise<void> {
+    if (this.flushing || this.pending.size === 0 || !this.hub.connected) return;
+    this.flushing = true;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      const items = [...batch].map(([agentId, seenAt]) => ({ agentId, seenAt }));
+      const result = await this.hub.request('node:heartbeats', { items });
+      if (!result.ok) throw new Error(result.error.message);
+    } catch (error) {
+      // Keep what did not reach the hub; newer heartbeats recorded meanwhile win.
+      for (const [agentId, seenAt] of batch) this.record(agentId, seenAt);
+      this.logger.warn(`heartbeat batch of ${batch.size} kept for the next flush: ${(error as Error).message}`);
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

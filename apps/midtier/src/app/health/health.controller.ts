@@ -1,0 +1,34 @@
+import { Controller, Get } from '@nestjs/common';
+import { AgentsGateway } from '../agents/agents.gateway';
+import { HeartbeatBatcherService } from '../agents/heartbeat-batcher.service';
+import { HubLinkService } from '../hub-link/hub-link.service';
+
+export interface MidtierHealth {
+  status: 'ok' | 'degraded';
+  hub: { connected: boolean; url: string; lastError: string | null };
+  agentsConnected: number;
+  pendingHeartbeats: number;
+  uptimeSeconds: number;
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly hub: HubLinkService,
+    private readonly agents: AgentsGateway,
+    private readonly heartbeats: HeartbeatBatcherService,
+  ) {}
+
+  /** Always 200 while the process runs: a midtier without its hub still holds its agents. */
+  @Get()
+  health(): MidtierHealth {
+    const hub = this.hub.status;
+    return {
+      status: hub.connected ? 'ok' : 'degraded',
+      hub,
+      agentsConnected: this.agents.connectedAgents,
+      pendingHeartbeats: this.heartbeats.backlog,
+      uptimeSeconds: Math.round(process.uptime()),
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppException } from '@thresh/server-core';
+import { Ack, HubToMidtierEvents, MIDTIER_NAMESPACE, MidtierToHubEvents } from '@thresh/protocol';
+import { EventEmitter } from 'node:events';
+import { io, Socket } from 'socket.io-client';
+import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
+
+type HubSocket = Socket<HubToMidtierEvents, MidtierToHubEvents>;
+type AckedEvent = {
+  [E in keyof MidtierToHubEvents]: Parameters<MidtierToHubEvents[E]> extends [unknown, (result: Ack<infer _R>) => void] ? E : never;
+}[keyof MidtierToHubEvents];
+type AckResult<E extends AckedEvent> = Parameters<Parameters<MidtierToHubEvents[E]>[1]>[0];
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** The midtier's one connection to the hub: reconnects by itself with jittered backoff. */
+@Injectable()
+export class HubLinkService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('HubLink');
+  private socket?: HubSocket;
+  private lastError?: string;
+  readonly events = new EventEmitter();
+
+  constructor(@Inject(MIDTIER_CONFIG) private readonly config: MidtierConfig) {}
+
+  onModuleInit(): void {
+    const socket: HubSocket = io(new URL(MIDTIER_NAMESPACE, this.config.HUB_URL).toString(), {
+      auth: { key: this.config.MIDTIER_KEY },
+      transports: ['websocket'],
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 30_000,
+      randomizationFactor: 0.5,
+      rejectUnauthorized: this.config.MIDTIER_HUB_TLS_VERIFY,
+    });
+    socket.on('connect', () => {
+      this.lastError = undefined;
+      this.logger.log(`connected to the hub at ${this.config.HUB_URL}`);
+      this.events.emit('connected');
+    });
+    socket.on('disconnect', (reason) => this.logger.warn(`lost the hub (${reason}); reconnecting`));
+    socket.on('connect_error', (error: Error & { data?: { status?: number } }) => {
+      if (error.message !== this.lastError) this.logger.warn(`cannot connect to the hub: ${error.message}`);
+      this.lastError = error.message;
+      // A rejected handshake is not retried by socket.io itself; a revoked key may be replaced, so keep trying slowly.
+      if (!socket.active) setTimeout(() => socket.connect(), 15_000 + Math.random() * 15_000).unref();
+    });
+    socket.on('key:revoked', (event) => this.events.emit('key:revoked', event.keyId));
+    this.socket = socket;
+  }
+
+  onModuleDestroy(): void {
+    this.socket?.disconnect();
+  }
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  get status(): { connected: boolean; url: string; lastError: string | null } {
+    return { connected: this.connected, url: this.config.HUB_URL, lastError: this.lastError ?? null };
+  }
+
+  /** Sends a request and waits for its ack; throws hub_unavailable when the hub cannot answer. */
+  async request<E extends AckedEvent>(event: E, payload: Parameters<MidtierToHubEvents[E]>[0]): Promise<AckResult<E>> {
+    if (!this.socket?.connected) throw new AppException('hub_unavailable', 'The hub is not reachable from this mid-tier');
+    try {
+      // socket.io's typed emitWithAck cannot follow the mapped event type.
+      return (await (this.socket.timeout(REQUEST_TIMEOUT_MS) as Socket).emitWithAck(event, payload)) as AckResult<E>;
+    } catch {
+      throw new AppException('hub_unavailable', `The hub did not answer "${event}" within ${REQUEST_TIMEOUT_MS / 1000}s`);
+    }
+  }
+
+  notify(event: 'node:disconnected', payload: Parameters<MidtierToHubEvents['node:disconnected']>[0]): void {
+    this.socket?.emit(event, payload);
+  }
+}

@@ -1,0 +1,29 @@
+import { booleanFlagSchema, loadConfig, portSchema } from '@thresh/server-core';
+import { CREDENTIAL_PREFIX, parseCredential } from '@thresh/protocol';
+import { z } from 'zod';
+
+/** Every variable the midtier reads; each is documented in .env.example. */
+export const midtierConfigSchema = z.object({
+  MIDTIER_PORT: portSchema.default(5000),
+  MIDTIER_HOST: z.string().min(1).default('0.0.0.0'),
+  HUB_URL: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL of the hub' }),
+  MIDTIER_KEY: z
+    .string({ message: `required: a mid-tier key (${CREDENTIAL_PREFIX.midtier}…) from the hub` })
+    .refine((key) => key.startsWith(CREDENTIAL_PREFIX.midtier), {
+      message: `must be a mid-tier key starting with ${CREDENTIAL_PREFIX.midtier}`,
+    })
+    .refine((key) => parseCredential(key).ok, { message: 'is not a well-formed key (bad length or checksum)' }),
+  /** How often heartbeats collected from agents go to the hub in one batch. */
+  MIDTIER_HEARTBEAT_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** How long a validated agent key is trusted without asking the hub again. */
+  MIDTIER_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  MIDTIER_HUB_TLS_VERIFY: booleanFlagSchema.default(true),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+});
+export type MidtierConfig = z.infer<typeof midtierConfigSchema>;
+
+export function loadMidtierConfig(env: NodeJS.ProcessEnv = process.env): MidtierConfig {
+  return loadConfig(midtierConfigSchema, env);
+}
+
+export const MIDTIER_CONFIG = Symbol('MIDTIER_CONFIG');
