@@ -67,7 +67,9 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   handleDisconnect(socket: AgentSocket): void {
     const agentId = socket.data.agentId;
-    if (agentId) this.hub.notify('node:disconnected', { agentId, connectionId: socket.id });
+    if (!agentId) return;
+    this.heartbeats.forget(agentId);
+    this.hub.notify('node:disconnected', { agentId, connectionId: socket.id });
   }
 
   @SubscribeMessage('agent:register')

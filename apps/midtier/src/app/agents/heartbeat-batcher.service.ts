@@ -30,6 +30,11 @@ export class HeartbeatBatcherService implements OnModuleInit, OnModuleDestroy {
     if (!previous || previous < seenAt) this.pending.set(agentId, seenAt);
   }
 
+  /** A heartbeat flushed after its agent left would bring the node back online. */
+  forget(agentId: string): void {
+    this.pending.delete(agentId);
+  }
+
   get backlog(): number {
     return this.pending.size;
   }

@@ -37,7 +37,9 @@ export class HubLinkService implements OnModuleInit, OnModuleDestroy {
       this.logger.log(`connected to the hub at ${this.config.HUB_URL}`);
       this.events.emit('connected');
     });
-    socket.on('disconnect', (reason) => this.logger.warn(`lost the hub (${reason}); reconnecting`));
+    socket.on('disconnect', (reason) => {
+      if (reason !== 'io client disconnect') this.logger.warn(`lost the hub (${reason}); reconnecting`);
+    });
     socket.on('connect_error', (error: Error & { data?: { status?: number } }) => {
       if (error.message !== this.lastError) this.logger.warn(`cannot connect to the hub: ${error.message}`);
       this.lastError = error.message;

@@ -42,14 +42,14 @@ export class NodeRepository {
     return rows[0];
   }
 
-  /** A whole batch of heartbeats in one UPDATE; returns how many nodes it touched. */
+  /** A whole batch of heartbeats in one UPDATE; a node that disconnected returns only by registering again. */
   async recordHeartbeats(accountId: string, items: { agentId: string; seenAt: string }[]): Promise<number> {
     const [, affected] = await this.nodes.query(
       `UPDATE nodes n
           SET last_seen_at = GREATEST(n.last_seen_at, v.seen_at), status = 'online', updated_at = now()
          FROM (SELECT agent_id, max(seen_at) AS seen_at
                  FROM unnest($2::uuid[], $3::timestamptz[]) AS u(agent_id, seen_at) GROUP BY agent_id) v
-        WHERE n.account_id = $1 AND n.agent_id = v.agent_id`,
+        WHERE n.account_id = $1 AND n.agent_id = v.agent_id AND n.connection_id IS NOT NULL`,
       [accountId, items.map((item) => item.agentId), items.map((item) => item.seenAt)],
     );
     return affected;

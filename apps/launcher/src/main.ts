@@ -1,0 +1,152 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { EmbeddedPostgres, startEmbeddedPostgres } from './lib/embedded-postgres';
+import { HubClient, HubRequestError, waitUntil } from './lib/hub-client';
+import { loadOrCreateSecrets, LocalSecrets, saveSecrets, secretsPath } from './lib/local-secrets';
+import { freePort, isPortFree } from './lib/ports';
+import { Supervisor } from './lib/supervisor';
+
+const DIST = resolve(__dirname, '..');
+const HUB_BIN = join(DIST, 'hub', 'main.js');
+const MIDTIER_BIN = join(DIST, 'midtier', 'main.js');
+const THRESH_BIN = join(DIST, 'agent', 'bin', 'thresh');
+const READY_TIMEOUT_MS = 90_000;
+const EMBEDDED_POOL_SIZE = 5;
+
+function log(message: string): void {
+  process.stdout.write(`[start]   ${message}\n`);
+}
+
+class StartError extends Error {}
+
+function fail(message: string): never {
+  throw new StartError(message);
+}
+
+let database: EmbeddedPostgres | undefined;
+let stopping = false;
+const supervisor = new Supervisor((name, code) => {
+  process.stderr.write(`npm start: ${name} exited unexpectedly (code ${code}); stopping everything\n`);
+  void shutdown(1);
+});
+
+async function shutdown(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  await supervisor.stopAll();
+  await database?.stop().catch(() => undefined);
+  process.exit(exitCode);
+}
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 65_535) fail(`${name} must be a port number, got "${raw}"`);
+  return value;
+}
+
+/** Reuses the stored key when the hub still accepts it, else issues a new one. */
+async function ensureKey(hub: HubClient, stored: LocalSecrets['agentKey'], type: 'agent' | 'midtier') {
+  const keys = await hub.listKeys();
+  const usable = stored && keys.find((key) => key.id === stored.id && !key.revokedAt && (!key.expiresAt || Date.parse(key.expiresAt) > Date.now()));
+  if (usable && stored) return stored;
+  const created = await hub.createKey({ type, name: `local ${type} (npm start)` });
+  return { id: created.id, key: created.key };
+}
+
+async function main(): Promise<void> {
+  for (const bin of [HUB_BIN, MIDTIER_BIN, THRESH_BIN]) if (!existsSync(bin)) fail(`${bin} is missing; build first (npm start does)`);
+  const dataDir = resolve(process.env['THRESH_DATA_DIR'] || '.thresh-data');
+  const hubPort = port('HUB_PORT', 7200);
+  const midtierPort = port('MIDTIER_PORT', 5000);
+  for (const [name, value] of [['HUB_PORT', hubPort], ['MIDTIER_PORT', midtierPort]] as const) {
+    if (!(await isPortFree(value, '0.0.0.0'))) fail(`port ${value} is in use; set ${name} to a free port`);
+  }
+  const adminUsername = process.env['THRESH_ADMIN_USERNAME'] || 'admin';
+  const secrets = loadOrCreateSecrets(dataDir, process.env['THRESH_ADMIN_PASSWORD'] || undefined);
+  const childLogLevel = process.env['LOG_LEVEL'] || 'warn';
+
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  let databaseUrl = process.env['DATABASE_URL'];
+  if (databaseUrl) {
+    log('using the PostgreSQL at DATABASE_URL');
+  } else {
+    const pgPort = process.env['THRESH_EMBEDDED_PG_PORT'] ? port('THRESH_EMBEDDED_PG_PORT', 0) : await freePort();
+    database = await startEmbeddedPostgres(join(dataDir, 'postgres'), pgPort, EMBEDDED_POOL_SIZE * 2);
+    databaseUrl = database.url;
+    log(`embedded PostgreSQL (PGlite) on 127.0.0.1:${pgPort}, data in ${join(dataDir, 'postgres')}`);
+  }
+
+  const baseEnv = { ...process.env, LOG_LEVEL: childLogLevel };
+  supervisor.start('hub', process.execPath, [HUB_BIN], {
+    ...baseEnv,
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] || String(EMBEDDED_POOL_SIZE),
+    HUB_PORT: String(hubPort),
+    THRESH_ADMIN_USERNAME: adminUsername,
+    THRESH_ADMIN_PASSWORD: secrets.adminPassword,
+  });
+  const hubUrl = `http://127.0.0.1:${hubPort}`;
+  const hub = new HubClient(hubUrl);
+  await waitUntil('the hub to be ready', async () => (await fetch(`${hubUrl}/health/ready`)).ok, READY_TIMEOUT_MS);
+
+  try {
+    await hub.login(adminUsername, secrets.adminPassword);
+  } catch (error) {
+    if (error instanceof HubRequestError && error.status === 401) {
+      fail(`cannot log in as "${adminUsername}" with the password in ${secretsPath(dataDir)}; set THRESH_ADMIN_PASSWORD to that admin's password`);
+    }
+    throw error;
+  }
+  secrets.midtierKey = await ensureKey(hub, secrets.midtierKey, 'midtier');
+  secrets.agentKey = await ensureKey(hub, secrets.agentKey, 'agent');
+  saveSecrets(dataDir, secrets);
+
+  supervisor.start('midtier', process.execPath, [MIDTIER_BIN], {
+    ...baseEnv,
+    MIDTIER_PORT: String(midtierPort),
+    HUB_URL: hubUrl,
+    MIDTIER_KEY: secrets.midtierKey.key,
+  });
+  const midtierUrl = `http://127.0.0.1:${midtierPort}`;
+  await waitUntil(
+    'the midtier to reach the hub',
+    async () => ((await (await fetch(`${midtierUrl}/health`)).json()) as { hub: { connected: boolean } }).hub.connected,
+    READY_TIMEOUT_MS,
+  );
+
+  const agentEnv = { ...process.env, THRESH_HOME: join(dataDir, 'agent') };
+  for (const [key, value] of [['midtier-url', midtierUrl], ['api-key', secrets.agentKey.key]]) {
+    const result = spawnSync(process.execPath, [THRESH_BIN, 'agent', 'config', 'set', key, value], { env: agentEnv, encoding: 'utf8' });
+    if (result.status !== 0) fail(`could not configure the local agent: ${result.stderr}`);
+  }
+  supervisor.start('agent', process.execPath, [THRESH_BIN, 'agent', 'run'], agentEnv);
+  await waitUntil(
+    'this machine’s node to come online',
+    async () => {
+      const identity = JSON.parse(readFileSync(join(agentEnv.THRESH_HOME, 'identity.json'), 'utf8')) as { agentId: string };
+      return (await hub.listNodes()).items.some((node) => node.agentId === identity.agentId && node.status === 'online');
+    },
+    READY_TIMEOUT_MS,
+  );
+
+  process.stdout.write(
+    [
+      '',
+      'Thresh Hub is running. Ctrl-C stops everything.',
+      `Dashboard: http://localhost:${hubPort}/`,
+      `Admin login: ${adminUsername} / ${secrets.adminPassword}`,
+      `Agent key: ${secrets.agentKey.key}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`npm start: ${error.message}\n`);
+  void shutdown(1);
+});
