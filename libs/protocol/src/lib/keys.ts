@@ -110,6 +110,13 @@ export function maskCredential(value: string): string {
   return `${CREDENTIAL_PREFIX[kind]}${account}_${lookupId.slice(0, 4)}…`;
 }
 
+const CREDENTIAL_NAMES: Record<CredentialKind, string> = {
+  agent: 'an agent key',
+  midtier: 'a mid-tier key',
+  user: 'a user token',
+};
+
+/** "an agent key (thresh_live_…)": how error messages name a credential type. */
 export function describeCredentialKind(kind: CredentialKind): string {
-  return `${kind === 'user' ? 'a user token' : `an ${kind === 'agent' ? 'agent' : 'mid-tier'} key`} (${CREDENTIAL_PREFIX[kind]}…)`;
+  return `${CREDENTIAL_NAMES[kind]} (${CREDENTIAL_PREFIX[kind]}…)`;
 }

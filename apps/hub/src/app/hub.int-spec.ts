@@ -1,0 +1,198 @@
+import { generateCredential, MIDTIER_NAMESPACE } from '@thresh/protocol';
+import { waitFor } from '@thresh/testing';
+import { Client } from 'pg';
+import { io, Socket } from 'socket.io-client';
+import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
+
+type ConnectOutcome = { connected: true; socket: Socket } | { connected: false; message: string; status?: number };
+
+function connect(url: string, namespace: string, key: string | undefined): Promise<ConnectOutcome> {
+  const socket = io(`${url}${namespace}`, { auth: key ? { key } : {}, transports: ['websocket'], reconnection: false });
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ connected: true, socket }));
+    socket.once('connect_error', (error: Error & { data?: { status?: number } }) => {
+      socket.close();
+      resolve({ connected: false, message: error.message, status: error.data?.status });
+    });
+  });
+}
+
+const registration = (agentId: string, nodeName: string) => ({
+  agentId,
+  nodeName,
+  hostname: `${nodeName}.local`,
+  platform: 'linux',
+  arch: 'x64',
+  agentVersion: '0.1.0',
+  cpuCores: 4,
+  memoryTotalBytes: 8 * 1024 ** 3,
+  diskTotalBytes: 100 * 1024 ** 3,
+  metricsIntervalSeconds: 30,
+});
+
+describe('hub against a real PostgreSQL', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub('hub');
+    await hub.api.login('admin', ADMIN_PASSWORD);
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  describe('schema and health', () => {
+    it('builds the schema from migrations alone', async () => {
+      const client = new Client({ connectionString: hub.database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT name FROM migrations ORDER BY id`);
+        expect(rows.map((row) => row.name)).toEqual(['InitialSchema1764201600000']);
+        const tables = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+        expect(tables.rows.map((row) => row.tablename)).toEqual(
+          expect.arrayContaining(['accounts', 'api_keys', 'audit_events', 'cluster_nodes', 'clusters', 'nodes', 'stacks', 'users']),
+        );
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('answers /health and /health/ready with the database up', async () => {
+      expect(await hub.api.request('GET', '/health')).toEqual({ status: 200, body: { status: 'ok' } });
+      const ready = await hub.api.request<{ status: string; details: Record<string, { status: string }> }>('GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.details['database'].status).toBe('up');
+    });
+
+    it('publishes the OpenAPI document', async () => {
+      const docs = await hub.api.request<{ paths: Record<string, unknown> }>('GET', '/api/docs-json');
+      expect(docs.status).toBe(200);
+      expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/auth/login', '/api/nodes', '/api/keys']));
+    });
+  });
+
+  describe('login and user tokens', () => {
+    it('hands out a thresh_cli_ token that identifies the admin', async () => {
+      const login = await hub.api.request<{ token: string; user: { username: string; role: string } }>('POST', '/api/auth/login', {
+        username: 'admin',
+        password: ADMIN_PASSWORD,
+      });
+      expect(login.status).toBe(200);
+      expect(login.body.token).toMatch(/^thresh_cli_default_/);
+      const me = await hub.api.request('GET', '/api/auth/me', undefined, login.body.token);
+      expect(me.body).toEqual(expect.objectContaining({ username: 'admin', role: 'admin', account: 'default' }));
+    });
+
+    it('refuses a wrong password with 401 and a body without the field with 400', async () => {
+      const wrong = await hub.api.request('POST', '/api/auth/login', { username: 'admin', password: 'nope' });
+      expect(wrong).toEqual({ status: 401, body: expect.objectContaining({ code: 'unauthorized', message: 'Invalid username or password' }) });
+      const missing = await hub.api.request<{ message: string }>('POST', '/api/auth/login', { username: 'admin' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.message).toContain('password');
+    });
+
+    it('revokes the token on logout', async () => {
+      const { body } = await hub.api.request<{ token: string }>('POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
+      expect((await hub.api.request('POST', '/api/auth/logout', {}, body.token)).status).toBe(204);
+      const after = await hub.api.request<{ message: string }>('GET', '/api/nodes', undefined, body.token);
+      expect(after).toEqual({ status: 401, body: expect.objectContaining({ message: 'Credential has been revoked' }) });
+    });
+  });
+
+  describe('credentials of the wrong type or state', () => {
+    it('answers 403 naming the expected type when an agent or mid-tier key calls the management API', async () => {
+      for (const type of ['agent', 'midtier'] as const) {
+        const key = await hub.api.createKey(type);
+        const response = await hub.api.request<{ code: string; message: string }>('GET', '/api/nodes', undefined, key);
+        expect(response.status).toBe(403);
+        expect(response.body.message).toContain('expected a user token (thresh_cli_…)');
+      }
+    });
+
+    it('answers 401 for a missing, malformed, unknown or revoked credential', async () => {
+      expect((await hub.api.request('GET', '/api/nodes', undefined, '')).status).toBe(401);
+      expect((await hub.api.request('GET', '/api/nodes', undefined, 'thresh_cli_default_short')).status).toBe(401);
+      expect((await hub.api.request('GET', '/api/nodes', undefined, generateCredential('user', 'default'))).status).toBe(401);
+      const created = await hub.api.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'agent', name: 'doomed' });
+      const revoked = await hub.api.request<{ revokedAt: string }>('DELETE', `/api/keys/${created.body.id}`);
+      expect(revoked.status).toBe(200);
+      expect(revoked.body.revokedAt).not.toBeNull();
+    });
+
+    it('validates key requests and shows a key only once', async () => {
+      const bad = await hub.api.request<{ issues: { path: string }[] }>('POST', '/api/keys', { type: 'root', name: '' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.issues.map((issue) => issue.path)).toEqual(['type', 'name']);
+      const created = await hub.api.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'midtier', name: 'shown once' });
+      expect(created.body.key).toMatch(/^thresh_mid_default_/);
+      const listed = await hub.api.request<Record<string, unknown>[]>('GET', '/api/keys');
+      const entry = listed.body.find((key) => key['id'] === created.body.id);
+      expect(entry).toEqual(expect.objectContaining({ name: 'shown once', type: 'midtier', revokedAt: null }));
+      expect(entry).not.toHaveProperty('key');
+      expect(JSON.stringify(listed.body)).not.toContain(created.body.key.slice(-20));
+    });
+  });
+
+  describe('the /midtier namespace', () => {
+    it('refuses agent keys and user tokens with 403 naming thresh_mid_, and bad keys with 401', async () => {
+      const agentKey = await hub.api.createKey('agent');
+      expect(await connect(hub.url, MIDTIER_NAMESPACE, agentKey)).toEqual({
+        connected: false,
+        status: 403,
+        message: expect.stringContaining('expected a mid-tier key (thresh_mid_…)'),
+      });
+      expect(await connect(hub.url, MIDTIER_NAMESPACE, hub.api.token)).toEqual(expect.objectContaining({ connected: false, status: 403 }));
+      expect(await connect(hub.url, MIDTIER_NAMESPACE, undefined)).toEqual(expect.objectContaining({ connected: false, status: 401 }));
+      expect(await connect(hub.url, MIDTIER_NAMESPACE, generateCredential('midtier', 'default'))).toEqual(
+        expect.objectContaining({ connected: false, status: 401, message: 'Unknown credential' }),
+      );
+    });
+
+    it('registers nodes, records batched heartbeats and marks a disconnected node offline', async () => {
+      const outcome = await connect(hub.url, MIDTIER_NAMESPACE, await hub.api.createKey('midtier'));
+      if (!outcome.connected) throw new Error(outcome.message);
+      const midtier = outcome.socket;
+      try {
+        const agentKey = await hub.api.createKey('agent', 'node key');
+        const auth = await midtier.emitWithAck('agent:authenticate', { key: agentKey });
+        expect(auth).toEqual({ ok: true, keyId: expect.any(String), account: 'default' });
+        const midKeyAsAgent = await midtier.emitWithAck('agent:authenticate', { key: await hub.api.createKey('midtier') });
+        expect(midKeyAsAgent).toEqual({ ok: false, error: expect.objectContaining({ code: 'forbidden' }) });
+
+        const agentId = '5f0b7c5e-3f43-4d1c-9a55-1c2e7f0f7a01';
+        const registered = await midtier.emitWithAck('node:register', {
+          keyId: auth.keyId,
+          connectionId: 'conn-1',
+          registration: registration(agentId, 'edge-01'),
+        });
+        expect(registered).toEqual({ ok: true, nodeId: expect.any(String), nodeName: 'edge-01' });
+
+        const invalid = await midtier.emitWithAck('node:register', { keyId: auth.keyId, connectionId: 'c', registration: { agentId: 'x' } });
+        expect(invalid).toEqual({ ok: false, error: expect.objectContaining({ code: 'validation_failed' }) });
+
+        const seenAt = new Date(Date.now() + 1000).toISOString();
+        expect(await midtier.emitWithAck('node:heartbeats', { items: [{ agentId, seenAt }] })).toEqual({ ok: true, stored: 1 });
+        const online = (await hub.api.nodes()).items.find((node) => node.agentId === agentId);
+        expect(online).toEqual(
+          expect.objectContaining({ name: 'edge-01', status: 'online', lastSeenAt: seenAt, platform: 'linux', agentVersion: '0.1.0' }),
+        );
+
+        // A disconnect from an older connection must not take down the current one.
+        midtier.emit('node:disconnected', { agentId, connectionId: 'conn-0' });
+        midtier.emit('node:disconnected', { agentId, connectionId: 'conn-1' });
+        const offline = await waitFor('the node to go offline', async () => {
+          const node = (await hub.api.nodes()).items.find((candidate) => candidate.agentId === agentId);
+          return node?.status === 'offline' ? node : undefined;
+        });
+        expect(offline.lastSeenAt).toBe(seenAt);
+
+        const byName = await hub.api.request<{ id: string }>('GET', '/api/nodes/edge-01');
+        expect(byName.body.id).toBe(registered.nodeId);
+        expect((await hub.api.request('GET', '/api/nodes/no-such-node')).status).toBe(404);
+      } finally {
+        midtier.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,40 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { createTestDatabase, HubApi, TestDatabase } from '@thresh/testing';
+import { createHubApp } from '../app/create-hub-app';
+import { loadHubConfig } from '../app/hub-config';
+
+export const ADMIN_PASSWORD = 'integration-admin-pw';
+
+export interface TestHub {
+  app: NestExpressApplication;
+  url: string;
+  api: HubApi;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The real hub on a fresh database of its own, listening on a free loopback port. */
+export async function startTestHub(label: string, env: NodeJS.ProcessEnv = {}): Promise<TestHub> {
+  const database = await createTestDatabase(label);
+  let app: NestExpressApplication;
+  try {
+    const config = loadHubConfig({ DATABASE_URL: database.url, THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'error', ...env });
+    app = await createHubApp(config);
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    url,
+    api: new HubApi(url),
+    database,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+function serverUrl(): string {
+  const url = process.env['THRESH_TEST_PG_URL'];
+  if (!url) {
+    throw new Error('THRESH_TEST_PG_URL is not set: run the tests with "npm test", which provides a PostgreSQL server');
+  }
+  return url;
+}
+
+/** A database of this suite's own on the test server, dropped at the end. */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const runId = process.env['THRESH_TEST_RUN_ID'] ?? 'adhoc';
+  const name = `thresh_test_${runId}_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const client = new Client({ connectionString: serverUrl() });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
