@@ -1,11 +1,11 @@
 module.exports = {
-  displayName: 'midtier:int',
+  displayName: 'system-e2e',
   preset: '../../jest.preset.js',
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
-  testTimeout: 60_000,
+  testMatch: ['<rootDir>/src/**/*.e2e-spec.ts'],
+  testTimeout: 120_000,
   transform: {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
-  moduleFileExtensions: ['ts', 'js', 'html'],
+  moduleFileExtensions: ['ts', 'js'],
 };
