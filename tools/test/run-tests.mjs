@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { acquirePostgresServer, dropRunDatabases } from './postgres-server.mjs';
 
 const tiers = [
+  { name: 'boundaries', command: 'node', args: ['tools/test/check-module-boundaries.mjs'] },
   { name: 'unit', args: ['run-many', '-t', 'test', '--parallel=2'] },
   { name: 'integration', args: ['run-many', '-t', 'int-test', '--parallel=1'] },
   { name: 'end-to-end', args: ['run-many', '-t', 'e2e', '--parallel=1'] },
@@ -22,7 +23,8 @@ try {
     if (only.length && !only.includes(tier.name)) continue;
     const tierStart = Date.now();
     console.log(`\n[test] ${tier.name} tests`);
-    const result = spawnSync('npx', ['nx', ...tier.args, '--output-style=static'], { stdio: 'inherit', env });
+    const [command, args] = tier.command ? [tier.command, tier.args] : ['npx', ['nx', ...tier.args, '--output-style=static']];
+    const result = spawnSync(command, args, { stdio: 'inherit', env });
     console.log(`[test] ${tier.name}: ${result.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - tierStart) / 1000).toFixed(0)}s`);
     if (result.status !== 0) {
       failed = true;

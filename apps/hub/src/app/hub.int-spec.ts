@@ -195,4 +195,32 @@ describe('hub against a real PostgreSQL', () => {
       }
     });
   });
+
+  describe('clusters, stacks and metrics', () => {
+    it('creates, lists and deletes clusters, refusing duplicates and bad names', async () => {
+      const created = await hub.api.request<{ name: string; nodeCount: number }>('POST', '/api/clusters', { name: 'edge-eu', description: 'EU edge' });
+      expect(created).toEqual({ status: 201, body: expect.objectContaining({ name: 'edge-eu', nodeCount: 0 }) });
+      expect((await hub.api.request('POST', '/api/clusters', { name: 'edge-eu' })).status).toBe(409);
+      const bad = await hub.api.request<{ issues: { path: string }[] }>('POST', '/api/clusters', { name: 'Not Valid!' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.issues[0].path).toBe('name');
+      const listed = await hub.api.request<{ name: string }[]>('GET', '/api/clusters');
+      expect(listed.body.map((cluster) => cluster.name)).toEqual(['edge-eu']);
+      expect((await hub.api.request('DELETE', '/api/clusters/edge-eu')).status).toBe(204);
+      expect((await hub.api.request('GET', '/api/clusters/edge-eu')).status).toBe(404);
+    });
+
+    it('lists stacks (none yet) and answers 404 for an unknown one', async () => {
+      expect(await hub.api.request('GET', '/api/stacks')).toEqual({ status: 200, body: [] });
+      expect((await hub.api.request('GET', '/api/stacks/webapp')).status).toBe(404);
+    });
+
+    it('exposes Prometheus metrics, counting stored heartbeats', async () => {
+      const response = await fetch(`${hub.url}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toMatch(/^thresh_hub_heartbeats_total 1$/m);
+      expect(text).toContain('process_cpu_user_seconds_total');
+    });
+  });
 });

@@ -18,8 +18,8 @@ export interface AgentToMidtierEvents {
   'agent:heartbeat': (heartbeat: Heartbeat, ack: (result: Ack) => void) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- commands arrive with the commands issue
-export interface MidtierToAgentEvents {}
+/** Server-to-agent events; the midtier pushes nothing yet beyond acks. */
+export type MidtierToAgentEvents = Record<never, never>;
 
 // ---- midtier <-> hub (namespace /midtier, thresh_mid_ keys) ----
 
