@@ -57,6 +57,8 @@ async function ensureKey(hub: HubClient, stored: LocalSecrets['agentKey'], type:
 }
 
 async function main(): Promise<void> {
+  // Settings may come from a .env file, as .env.example describes.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   for (const bin of [HUB_BIN, MIDTIER_BIN, THRESH_BIN]) if (!existsSync(bin)) fail(`${bin} is missing; build first (npm start does)`);
   const dataDir = resolve(process.env['THRESH_DATA_DIR'] || '.thresh-data');
   const hubPort = port('HUB_PORT', 7200);

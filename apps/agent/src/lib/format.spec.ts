@@ -16,6 +16,6 @@ describe('format', () => {
   });
 
   it('aligns labelled lines', () => {
-    expect(labelled([['Agent ID', 'x'], ['Status', 'y']])).toBe('Agent ID:  x\nStatus:    y');
+    expect(labelled([['Agent ID', 'x'], ['Status', 'y']])).toBe('Agent ID: x\nStatus:   y');
   });
 });
