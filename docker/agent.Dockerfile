@@ -14,7 +14,8 @@ ENV NODE_ENV=production
 WORKDIR /opt/thresh
 # dist/apps/agent holds the bundle, bin/thresh and a package.json with the runtime dependencies.
 COPY --from=build /workspace/dist/apps/agent/ ./
-RUN npm install --omit=dev --no-audit --no-fund && ln -s /opt/thresh/bin/thresh /usr/local/bin/thresh
+RUN npm install --omit=dev --no-audit --no-fund && ln -s /opt/thresh/bin/thresh /usr/local/bin/thresh \
+  && mkdir -p /home/node/.thresh && chown node:node /home/node/.thresh
 USER node
 ENTRYPOINT ["thresh"]
 CMD ["agent", "run"]

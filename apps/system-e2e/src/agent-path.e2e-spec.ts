@@ -1,5 +1,5 @@
 import { runThresh, startApp, waitFor, WORKSPACE_ROOT } from '@thresh/testing';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunningSystem, startSystem, temporaryHome } from './support/system';
 
@@ -119,33 +119,44 @@ describe('agent -> midtier -> hub -> PostgreSQL, with the built apps and the rea
     );
   });
 
-  it('reports a revoked agent key as Disconnected with the reason', async () => {
-    const created = await system.api.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'agent', name: 'revoked' });
-    await system.api.request('DELETE', `/api/keys/${created.body.id}`);
+  it('disconnects a running agent whose key is revoked, and says why', async () => {
+    const created = await system.api.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'agent', name: 'to revoke' });
     const revokedHome = temporaryHome();
     const revokedEnv = { THRESH_HOME: revokedHome.path };
+    const status = async () => JSON.parse((await runThresh(['agent', 'status', '--json'], revokedEnv)).stdout) as StatusJson;
     try {
       await runThresh(['agent', 'config', 'set', 'midtier-url', system.midtierUrl], revokedEnv);
       await runThresh(['agent', 'config', 'set', 'api-key', created.body.key], revokedEnv);
+      await runThresh(['agent', 'config', 'set', 'reconnect-delay', '1'], revokedEnv);
       expect((await runThresh(['agent', 'start'], revokedEnv)).code).toBe(0);
-      const status = await waitFor('a disconnected status', async () => {
-        const result = JSON.parse((await runThresh(['agent', 'status', '--json'], revokedEnv)).stdout) as StatusJson;
+      await waitFor('a connected status', async () => (await status()).status === 'connected');
+
+      expect((await system.api.request('DELETE', `/api/keys/${created.body.id}`)).status).toBe(200);
+      const after = await waitFor('a disconnected status', async () => {
+        const result = await status();
         return result.status === 'disconnected' ? result : undefined;
-      });
-      expect(status.lastError).toBe('Credential has been revoked');
+      }, 10_000);
+      expect(after.lastError).toBe('Credential has been revoked');
     } finally {
       await runThresh(['agent', 'stop'], revokedEnv);
       revokedHome.remove();
     }
   });
 
-  it('refuses to run unconfigured, with exit 2 and what to set', async () => {
+  it('refuses to run unconfigured or misconfigured, with exit 2 and what to fix', async () => {
     const empty = temporaryHome();
     try {
       const result = await runThresh(['agent', 'run'], { THRESH_HOME: empty.path });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('midtier-url is not set');
       expect(result.stderr).toContain('api-key is not set');
+
+      writeFileSync(join(empty.path, 'agent.json'), JSON.stringify({ 'metrics-interval': 0 }));
+      const handEdited = await runThresh(['agent', 'run'], { THRESH_HOME: empty.path });
+      expect(handEdited.code).toBe(2);
+      expect(handEdited.stderr).toContain('metrics-interval');
+      expect((await runThresh(['agent', 'config', 'set', 'metrics-interval', '5'], { THRESH_HOME: empty.path })).code).toBe(0);
+      expect((await runThresh(['agent', 'config', 'get', 'metrics-interval'], { THRESH_HOME: empty.path })).stdout.trim()).toBe('5');
     } finally {
       empty.remove();
     }

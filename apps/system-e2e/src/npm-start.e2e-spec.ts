@@ -30,7 +30,8 @@ describe('npm start on an embedded PostgreSQL', () => {
       DATABASE_URL: '',
       THRESH_ADMIN_PASSWORD: '',
     };
-    const first = startApp('npm start', 'launcher/main.cjs', env);
+    // Run from the data folder, so a developer's own .env cannot change what this test sees.
+    const first = startApp('npm start', 'launcher/main.cjs', env, { cwd: dataDir.path });
     let firstRun: StartOutput;
     let nodeId: string;
     try {
@@ -54,7 +55,7 @@ describe('npm start on an embedded PostgreSQL', () => {
     expect(first.child.exitCode).toBe(0);
     await expect(fetch(`http://127.0.0.1:${hubPort}/health`)).rejects.toThrow();
 
-    const second = startApp('npm start again', 'launcher/main.cjs', env);
+    const second = startApp('npm start again', 'launcher/main.cjs', env, { cwd: dataDir.path });
     try {
       const secondRun = await waitForReady(second);
       expect(secondRun.password).toBe(firstRun.password);
@@ -71,5 +72,5 @@ describe('npm start on an embedded PostgreSQL', () => {
       await second.stop('SIGTERM');
     }
     expect(second.child.exitCode).toBe(0);
-  });
+  }, 240_000);
 });

@@ -1,8 +1,16 @@
+import { Errors } from '@oclif/core';
 import { CREDENTIAL_PREFIX, maskCredential, nodeNameSchema, parseCredential } from '@thresh/protocol';
 import { z } from 'zod';
+import { EXIT } from './exit-codes';
+import { CorruptFileError, readJsonFile, writeFileAtomic } from './files';
 import { agentPaths } from './paths';
-import { readJsonFile, writeFileAtomic } from './files';
 
+const apiKeySchema = z
+  .string()
+  .refine((key) => key.startsWith(CREDENTIAL_PREFIX.agent), {
+    message: `expected an agent key starting with ${CREDENTIAL_PREFIX.agent}`,
+  })
+  .refine((key) => parseCredential(key).ok, { message: 'not a well-formed agent key (bad length or checksum)' });
 const urlSchema = z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' });
 const booleanSchema = z
   .enum(['true', 'false', 'yes', 'no', '1', '0'], { message: 'expected true or false' })
@@ -20,12 +28,7 @@ export const TRANSPORTS = ['auto', 'socketio', 'signalr', 'rest'] as const;
 export const CONFIG_KEYS = {
   'midtier-url': { schema: urlSchema, description: 'URL of the mid-tier (or hub) the agent connects to' },
   'api-key': {
-    schema: z
-      .string()
-      .refine((key) => key.startsWith(CREDENTIAL_PREFIX.agent), {
-        message: `expected an agent key starting with ${CREDENTIAL_PREFIX.agent}`,
-      })
-      .refine((key) => parseCredential(key).ok, { message: 'not a well-formed agent key (bad length or checksum)' }),
+    schema: apiKeySchema,
     description: `agent key (${CREDENTIAL_PREFIX.agent}…) from the hub`,
   },
   'tls-verify': { schema: booleanSchema, description: 'verify the TLS certificate of the mid-tier (true or false)' },
@@ -77,14 +80,45 @@ export function parseConfigValue(key: ConfigKey, raw: string): AgentConfig[Confi
   return result.data as AgentConfig[ConfigKey];
 }
 
-export function loadAgentConfig(): AgentConfig {
-  return { ...CONFIG_DEFAULTS, ...(readJsonFile<Partial<AgentConfig>>(agentPaths().config) ?? {}) };
+/** The file may have been edited by hand: what it holds is checked as strictly as `config set` checks. */
+const storedConfigSchema = z.object({
+  'midtier-url': urlSchema.optional(),
+  'api-key': apiKeySchema.optional(),
+  'tls-verify': z.boolean().optional(),
+  transport: z.enum(TRANSPORTS).optional(),
+  'metrics-interval': z.number().int().min(1).max(86_400).optional(),
+  'reconnect-delay': z.number().int().min(1).max(3600).optional(),
+  'fallback-url': urlSchema.optional(),
+  'auto-failover': z.boolean().optional(),
+  'node-name': nodeNameSchema.optional(),
+});
+
+function readStoredConfig(): Partial<AgentConfig> {
+  const path = agentPaths().config;
+  try {
+    const result = storedConfigSchema.safeParse(readJsonFile<unknown>(path) ?? {});
+    if (result.success) return result.data;
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new CorruptFileError(`${path} holds invalid settings (${problems}); fix them with "thresh agent config set"`);
+  } catch (error) {
+    if (error instanceof CorruptFileError) throw new Errors.CLIError(error.message, { exit: EXIT.usage });
+    throw error;
+  }
 }
 
-/** Only what the user set is stored; defaults stay defaults. */
+export function loadAgentConfig(): AgentConfig {
+  return { ...CONFIG_DEFAULTS, ...readStoredConfig() };
+}
+
+/** Only what the user set is stored; defaults stay defaults. Setting a value also repairs that value in a bad file. */
 export function setAgentConfigValue(key: ConfigKey, value: AgentConfig[ConfigKey]): void {
   const path = agentPaths().config;
-  const stored = readJsonFile<Partial<AgentConfig>>(path) ?? {};
+  let stored: Record<string, unknown> = {};
+  try {
+    stored = readJsonFile<Record<string, unknown>>(path) ?? {};
+  } catch (error) {
+    if (!(error instanceof CorruptFileError)) throw error;
+  }
   writeFileAtomic(path, `${JSON.stringify({ ...stored, [key]: value }, null, 2)}\n`);
 }
 

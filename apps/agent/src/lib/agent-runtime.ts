@@ -73,6 +73,8 @@ export class AgentRuntime {
       if (this.stopped) return;
       this.options.log(`disconnected (${reason}); reconnecting`);
       this.update({ status: 'connecting' });
+      // socket.io does not come back by itself when the server closed the connection (a revoked key, say).
+      if (reason === 'io server disconnect') this.scheduleReconnect(false);
     });
     socket.on('connect_error', (error: ConnectError) => this.onConnectError(error));
     this.socket = socket;

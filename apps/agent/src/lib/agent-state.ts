@@ -46,10 +46,21 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** On Linux, a live pid is only ours if its command line is `… agent run`: pids get reused after a crash or reboot. */
+function isAgentProcess(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.some((arg, index) => arg === 'agent' && args[index + 1] === 'run');
+  } catch {
+    return true;
+  }
+}
+
 /** The pid of the running agent, or undefined; a pid file left by a crash does not count. */
 export function runningAgentPid(): number | undefined {
   const pid = readPid();
-  return pid && isProcessAlive(pid) ? pid : undefined;
+  return pid && isAgentProcess(pid) ? pid : undefined;
 }
 
 export function clearRuntimeFiles(pid: number): void {

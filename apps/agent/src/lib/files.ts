@@ -9,11 +9,19 @@ export function writeFileAtomic(path: string, content: string, mode = 0o600): vo
   renameSync(temporary, path);
 }
 
+export class CorruptFileError extends Error {}
+
 export function readJsonFile<T>(path: string): T | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new CorruptFileError(`${path} is not valid JSON; fix or delete it`);
   }
 }

@@ -171,12 +171,22 @@ describe('hub against a real PostgreSQL', () => {
         const invalid = await midtier.emitWithAck('node:register', { keyId: auth.keyId, connectionId: 'c', registration: { agentId: 'x' } });
         expect(invalid).toEqual({ ok: false, error: expect.objectContaining({ code: 'validation_failed' }) });
 
-        const seenAt = new Date(Date.now() + 1000).toISOString();
-        expect(await midtier.emitWithAck('node:heartbeats', { items: [{ agentId, seenAt }] })).toEqual({ ok: true, stored: 1 });
-        const online = (await hub.api.nodes()).items.find((node) => node.agentId === agentId);
-        expect(online).toEqual(
-          expect.objectContaining({ name: 'edge-01', status: 'online', lastSeenAt: seenAt, platform: 'linux', agentVersion: '0.1.0' }),
+        const findNode = async () => (await hub.api.nodes()).items.find((node) => node.agentId === agentId);
+        const registeredNode = await findNode();
+        expect(registeredNode).toEqual(
+          expect.objectContaining({ name: 'edge-01', status: 'online', platform: 'linux', agentVersion: '0.1.0' }),
         );
+        const registeredAt = Date.parse(registeredNode?.lastSeenAt ?? '');
+
+        // Last seen moves forward, never back, and never past the database's clock.
+        const stale = new Date(registeredAt - 60_000).toISOString();
+        const future = new Date(Date.now() + 3_600_000).toISOString();
+        expect(await midtier.emitWithAck('node:heartbeats', { items: [{ agentId, seenAt: stale }] })).toEqual({ ok: true, stored: 1 });
+        expect((await findNode())?.lastSeenAt).toBe(registeredNode?.lastSeenAt);
+        expect(await midtier.emitWithAck('node:heartbeats', { items: [{ agentId, seenAt: future }] })).toEqual({ ok: true, stored: 1 });
+        const seenAt = (await findNode())?.lastSeenAt ?? '';
+        expect(Date.parse(seenAt)).toBeGreaterThanOrEqual(registeredAt);
+        expect(Date.parse(seenAt)).toBeLessThan(Date.parse(future));
 
         // A disconnect from an older connection must not take down the current one.
         midtier.emit('node:disconnected', { agentId, connectionId: 'conn-0' });
@@ -219,7 +229,7 @@ describe('hub against a real PostgreSQL', () => {
       const response = await fetch(`${hub.url}/metrics`);
       expect(response.status).toBe(200);
       const text = await response.text();
-      expect(text).toMatch(/^thresh_hub_heartbeats_total 1$/m);
+      expect(text).toMatch(/^thresh_hub_heartbeats_total 2$/m);
       expect(text).toContain('process_cpu_user_seconds_total');
     });
   });

@@ -16,6 +16,7 @@ export class Supervisor {
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
     }
+    child.on('error', (error) => process.stderr.write(`${prefix}could not start: ${error.message}\n`));
     child.on('exit', (code) => {
       this.children.delete(name);
       if (!this.stopping) this.onUnexpectedExit(name, code);

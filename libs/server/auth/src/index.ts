@@ -4,5 +4,6 @@ export * from './lib/accounts/account.entity';
 export * from './lib/credentials/api-key.entity';
 export * from './lib/credentials/api-key.repository';
 export * from './lib/credentials/credentials.service';
+export * from './lib/credentials/credential-events';
 export * from './lib/guards/auth-user';
 export * from './lib/guards/decorators';

@@ -61,10 +61,11 @@ export class AppProcess {
   }
 }
 
-export function startApp(name: string, script: string, env: NodeJS.ProcessEnv, args: string[] = []): AppProcess {
-  const child = spawn(process.execPath, [resolve(DIST, script), ...args], {
+export function startApp(name: string, script: string, env: NodeJS.ProcessEnv, options: { cwd?: string } = {}): AppProcess {
+  const child = spawn(process.execPath, [resolve(DIST, script)], {
     env: { ...process.env, LOG_LEVEL: 'log', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
   });
   return new AppProcess(name, child);
 }

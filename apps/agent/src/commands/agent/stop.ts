@@ -4,6 +4,15 @@ import { clearRuntimeFiles, isProcessAlive, runningAgentPid } from '../../lib/ag
 
 const STOP_TIMEOUT_MS = 10_000;
 
+/** The agent may exit between the check and the signal; that is what we wanted anyway. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 export default class AgentStop extends Command {
   static override summary = 'Stop the background agent';
   static override description = 'Sends SIGTERM and waits up to 10 seconds, then SIGKILL. Stopping a stopped agent is not an error.';
@@ -17,12 +26,12 @@ export default class AgentStop extends Command {
       this.log('The agent is not running.');
       return { stopped: false, pid: null };
     }
-    process.kill(pid, 'SIGTERM');
+    signal(pid, 'SIGTERM');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (isProcessAlive(pid) && Date.now() < deadline) await sleep(100);
     if (isProcessAlive(pid)) {
       this.warn(`The agent did not stop within ${STOP_TIMEOUT_MS / 1000}s; killing it`);
-      process.kill(pid, 'SIGKILL');
+      signal(pid, 'SIGKILL');
     }
     clearRuntimeFiles(pid);
     this.log(`Agent stopped (pid ${pid}).`);

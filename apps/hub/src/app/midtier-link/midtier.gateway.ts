@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -8,7 +8,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { CredentialsService, VerifiedCredential } from '@thresh/server-auth';
+import { CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
 import { AppException, handleWithAck, toConnectError } from '@thresh/server-core';
 import { MetricsService } from '@thresh/server-metrics';
 import { NodesService } from '@thresh/server-nodes';
@@ -28,20 +28,32 @@ import type { Namespace, Socket } from 'socket.io';
 
 type MidtierSocket = Socket<MidtierToHubEvents, HubToMidtierEvents, Record<string, never>, { midtier: VerifiedCredential }>;
 
+const accountRoom = (accountId: string) => `account:${accountId}`;
+
 /** Mid-tiers connect here with a thresh_mid_ key and relay their agents' traffic. */
-@WebSocketGateway({ namespace: MIDTIER_NAMESPACE })
-export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+@WebSocketGateway({ namespace: MIDTIER_NAMESPACE, maxHttpBufferSize: 4 * 1024 * 1024 })
+export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(MidtierGateway.name);
   private readonly heartbeats = this.metrics.counter('thresh_hub_heartbeats_total', 'Heartbeats stored from agents');
   private readonly connectedMidtiers = this.metrics.gauge('thresh_hub_midtiers_connected', 'Mid-tiers connected now');
 
+  private stopListening?: () => void;
+
   constructor(
     private readonly credentials: CredentialsService,
+    private readonly credentialEvents: CredentialEvents,
     private readonly nodes: NodesService,
     private readonly metrics: MetricsService,
   ) {}
 
   afterInit(namespace: Namespace): void {
+    // A revoked key: its own mid-tier connections close, and the account's mid-tiers drop agents using it.
+    this.stopListening = this.credentialEvents.onRevoked(({ keyId, accountId }) => {
+      for (const socket of namespace.sockets.values()) {
+        if ((socket as MidtierSocket).data.midtier?.keyId === keyId) socket.disconnect(true);
+      }
+      namespace.to(accountRoom(accountId)).emit('key:revoked', { keyId });
+    });
     namespace.use((socket, next) => {
       const key = socket.handshake.auth?.['key'];
       this.credentials
@@ -54,7 +66,12 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     });
   }
 
+  onModuleDestroy(): void {
+    this.stopListening?.();
+  }
+
   handleConnection(socket: MidtierSocket): void {
+    void socket.join(accountRoom(socket.data.midtier.accountId));
     this.connectedMidtiers.inc();
     this.logger.log(`mid-tier connected (account ${socket.data.midtier.account}, ${socket.handshake.address})`);
   }

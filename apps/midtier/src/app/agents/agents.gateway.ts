@@ -75,13 +75,18 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   @SubscribeMessage('agent:register')
   register(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
     return handleWithAck(agentRegistrationSchema, payload, async (registration) => {
+      if (socket.data.agentId && socket.data.agentId !== registration.agentId) {
+        throw new AppException('forbidden', 'One connection serves one agent; reconnect to register another agent id');
+      }
+      // Set before the round trip, so a disconnect during it still tells the hub.
+      socket.data.agentId = registration.agentId;
       const result = await this.hub.request('node:register', {
         keyId: socket.data.identity.keyId,
         connectionId: socket.id,
         registration,
       });
       if (!result.ok) throw new AppException(result.error.code, result.error.message);
-      socket.data.agentId = registration.agentId;
+      if (socket.disconnected) this.hub.notify('node:disconnected', { agentId: registration.agentId, connectionId: socket.id });
       this.logger.debug(`agent ${registration.agentId} registered as ${result.nodeName}`);
       return { nodeId: result.nodeId, nodeName: result.nodeName };
     });

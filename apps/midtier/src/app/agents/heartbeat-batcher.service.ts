@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { HubLinkService } from '../hub-link/hub-link.service';
 import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
 
-/** Collects the latest heartbeat per agent and sends them to the hub as one batch per flush. */
+/** Heartbeats per hub message: well inside Socket.IO's 1 MB message limit at ~90 bytes each. */
+export const HEARTBEAT_CHUNK_SIZE = 5000;
+
+/** Collects the latest heartbeat per agent and sends them to the hub in batches, once per flush interval. */
 @Injectable()
 export class HeartbeatBatcherService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('HeartbeatBatcher');
@@ -20,6 +23,7 @@ export class HeartbeatBatcherService implements OnModuleInit, OnModuleDestroy {
     this.timer.unref();
   }
 
+  /** Runs before the hub link closes (that waits for application shutdown), so the last heartbeats reach the hub. */
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.flush();
@@ -42,16 +46,18 @@ export class HeartbeatBatcherService implements OnModuleInit, OnModuleDestroy {
   async flush(): Promise<void> {
     if (this.flushing || this.pending.size === 0 || !this.hub.connected) return;
     this.flushing = true;
-    const batch = this.pending;
+    const items = [...this.pending].map(([agentId, seenAt]) => ({ agentId, seenAt }));
     this.pending = new Map();
+    let sent = 0;
     try {
-      const items = [...batch].map(([agentId, seenAt]) => ({ agentId, seenAt }));
-      const result = await this.hub.request('node:heartbeats', { items });
-      if (!result.ok) throw new Error(result.error.message);
+      for (; sent < items.length; sent += HEARTBEAT_CHUNK_SIZE) {
+        const result = await this.hub.request('node:heartbeats', { items: items.slice(sent, sent + HEARTBEAT_CHUNK_SIZE) });
+        if (!result.ok) throw new Error(result.error.message);
+      }
     } catch (error) {
       // Keep what did not reach the hub; newer heartbeats recorded meanwhile win.
-      for (const [agentId, seenAt] of batch) this.record(agentId, seenAt);
-      this.logger.warn(`heartbeat batch of ${batch.size} kept for the next flush: ${(error as Error).message}`);
+      for (const { agentId, seenAt } of items.slice(sent)) this.record(agentId, seenAt);
+      this.logger.warn(`${items.length - sent} heartbeat(s) kept for the next flush: ${(error as Error).message}`);
     } finally {
       this.flushing = false;
     }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppException } from '@thresh/server-core';
 import { Ack, HubToMidtierEvents, MIDTIER_NAMESPACE, MidtierToHubEvents } from '@thresh/protocol';
 import { EventEmitter } from 'node:events';
@@ -15,10 +15,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /** The midtier's one connection to the hub: reconnects by itself with jittered backoff. */
 @Injectable()
-export class HubLinkService implements OnModuleInit, OnModuleDestroy {
+export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('HubLink');
   private socket?: HubSocket;
   private lastError?: string;
+  private retryTimer?: NodeJS.Timeout;
+  private stopped = false;
   readonly events = new EventEmitter();
 
   constructor(@Inject(MIDTIER_CONFIG) private readonly config: MidtierConfig) {}
@@ -44,13 +46,19 @@ export class HubLinkService implements OnModuleInit, OnModuleDestroy {
       if (error.message !== this.lastError) this.logger.warn(`cannot connect to the hub: ${error.message}`);
       this.lastError = error.message;
       // A rejected handshake is not retried by socket.io itself; a revoked key may be replaced, so keep trying slowly.
-      if (!socket.active) setTimeout(() => socket.connect(), 15_000 + Math.random() * 15_000).unref();
+      if (!socket.active && !this.stopped) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => socket.connect(), 15_000 + Math.random() * 15_000);
+      }
     });
     socket.on('key:revoked', (event) => this.events.emit('key:revoked', event.keyId));
     this.socket = socket;
   }
 
-  onModuleDestroy(): void {
+  /** Last to close, so the final heartbeat flush and disconnect notices still reach the hub. */
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
     this.socket?.disconnect();
   }
 

@@ -6,6 +6,7 @@ import { AccountRepository } from './accounts/account.repository';
 import { AUTH_OPTIONS, AuthOptions } from './auth.options';
 import { ApiKeyEntity } from './credentials/api-key.entity';
 import { ApiKeyRepository } from './credentials/api-key.repository';
+import { CredentialEvents } from './credentials/credential-events';
 import { CredentialsService } from './credentials/credentials.service';
 import { UserTokenStrategy } from './guards/user-token.strategy';
 import { AuthController } from './login/auth.controller';
@@ -29,12 +30,13 @@ export class AuthModule {
         UserRepository,
         ApiKeyRepository,
         PasswordHasher,
+        CredentialEvents,
         CredentialsService,
         LoginService,
         UserTokenStrategy,
         BootstrapAdminService,
       ],
-      exports: [AUTH_OPTIONS, AccountRepository, CredentialsService, ApiKeyRepository],
+      exports: [AUTH_OPTIONS, AccountRepository, CredentialEvents, CredentialsService, ApiKeyRepository],
     };
   }
 }

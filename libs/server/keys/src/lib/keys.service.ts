@@ -45,19 +45,22 @@ export class KeysService {
 
   async revoke(user: AuthUser, id: string): Promise<KeyResponse> {
     const key = await this.findIssuable(user, id);
-    await this.credentials.revoke(key.id);
+    await this.credentials.revoke(key);
     return mapKey((await this.keys.findInAccount(user.accountId, id)) ?? key, user.account);
   }
 
   async rotate(user: AuthUser, id: string): Promise<CreatedKeyResponse> {
     const old = await this.findIssuable(user, id);
     if (old.revokedAt) throw new AppException('conflict', `Key ${id} is already revoked`);
+    if (old.expiresAt && old.expiresAt <= new Date()) {
+      throw new AppException('conflict', `Key ${id} has expired; create a new key instead`);
+    }
     const successor = await this.create(user, {
       type: old.type as IssuableKeyType,
       name: old.name,
       expiresAt: old.expiresAt?.toISOString(),
     });
-    await this.credentials.revoke(old.id, new Date(Date.now() + ROTATION_OVERLAP_MS));
+    await this.credentials.revoke(old, new Date(Date.now() + ROTATION_OVERLAP_MS));
     return successor;
   }
 

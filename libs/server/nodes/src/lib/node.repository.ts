@@ -42,11 +42,14 @@ export class NodeRepository {
     return rows[0];
   }
 
-  /** A whole batch of heartbeats in one UPDATE; a node that disconnected returns only by registering again. */
+  /**
+   * A whole batch of heartbeats in one UPDATE; a node that disconnected returns only by registering again.
+   * A midtier clock ahead of the database's cannot pin a node online.
+   */
   async recordHeartbeats(accountId: string, items: { agentId: string; seenAt: string }[]): Promise<number> {
     const [, affected] = await this.nodes.query(
       `UPDATE nodes n
-          SET last_seen_at = GREATEST(n.last_seen_at, v.seen_at), status = 'online', updated_at = now()
+          SET last_seen_at = GREATEST(n.last_seen_at, LEAST(v.seen_at, now())), status = 'online', updated_at = now()
          FROM (SELECT agent_id, max(seen_at) AS seen_at
                  FROM unnest($2::uuid[], $3::timestamptz[]) AS u(agent_id, seen_at) GROUP BY agent_id) v
         WHERE n.account_id = $1 AND n.agent_id = v.agent_id AND n.connection_id IS NOT NULL`,
@@ -57,7 +60,7 @@ export class NodeRepository {
 
   async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {
     await this.nodes.update(
-      { accountId, agentId, connectionId, status: 'online' },
+      { accountId, agentId, connectionId },
       { status: 'offline', connectionId: null, updatedAt: new Date() },
     );
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { CredentialKind } from '@thresh/protocol';
-import { In, IsNull, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { ApiKeyEntity } from './api-key.entity';
 
 @Injectable()
@@ -24,8 +24,14 @@ export class ApiKeyRepository {
     return this.keys.find({ where: { accountId, type: In(types) }, order: { createdAt: 'DESC' } });
   }
 
+  /** Brings revocation forward, never back: revoking a rotated key ends its overlap now. */
   async revoke(id: string, at: Date): Promise<void> {
-    await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: at });
+    await this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: at })
+      .where('id = :id AND (revoked_at IS NULL OR revoked_at > :at)', { id, at })
+      .execute();
   }
 
   async touch(id: string, at: Date): Promise<void> {

@@ -10,6 +10,7 @@ import {
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyRepository } from './api-key.repository';
+import { CredentialEvents } from './credential-events';
 
 export interface VerifiedCredential {
   keyId: string;
@@ -39,7 +40,10 @@ function hashSecret(secret: string): Buffer {
 export class CredentialsService {
   private readonly logger = new Logger(CredentialsService.name);
 
-  constructor(private readonly keys: ApiKeyRepository) {}
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly events: CredentialEvents,
+  ) {}
 
   /** Returns the stored record and the plaintext, which is never kept. */
   async issue(options: IssueCredentialOptions): Promise<{ record: ApiKeyEntity; plaintext: string }> {
@@ -86,8 +90,10 @@ export class CredentialsService {
     return { keyId: record.id, kind: record.type, accountId: record.accountId, account, userId: record.userId };
   }
 
-  revoke(keyId: string, at = new Date()): Promise<void> {
-    return this.keys.revoke(keyId, at);
+  /** Revokes at `at`; when that is now, the gateways hear of it at once. */
+  async revoke(record: Pick<ApiKeyEntity, 'id' | 'accountId'>, at = new Date()): Promise<void> {
+    await this.keys.revoke(record.id, at);
+    if (at.getTime() <= Date.now()) this.events.revoked({ keyId: record.id, accountId: record.accountId });
   }
 
   private noteUse(record: ApiKeyEntity, now: Date): void {

@@ -42,7 +42,7 @@ export class LoginService {
   }
 
   async logout(user: AuthUser): Promise<void> {
-    await this.credentials.revoke(user.tokenId);
+    await this.credentials.revoke({ id: user.tokenId, accountId: user.accountId });
   }
 
   me(user: AuthUser): UserResponse {
