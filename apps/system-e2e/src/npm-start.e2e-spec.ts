@@ -1,4 +1,4 @@
-import { AppProcess, freePort, HubApi, startApp, waitFor } from '@thresh/testing';
+import { AppProcess, createTestDatabase, freePort, HubApi, startApp, waitFor } from '@thresh/testing';
 import { temporaryHome } from './support/system';
 
 interface StartOutput {
@@ -73,4 +73,28 @@ describe('npm start on an embedded PostgreSQL', () => {
     }
     expect(second.child.exitCode).toBe(0);
   }, 240_000);
+
+  it('runs against the PostgreSQL at DATABASE_URL when it is set', async () => {
+    const database = await createTestDatabase('npmstart');
+    const home = temporaryHome();
+    const hubPort = await freePort();
+    const launcher = startApp(
+      'npm start with DATABASE_URL',
+      'launcher/main.cjs',
+      { THRESH_DATA_DIR: home.path, DATABASE_URL: database.url, HUB_PORT: String(hubPort), MIDTIER_PORT: String(await freePort()) },
+      { cwd: home.path },
+    );
+    try {
+      const ready = await waitForReady(launcher);
+      expect(launcher.logs).toContain('using the PostgreSQL at DATABASE_URL');
+      const api = new HubApi(`http://127.0.0.1:${hubPort}`);
+      await api.login(ready.username, ready.password);
+      expect((await api.nodes()).items.map((node) => node.status)).toEqual(['online']);
+    } finally {
+      await launcher.stop('SIGINT');
+      await database.drop();
+      home.remove();
+    }
+    expect(launcher.child.exitCode).toBe(0);
+  });
 });

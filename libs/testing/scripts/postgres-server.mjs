@@ -84,13 +84,16 @@ async function startThrowawayCluster() {
   };
 }
 
+// A server this run did not start is left running.
+const leaveRunning = () => undefined;
+
 export async function acquirePostgresServer() {
   if (process.env.TEST_DATABASE_URL) {
     if (!(await answers(process.env.TEST_DATABASE_URL))) throw new Error('TEST_DATABASE_URL is set but does not answer');
-    return { url: process.env.TEST_DATABASE_URL, description: 'TEST_DATABASE_URL', stop() {} };
+    return { url: process.env.TEST_DATABASE_URL, description: 'TEST_DATABASE_URL', stop: leaveRunning };
   }
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await answers(local)) return { url: local, description: 'the server on 127.0.0.1:5432', stop() {} };
+  if (await answers(local)) return { url: local, description: 'the server on 127.0.0.1:5432', stop: leaveRunning };
   return startThrowawayCluster();
 }
 

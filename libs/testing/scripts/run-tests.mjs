@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { acquirePostgresServer, dropRunDatabases } from './postgres-server.mjs';
 
 const tiers = [
-  { name: 'boundaries', command: 'node', args: ['tools/test/check-module-boundaries.mjs'] },
+  { name: 'boundaries', command: 'node', args: ['libs/testing/scripts/check-module-boundaries.mjs'] },
   { name: 'unit', args: ['run-many', '-t', 'test', '--parallel=2'] },
   { name: 'integration', args: ['run-many', '-t', 'int-test', '--parallel=1'] },
   { name: 'end-to-end', args: ['run-many', '-t', 'e2e', '--parallel=1'] },
