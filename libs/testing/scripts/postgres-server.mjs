@@ -93,7 +93,8 @@ export async function acquirePostgresServer() {
     return { url: process.env.TEST_DATABASE_URL, description: 'TEST_DATABASE_URL', stop: leaveRunning };
   }
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await answers(local)) return { url: local, description: 'the server on 127.0.0.1:5432', stop: leaveRunning };
+  // TEST_POSTGRES=throwaway skips the local server, e.g. when it does not trust the postgres user.
+  if (process.env.TEST_POSTGRES !== 'throwaway' && (await answers(local))) return { url: local, description: 'the server on 127.0.0.1:5432', stop: leaveRunning };
   return startThrowawayCluster();
 }
 
