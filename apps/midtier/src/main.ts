@@ -1,25 +1,13 @@
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ApiExceptionFilter, ConfigError } from '@thresh/server-core';
+import { ApiExceptionFilter, loadConfigOrExit, logLevelsUpTo } from '@thresh/server-core';
 import { AppModule } from './app/app.module';
-import { loadMidtierConfig, MidtierConfig } from './app/midtier-config';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-
-function configOrExit(): MidtierConfig {
-  try {
-    return loadMidtierConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`midtier: refusing to start. ${error.message}`);
-    process.exit(1);
-  }
-}
+import { loadMidtierConfig } from './app/midtier-config';
 
 async function bootstrap(): Promise<void> {
-  const config = configOrExit();
+  const config = loadConfigOrExit('midtier', () => loadMidtierConfig());
   const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    logger: logLevelsUpTo(config.LOG_LEVEL),
   });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();

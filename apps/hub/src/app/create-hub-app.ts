@@ -1,21 +1,14 @@
-import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ApiExceptionFilter } from '@thresh/server-core';
+import { ApiExceptionFilter, logLevelsUpTo } from '@thresh/server-core';
 import { AppModule } from './app.module';
 import { HubConfig } from './hub-config';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-
-export function logLevelsFrom(level: HubConfig['LOG_LEVEL']): LogLevel[] {
-  return LEVELS.slice(0, LEVELS.indexOf(level) + 1);
-}
 
 /** Builds the hub without listening, so tests get the same app the binary runs. */
 export async function createHubApp(config: HubConfig, dashboardDir?: string): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dashboardDir), {
-    logger: logLevelsFrom(config.LOG_LEVEL),
+    logger: logLevelsUpTo(config.LOG_LEVEL),
   });
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -1,4 +1,4 @@
-import { loadConfig, portSchema, postgresUrlSchema } from '@thresh/server-core';
+import { loadConfig, logLevelSchema, portSchema, postgresUrlSchema } from '@thresh/server-core';
 import { ACCOUNT_SLUG_PATTERN } from '@thresh/protocol';
 import { z } from 'zod';
 
@@ -14,7 +14,7 @@ export const hubConfigSchema = z.object({
   HUB_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),
   HUB_DASHBOARD_DIR: z.string().optional(),
-  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  LOG_LEVEL: logLevelSchema,
 });
 export type HubConfig = z.infer<typeof hubConfigSchema>;
 

@@ -1,4 +1,4 @@
-import { booleanFlagSchema, loadConfig, portSchema } from '@thresh/server-core';
+import { booleanFlagSchema, loadConfig, logLevelSchema, portSchema } from '@thresh/server-core';
 import { CREDENTIAL_PREFIX, parseCredential } from '@thresh/protocol';
 import { z } from 'zod';
 
@@ -18,7 +18,7 @@ export const midtierConfigSchema = z.object({
   /** How long a validated agent key is trusted without asking the hub again. */
   MIDTIER_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   MIDTIER_HUB_TLS_VERIFY: booleanFlagSchema.default(true),
-  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  LOG_LEVEL: logLevelSchema,
 });
 export type MidtierConfig = z.infer<typeof midtierConfigSchema>;
 

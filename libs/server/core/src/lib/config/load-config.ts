@@ -34,3 +34,22 @@ export const booleanFlagSchema = z
 export const postgresUrlSchema = z
   .string()
   .regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres:// connection URL');
+
+/** At boot: the configuration, or a message naming each bad variable and exit code 1. */
+export function loadConfigOrExit<T>(app: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${app}: refusing to start. ${error.message}`);
+    process.exit(1);
+  }
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export const logLevelSchema = z.enum(LOG_LEVELS).default('log');
+
+/** Nest's logger takes every level up to the chosen one. */
+export function logLevelsUpTo(level: (typeof LOG_LEVELS)[number]): (typeof LOG_LEVELS)[number][] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}
