@@ -7,3 +7,4 @@ export * from './lib/api-keys';
 export * from './lib/events';
 export * from './lib/clusters';
 export * from './lib/stacks';
+export * from './lib/audit';

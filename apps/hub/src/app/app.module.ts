@@ -1,8 +1,10 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@thresh/server-audit';
 import { AuthModule } from '@thresh/server-auth';
 import { ClustersModule } from '@thresh/server-clusters';
 import { databaseOptions } from '@thresh/server-core';
@@ -11,6 +13,7 @@ import { MetricsModule } from '@thresh/server-metrics';
 import { NodesModule } from '@thresh/server-nodes';
 import { StacksModule } from '@thresh/server-stacks';
 import { existsSync } from 'node:fs';
+import { AuditController } from './audit/audit.controller';
 import { HealthController } from './health/health.controller';
 import { HubConfig } from './hub-config';
 import { MidtierGateway } from './midtier-link/midtier.gateway';
@@ -31,8 +34,9 @@ export class AppModule {
           autoLoadEntities: true,
         }),
         TerminusModule,
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: 600 }]),
+        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }]),
         MetricsModule,
+        AuditModule,
         AuthModule.forRoot({
           account: config.THRESH_ACCOUNT,
           adminUsername: config.THRESH_ADMIN_USERNAME,
@@ -45,8 +49,8 @@ export class AppModule {
         StacksModule,
         ...(serveDashboard ? [ServeStaticModule.forRoot({ rootPath: dashboardDir, exclude: SERVER_ROUTES })] : []),
       ],
-      controllers: [HealthController],
-      providers: [MidtierGateway],
+      controllers: [HealthController, AuditController],
+      providers: [MidtierGateway, { provide: APP_GUARD, useClass: ThrottlerGuard }],
     };
   }
 }

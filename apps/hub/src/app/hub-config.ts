@@ -12,6 +12,8 @@ export const hubConfigSchema = z.object({
   THRESH_ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
   THRESH_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   HUB_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
+  /** Requests per minute one address may make to the REST API. */
+  HUB_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),
   HUB_DASHBOARD_DIR: z.string().optional(),
   LOG_LEVEL: logLevelSchema,

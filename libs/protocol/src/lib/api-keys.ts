@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const ISSUABLE_KEY_TYPES = ['agent', 'midtier'] as const;
 export type IssuableKeyType = (typeof ISSUABLE_KEY_TYPES)[number];
 
-export const createKeyRequestSchema = z.object({
+export const createKeyRequestSchema = z.strictObject({
   type: z.enum(ISSUABLE_KEY_TYPES),
   name: z.string().trim().min(1).max(100),
   expiresAt: z.iso

@@ -3,7 +3,14 @@ import { z } from 'zod';
 export const USER_ROLES = ['admin', 'operator', 'viewer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
-export const loginRequestSchema = z.object({
+export const usernameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]*$/, 'letters, digits, ".", "_", "@" and "-" only');
+export const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(1024);
+
+export const loginRequestSchema = z.strictObject({
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(1024),
 });
@@ -23,3 +30,25 @@ export const loginResponseSchema = z.object({
   user: userResponseSchema,
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+export const userSummarySchema = userResponseSchema.extend({
+  disabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const createUserRequestSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+  role: z.enum(USER_ROLES),
+});
+export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
+
+export const updateUserRequestSchema = z
+  .strictObject({
+    role: z.enum(USER_ROLES).optional(),
+    disabled: z.boolean().optional(),
+    password: passwordSchema.optional(),
+  })
+  .refine((update) => Object.keys(update).length > 0, 'give at least one of role, disabled, password');
+export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;

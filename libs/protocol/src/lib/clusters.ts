@@ -6,7 +6,7 @@ export const clusterNameSchema = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and "-" only, starting with a letter or digit');
 
-export const createClusterRequestSchema = z.object({
+export const createClusterRequestSchema = z.strictObject({
   name: clusterNameSchema,
   description: z.string().max(500).default(''),
 });

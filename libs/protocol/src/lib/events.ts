@@ -23,7 +23,11 @@ export type MidtierToAgentEvents = Record<never, never>;
 
 // ---- midtier <-> hub (namespace /midtier, thresh_mid_ keys) ----
 
-export const agentAuthRequestSchema = z.object({ key: z.string().max(200) });
+export const agentAuthRequestSchema = z.strictObject({
+  key: z.string().max(200),
+  /** The agent's address as the mid-tier sees it: failures are counted per agent, not per mid-tier. */
+  source: z.string().max(100).optional(),
+});
 export type AgentAuthRequest = z.infer<typeof agentAuthRequestSchema>;
 
 export interface AgentIdentity {
@@ -31,22 +35,22 @@ export interface AgentIdentity {
   account: string;
 }
 
-export const midtierNodeRegistrationSchema = z.object({
+export const midtierNodeRegistrationSchema = z.strictObject({
   keyId: z.uuid(),
   connectionId: z.string().min(1).max(64),
   registration: agentRegistrationSchema,
 });
 export type MidtierNodeRegistration = z.infer<typeof midtierNodeRegistrationSchema>;
 
-export const heartbeatBatchSchema = z.object({
+export const heartbeatBatchSchema = z.strictObject({
   items: z
-    .array(z.object({ agentId: z.uuid(), seenAt: z.iso.datetime() }))
+    .array(z.strictObject({ agentId: z.uuid(), seenAt: z.iso.datetime() }))
     .min(1)
     .max(50_000),
 });
 export type HeartbeatBatch = z.infer<typeof heartbeatBatchSchema>;
 
-export const nodeDisconnectedSchema = z.object({
+export const nodeDisconnectedSchema = z.strictObject({
   agentId: z.uuid(),
   connectionId: z.string().min(1).max(64),
 });

@@ -10,7 +10,7 @@ export const nodeNameSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit');
 
 /** What an agent tells about its node when it connects. */
-export const agentRegistrationSchema = z.object({
+export const agentRegistrationSchema = z.strictObject({
   agentId: z.uuid(),
   nodeName: nodeNameSchema,
   hostname: z.string().min(1).max(255),
@@ -24,7 +24,7 @@ export const agentRegistrationSchema = z.object({
 });
 export type AgentRegistration = z.infer<typeof agentRegistrationSchema>;
 
-export const heartbeatSchema = z.object({
+export const heartbeatSchema = z.strictObject({
   agentId: z.uuid(),
   sentAt: z.iso.datetime(),
 });
@@ -47,7 +47,7 @@ export const nodeResponseSchema = z.object({
 });
 export type NodeResponse = z.infer<typeof nodeResponseSchema>;
 
-export const nodeListQuerySchema = z.object({
+export const nodeListQuerySchema = z.strictObject({
   status: z.enum(NODE_STATUSES).optional(),
   name: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),

@@ -5,3 +5,4 @@ export * from './lib/http/api-exception.filter';
 export * from './lib/http/zod-validation.pipe';
 export * from './lib/http/api-schema.decorators';
 export * from './lib/socket/socket-ack';
+export * from './lib/security/failure-limiter';

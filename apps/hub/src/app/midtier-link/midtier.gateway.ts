@@ -57,7 +57,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     namespace.use((socket, next) => {
       const key = socket.handshake.auth?.['key'];
       this.credentials
-        .verify(typeof key === 'string' ? key : undefined, 'midtier')
+        .verify(typeof key === 'string' ? key : undefined, 'midtier', socket.handshake.address)
         .then((credential) => {
           socket.data.midtier = credential;
           next();
@@ -83,8 +83,8 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   @SubscribeMessage('agent:authenticate')
   authenticateAgent(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<AgentIdentity>> {
-    return handleWithAck(agentAuthRequestSchema, payload, async ({ key }) => {
-      const agent = await this.credentials.verify(key, 'agent');
+    return handleWithAck(agentAuthRequestSchema, payload, async ({ key, source }) => {
+      const agent = await this.credentials.verify(key, 'agent', `${source ?? 'agent'} via mid-tier ${socket.handshake.address}`);
       if (agent.accountId !== socket.data.midtier.accountId) {
         throw new AppException('forbidden', 'This agent key belongs to another account than the mid-tier');
       }

@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AppException } from '@thresh/server-core';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppException, FailureLimiter } from '@thresh/server-core';
 import { AgentIdentity, claimedCredentialKind, describeCredentialKind, parseCredential } from '@thresh/protocol';
 import { HubLinkService } from '../hub-link/hub-link.service';
 import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
@@ -12,7 +12,10 @@ interface CachedIdentity {
 /** Checks agent keys: the format here, the rest through the hub, remembered briefly so reconnect storms stay local. */
 @Injectable()
 export class AgentAuthService {
+  private readonly logger = new Logger('AgentAuth');
   private readonly cache = new Map<string, CachedIdentity>();
+  // Bad agents are stopped here, per address, before they cost the hub anything.
+  private readonly failures = new FailureLimiter('agent key checks', { failures: 20, windowSeconds: 60, blockSeconds: 60 });
 
   constructor(
     private readonly hub: HubLinkService,
@@ -21,7 +24,21 @@ export class AgentAuthService {
     hub.events.on('key:revoked', (keyId: string) => this.forgetKey(keyId));
   }
 
-  async authenticate(key: unknown): Promise<AgentIdentity> {
+  async authenticate(key: unknown, source: string): Promise<AgentIdentity> {
+    await this.failures.assertAllowed(source);
+    try {
+      return await this.check(key, source);
+    } catch (error) {
+      if (error instanceof AppException && (error.code === 'unauthorized' || error.code === 'forbidden')) {
+        await this.failures.recordFailure(source);
+        const claimed = typeof key === 'string' ? claimedCredentialKind(key) : undefined;
+        this.logger.warn(`rejected ${claimed ? describeCredentialKind(claimed) : 'an unrecognised credential'} from ${source}: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  private async check(key: unknown, source: string): Promise<AgentIdentity> {
     if (typeof key !== 'string' || key === '') {
       throw new AppException('unauthorized', `Missing credential: expected ${describeCredentialKind('agent')}`);
     }
@@ -37,7 +54,7 @@ export class AgentAuthService {
     }
     const cached = this.cache.get(key);
     if (cached && cached.until > Date.now()) return cached.identity;
-    const result = await this.hub.request('agent:authenticate', { key });
+    const result = await this.hub.request('agent:authenticate', { key, source });
     if (!result.ok) throw new AppException(result.error.code, result.error.message);
     const identity = { keyId: result.keyId, account: result.account };
     this.cache.set(key, { identity, until: Date.now() + this.config.MIDTIER_KEY_CACHE_SECONDS * 1000 });

@@ -48,7 +48,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     this.namespace = namespace;
     namespace.use((socket, next) => {
       this.auth
-        .authenticate(socket.handshake.auth?.['key'])
+        .authenticate(socket.handshake.auth?.['key'], socket.handshake.address)
         .then((identity) => {
           socket.data.identity = identity;
           next();

@@ -15,6 +15,8 @@ import { BootstrapAdminService } from './users/bootstrap-admin.service';
 import { PasswordHasher } from './users/password-hasher';
 import { UserEntity } from './users/user.entity';
 import { UserRepository } from './users/user.repository';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
 
 @Module({})
 export class AuthModule {
@@ -23,7 +25,7 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       imports: [PassportModule, TypeOrmModule.forFeature([AccountEntity, UserEntity, ApiKeyEntity])],
-      controllers: [AuthController],
+      controllers: [AuthController, UsersController],
       providers: [
         { provide: AUTH_OPTIONS, useValue: options },
         AccountRepository,
@@ -33,6 +35,7 @@ export class AuthModule {
         CredentialEvents,
         CredentialsService,
         LoginService,
+        UsersService,
         UserTokenStrategy,
         BootstrapAdminService,
       ],

@@ -19,7 +19,7 @@ export class ClustersController {
     @CurrentUser() user: AuthUser,
     @Body(new ZodValidationPipe(createClusterRequestSchema)) body: CreateClusterRequest,
   ): Promise<ClusterResponse> {
-    return this.clusters.create(user.accountId, body);
+    return this.clusters.create(user, body);
   }
 
   @Get()
@@ -42,6 +42,6 @@ export class ClustersController {
   @Authenticated('admin', 'operator')
   @ApiOperation({ summary: 'Delete a cluster; its nodes stay' })
   delete(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<void> {
-    return this.clusters.delete(user.accountId, name);
+    return this.clusters.delete(user, name);
   }
 }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '@thresh/server-audit';
+import { AuthUser } from '@thresh/server-auth';
 import { AppException } from '@thresh/server-core';
 import { ClusterResponse, CreateClusterRequest } from '@thresh/protocol';
 import { ClusterRepository, ClusterWithCount } from './cluster.repository';
@@ -15,11 +17,21 @@ function mapCluster(cluster: ClusterWithCount): ClusterResponse {
 
 @Injectable()
 export class ClustersService {
-  constructor(private readonly clusters: ClusterRepository) {}
+  constructor(
+    private readonly clusters: ClusterRepository,
+    private readonly audit: AuditService,
+  ) {}
 
-  async create(accountId: string, request: CreateClusterRequest): Promise<ClusterResponse> {
-    const cluster = await this.clusters.insert(accountId, request.name, request.description);
+  async create(user: AuthUser, request: CreateClusterRequest): Promise<ClusterResponse> {
+    const cluster = await this.clusters.insert(user.accountId, request.name, request.description);
     if (!cluster) throw new AppException('conflict', `A cluster named "${request.name}" already exists`);
+    await this.audit.record({
+      accountId: user.accountId,
+      actor: user.username,
+      action: 'cluster.create',
+      target: cluster.name,
+      sourceAddress: user.sourceAddress,
+    });
     return mapCluster({ ...cluster, nodeCount: 0 });
   }
 
@@ -33,7 +45,14 @@ export class ClustersService {
     return mapCluster(cluster);
   }
 
-  async delete(accountId: string, name: string): Promise<void> {
-    if (!(await this.clusters.deleteByName(accountId, name))) throw new AppException('not_found', `No cluster named "${name}"`);
+  async delete(user: AuthUser, name: string): Promise<void> {
+    if (!(await this.clusters.deleteByName(user.accountId, name))) throw new AppException('not_found', `No cluster named "${name}"`);
+    await this.audit.record({
+      accountId: user.accountId,
+      actor: user.username,
+      action: 'cluster.delete',
+      target: name,
+      sourceAddress: user.sourceAddress,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '@thresh/server-audit';
 import { ApiKeyEntity, ApiKeyRepository, AuthUser, CredentialsService } from '@thresh/server-auth';
 import { AppException } from '@thresh/server-core';
 import { CreatedKeyResponse, CreateKeyRequest, CREDENTIAL_PREFIX, IssuableKeyType, KeyResponse } from '@thresh/protocol';
@@ -25,9 +26,16 @@ export class KeysService {
   constructor(
     private readonly credentials: CredentialsService,
     private readonly keys: ApiKeyRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async create(user: AuthUser, request: CreateKeyRequest): Promise<CreatedKeyResponse> {
+    const created = await this.issue(user, request);
+    await this.record(user, 'key.create', created, { type: created.type, name: created.name });
+    return created;
+  }
+
+  private async issue(user: AuthUser, request: CreateKeyRequest): Promise<CreatedKeyResponse> {
     const { record, plaintext } = await this.credentials.issue({
       kind: request.type,
       accountId: user.accountId,
@@ -46,7 +54,9 @@ export class KeysService {
   async revoke(user: AuthUser, id: string): Promise<KeyResponse> {
     const key = await this.findIssuable(user, id);
     await this.credentials.revoke(key);
-    return mapKey((await this.keys.findInAccount(user.accountId, id)) ?? key, user.account);
+    const revoked = mapKey((await this.keys.findInAccount(user.accountId, id)) ?? key, user.account);
+    await this.record(user, 'key.revoke', revoked, { type: revoked.type, name: revoked.name });
+    return revoked;
   }
 
   async rotate(user: AuthUser, id: string): Promise<CreatedKeyResponse> {
@@ -55,13 +65,26 @@ export class KeysService {
     if (old.expiresAt && old.expiresAt <= new Date()) {
       throw new AppException('conflict', `Key ${id} has expired; create a new key instead`);
     }
-    const successor = await this.create(user, {
+    const successor = await this.issue(user, {
       type: old.type as IssuableKeyType,
       name: old.name,
       expiresAt: old.expiresAt?.toISOString(),
     });
-    await this.credentials.revoke(old, new Date(Date.now() + ROTATION_OVERLAP_MS));
+    const oldStopsAt = new Date(Date.now() + ROTATION_OVERLAP_MS);
+    await this.credentials.revoke(old, oldStopsAt);
+    await this.record(user, 'key.rotate', mapKey(old, user.account), { successor: successor.id, oldStopsAt: oldStopsAt.toISOString() });
     return successor;
+  }
+
+  private record(user: AuthUser, action: 'key.create' | 'key.revoke' | 'key.rotate', key: KeyResponse, details: Record<string, unknown>) {
+    return this.audit.record({
+      accountId: user.accountId,
+      actor: user.username,
+      action,
+      target: `${key.prefix} (${key.id})`,
+      sourceAddress: user.sourceAddress,
+      details,
+    });
   }
 
   private async findIssuable(user: AuthUser, id: string): Promise<ApiKeyEntity> {

@@ -34,6 +34,15 @@ export class ApiKeyRepository {
       .execute();
   }
 
+  /** Keys whose expiry or revocation time fell in (from, to]. */
+  findLapsedBetween(from: Date, to: Date): Promise<Pick<ApiKeyEntity, 'id' | 'accountId'>[]> {
+    return this.keys
+      .createQueryBuilder('key')
+      .select(['key.id', 'key.accountId'])
+      .where('(key.expires_at > :from AND key.expires_at <= :to) OR (key.revoked_at > :from AND key.revoked_at <= :to)', { from, to })
+      .getMany();
+  }
+
   async touch(id: string, at: Date): Promise<void> {
     await this.keys.update({ id }, { lastUsedAt: at });
   }

@@ -1,5 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { AppException } from '@thresh/server-core';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppException, FailureLimiter } from '@thresh/server-core';
 import {
   claimedCredentialKind,
   CredentialKind,
@@ -31,19 +31,33 @@ export interface IssueCredentialOptions {
 
 // Writing last_used_at on every request would turn each read into a write.
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** How often keys reaching their expiry or a scheduled revocation are looked for and announced. */
+const LAPSE_CHECK_MS = 3_000;
 
 function hashSecret(secret: string): Buffer {
   return createHash('sha256').update(secret).digest();
 }
 
 @Injectable()
-export class CredentialsService {
-  private readonly logger = new Logger(CredentialsService.name);
+export class CredentialsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Credentials');
+  private readonly failures = new FailureLimiter('credential checks', { failures: 30, windowSeconds: 60, blockSeconds: 60 });
+  private lapseTimer?: NodeJS.Timeout;
+  private lapsedUntil = new Date();
 
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly events: CredentialEvents,
   ) {}
+
+  onModuleInit(): void {
+    this.lapseTimer = setInterval(() => void this.announceLapsedKeys(), LAPSE_CHECK_MS);
+    this.lapseTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.lapseTimer);
+  }
 
   /** Returns the stored record and the plaintext, which is never kept. */
   async issue(options: IssueCredentialOptions): Promise<{ record: ApiKeyEntity; plaintext: string }> {
@@ -62,9 +76,28 @@ export class CredentialsService {
     return { record, plaintext };
   }
 
-  /** 403 for a credential of another type, 401 for anything missing, malformed, unknown, revoked or expired. */
-  async verify(raw: string | undefined, expected: CredentialKind, now = new Date()): Promise<VerifiedCredential> {
+  /**
+   * 403 for a credential of another type, 401 for anything missing, malformed, unknown, revoked or expired;
+   * 429 for a source that failed too often. Failures are logged with their type, reason and source, never the secret.
+   */
+  async verify(raw: string | undefined, expected: CredentialKind, source = 'unknown'): Promise<VerifiedCredential> {
     if (!raw) throw new AppException('unauthorized', `Missing credential: expected ${describeCredentialKind(expected)}`);
+    await this.failures.assertAllowed(source);
+    try {
+      return await this.check(raw, expected, new Date());
+    } catch (error) {
+      if (error instanceof AppException) {
+        const claimed = claimedCredentialKind(raw);
+        this.logger.warn(
+          `rejected ${claimed ? describeCredentialKind(claimed) : 'an unrecognised credential'} where ${describeCredentialKind(expected)} was expected, from ${source}: ${error.message}`,
+        );
+        await this.failures.recordFailure(source);
+      }
+      throw error;
+    }
+  }
+
+  private async check(raw: string, expected: CredentialKind, now: Date): Promise<VerifiedCredential> {
     const claimed = claimedCredentialKind(raw);
     if (claimed && claimed !== expected) {
       throw new AppException(
@@ -94,6 +127,19 @@ export class CredentialsService {
   async revoke(record: Pick<ApiKeyEntity, 'id' | 'accountId'>, at = new Date()): Promise<void> {
     await this.keys.revoke(record.id, at);
     if (at.getTime() <= Date.now()) this.events.revoked({ keyId: record.id, accountId: record.accountId });
+  }
+
+  /** Keys whose expiry or scheduled revocation just passed are announced like an immediate revocation. */
+  private async announceLapsedKeys(): Promise<void> {
+    const until = new Date();
+    try {
+      for (const key of await this.keys.findLapsedBetween(this.lapsedUntil, until)) {
+        this.events.revoked({ keyId: key.id, accountId: key.accountId });
+      }
+      this.lapsedUntil = until;
+    } catch (error) {
+      this.logger.warn(`could not look for lapsed keys: ${(error as Error).message}`);
+    }
   }
 
   private noteUse(record: ApiKeyEntity, now: Date): void {

@@ -8,4 +8,6 @@ export interface AuthUser {
   accountId: string;
   account: string;
   tokenId: string;
+  /** Where the request came from, for the audit trail. */
+  sourceAddress: string | null;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { AppException } from '@thresh/server-core';
+import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
 import { CredentialsService } from '../credentials/credentials.service';
 import { UserRepository } from '../users/user.repository';
@@ -14,11 +15,11 @@ export class UserTokenStrategy extends PassportStrategy(Strategy, USER_TOKEN_STR
     private readonly credentials: CredentialsService,
     private readonly users: UserRepository,
   ) {
-    super();
+    super({ passReqToCallback: true });
   }
 
-  async validate(token: string): Promise<AuthUser> {
-    const credential = await this.credentials.verify(token, 'user');
+  async validate(request: Request, token: string): Promise<AuthUser> {
+    const credential = await this.credentials.verify(token, 'user', request.ip);
     const user = credential.userId ? await this.users.findById(credential.userId) : null;
     if (!user || user.disabledAt) throw new AppException('unauthorized', 'User is disabled or no longer exists');
     return {
@@ -28,6 +29,7 @@ export class UserTokenStrategy extends PassportStrategy(Strategy, USER_TOKEN_STR
       accountId: user.accountId,
       account: credential.account,
       tokenId: credential.keyId,
+      sourceAddress: request.ip ?? null,
     };
   }
 }

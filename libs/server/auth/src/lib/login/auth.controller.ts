@@ -1,6 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { Throttle, ThrottlerGuard } from '@nestjs/throttler';
 import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
 import { LoginRequest, loginRequestSchema, LoginResponse, loginResponseSchema, UserResponse, userResponseSchema } from '@thresh/protocol';
 import { AuthUser } from '../guards/auth-user';
@@ -14,14 +13,12 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @UseGuards(ThrottlerGuard)
-  @Throttle({ default: { limit: 10, ttl: 60_000 } })
   @ApiOperation({ summary: 'Exchange a username and password for a thresh_cli_ user token' })
   @ApiZodBody(loginRequestSchema)
   @ApiZodResponse(200, loginResponseSchema)
-  @ApiTooManyRequestsResponse({ description: 'More than 10 attempts a minute from one address' })
-  logIn(@Body(new ZodValidationPipe(loginRequestSchema)) body: LoginRequest): Promise<LoginResponse> {
-    return this.login.login(body);
+  @ApiTooManyRequestsResponse({ description: 'More than 10 failed attempts in 5 minutes from one address (see Retry-After)' })
+  logIn(@Body(new ZodValidationPipe(loginRequestSchema)) body: LoginRequest, @Ip() source: string): Promise<LoginResponse> {
+    return this.login.login(body, source);
   }
 
   @Post('logout')

@@ -1,36 +1,46 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppException } from '@thresh/server-core';
+import { AuditService } from '@thresh/server-audit';
+import { AppException, FailureLimiter } from '@thresh/server-core';
 import { LoginRequest, LoginResponse, UserResponse } from '@thresh/protocol';
 import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { CredentialsService } from '../credentials/credentials.service';
 import { AuthUser } from '../guards/auth-user';
 import { PasswordHasher } from '../users/password-hasher';
-import { UserEntity } from '../users/user.entity';
 import { UserRepository } from '../users/user.repository';
 
 // Compared against when the username is unknown, so timing does not reveal which usernames exist.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
-export function mapUser(user: UserEntity, account: string): UserResponse {
-  return { id: user.id, username: user.username, role: user.role, account };
-}
-
 @Injectable()
 export class LoginService {
+  private readonly failedLogins = new FailureLimiter('logins', { failures: 10, windowSeconds: 300, blockSeconds: 300 });
+
   constructor(
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly credentials: CredentialsService,
+    private readonly audit: AuditService,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}
 
-  async login(request: LoginRequest): Promise<LoginResponse> {
+  async login(request: LoginRequest, source: string): Promise<LoginResponse> {
+    await this.failedLogins.assertAllowed(source);
     const user = await this.users.findByUsername(request.username);
     const valid = await this.hasher.verify(request.password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !valid || !user.account) throw new AppException('unauthorized', 'Invalid username or password');
-    if (user.disabledAt) throw new AppException('unauthorized', 'This user is disabled');
+    if (!user || !valid || !user.account || user.disabledAt) {
+      await this.failedLogins.recordFailure(source);
+      const reason = !user ? 'unknown user' : user.disabledAt && valid ? 'user disabled' : 'wrong password';
+      await this.audit.record({
+        accountId: user?.accountId ?? null,
+        actor: request.username,
+        action: 'auth.login_failed',
+        sourceAddress: source,
+        details: { reason },
+      });
+      throw new AppException('unauthorized', user?.disabledAt && valid ? 'This user is disabled' : 'Invalid username or password');
+    }
     const expiresAt = new Date(Date.now() + this.options.tokenTtlSeconds * 1000);
-    const { plaintext } = await this.credentials.issue({
+    const { record, plaintext } = await this.credentials.issue({
       kind: 'user',
       accountId: user.accountId,
       account: user.account.slug,
@@ -38,11 +48,23 @@ export class LoginService {
       userId: user.id,
       expiresAt,
     });
-    return { token: plaintext, expiresAt: expiresAt.toISOString(), user: mapUser(user, user.account.slug) };
+    await this.audit.record({ accountId: user.accountId, actor: user.username, action: 'auth.login', target: record.id, sourceAddress: source });
+    return {
+      token: plaintext,
+      expiresAt: expiresAt.toISOString(),
+      user: { id: user.id, username: user.username, role: user.role, account: user.account.slug },
+    };
   }
 
   async logout(user: AuthUser): Promise<void> {
     await this.credentials.revoke({ id: user.tokenId, accountId: user.accountId });
+    await this.audit.record({
+      accountId: user.accountId,
+      actor: user.username,
+      action: 'auth.logout',
+      target: user.tokenId,
+      sourceAddress: user.sourceAddress,
+    });
   }
 
   me(user: AuthUser): UserResponse {

@@ -16,6 +16,18 @@ export class UserRepository {
     return this.users.findOne({ where: { id }, relations: { account: true } });
   }
 
+  findInAccount(accountId: string, id: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ accountId, id });
+  }
+
+  listInAccount(accountId: string): Promise<UserEntity[]> {
+    return this.users.find({ where: { accountId }, order: { username: 'ASC' } });
+  }
+
+  async update(id: string, changes: Partial<Pick<UserEntity, 'role' | 'disabledAt' | 'passwordHash'>>): Promise<void> {
+    await this.users.update({ id }, changes);
+  }
+
   countInAccount(accountId: string): Promise<number> {
     return this.users.countBy({ accountId });
   }

@@ -1,7 +1,8 @@
 import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-schema';
+import { IdentityAndAudit1764288000000 } from './migrations/1764288000000-identity-and-audit';
 
-export const MIGRATIONS = [InitialSchema1764201600000];
+export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000];
 
 export interface DatabaseSettings {
   url: string;

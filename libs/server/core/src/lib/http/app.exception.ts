@@ -7,6 +7,7 @@ export class AppException extends HttpException {
     readonly code: ErrorCode,
     message: string,
     readonly issues?: ErrorBody['issues'],
+    readonly hints: { retryAfterSeconds?: number } = {},
   ) {
     super(message, ERROR_STATUS[code]);
   }

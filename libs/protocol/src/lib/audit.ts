@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Everything a person or a pipeline changes, and every login, leaves one of these. */
+export const AUDIT_ACTIONS = [
+  'auth.login',
+  'auth.login_failed',
+  'auth.logout',
+  'key.create',
+  'key.revoke',
+  'key.rotate',
+  'user.create',
+  'user.update',
+  'cluster.create',
+  'cluster.delete',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const auditEventSchema = z.object({
+  id: z.string(),
+  actor: z.string(),
+  action: z.enum(AUDIT_ACTIONS),
+  target: z.string().nullable(),
+  sourceAddress: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  at: z.iso.datetime(),
+});
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+export const auditQuerySchema = z.strictObject({
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  actor: z.string().max(64).optional(),
+  since: z.iso.datetime().optional(),
+  until: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type AuditQuery = z.infer<typeof auditQuerySchema>;
+
+export const auditListResponseSchema = z.object({
+  items: z.array(auditEventSchema),
+  total: z.number().int(),
+});
+export type AuditListResponse = z.infer<typeof auditListResponseSchema>;

@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditAction, AuditEvent, AuditListResponse, AuditQuery } from '@thresh/protocol';
+import { AuditEventEntity } from './audit-event.entity';
+import { AuditRepository } from './audit.repository';
+
+export interface AuditEntry {
+  accountId: string | null;
+  actor: string;
+  action: AuditAction;
+  target?: string | null;
+  sourceAddress?: string | null;
+  details?: Record<string, unknown>;
+}
+
+function mapEvent(event: AuditEventEntity): AuditEvent {
+  return {
+    id: String(event.id),
+    actor: event.actor,
+    action: event.action,
+    target: event.target,
+    sourceAddress: event.sourceAddress,
+    details: event.details,
+    at: event.at.toISOString(),
+  };
+}
+
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger('Audit');
+
+  constructor(private readonly events: AuditRepository) {}
+
+  /** Written before the caller answers: an action that cannot be audited fails rather than goes unrecorded. */
+  async record(entry: AuditEntry): Promise<void> {
+    await this.events.insert({
+      accountId: entry.accountId,
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target ?? null,
+      sourceAddress: entry.sourceAddress ?? null,
+      details: entry.details ?? {},
+    });
+    this.logger.log(`${entry.action} by ${entry.actor}${entry.target ? ` on ${entry.target}` : ''} from ${entry.sourceAddress ?? '-'}`);
+  }
+
+  async list(accountId: string, query: AuditQuery): Promise<AuditListResponse> {
+    const [items, total] = await this.events.list(accountId, query);
+    return { items: items.map(mapEvent), total };
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '@thresh/server-audit';
+import { AppException } from '@thresh/server-core';
+import { CreateUserRequest, UpdateUserRequest, UserSummary } from '@thresh/protocol';
+import { AuthUser } from '../guards/auth-user';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+import { UserRepository } from './user.repository';
+
+function mapUserSummary(user: UserEntity, account: string): UserSummary {
+  return {
+    id: user.id,
+    username: user.username,
+    role: user.role,
+    account,
+    disabled: user.disabledAt !== null,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(admin: AuthUser): Promise<UserSummary[]> {
+    return (await this.users.listInAccount(admin.accountId)).map((user) => mapUserSummary(user, admin.account));
+  }
+
+  async create(admin: AuthUser, request: CreateUserRequest): Promise<UserSummary> {
+    const created = await this.users.insertIfAbsent({
+      accountId: admin.accountId,
+      username: request.username,
+      passwordHash: await this.hasher.hash(request.password),
+      role: request.role,
+    });
+    if (!created) throw new AppException('conflict', `The username "${request.username}" is taken`);
+    const user = await this.users.findByUsername(request.username);
+    if (!user) throw new AppException('internal', 'The new user could not be read back');
+    await this.audit.record({
+      accountId: admin.accountId,
+      actor: admin.username,
+      action: 'user.create',
+      target: user.username,
+      sourceAddress: admin.sourceAddress,
+      details: { role: user.role },
+    });
+    return mapUserSummary(user, admin.account);
+  }
+
+  async update(admin: AuthUser, id: string, request: UpdateUserRequest): Promise<UserSummary> {
+    const user = await this.users.findInAccount(admin.accountId, id);
+    if (!user) throw new AppException('not_found', `No user with id ${id}`);
+    if (user.id === admin.userId && (request.disabled === true || (request.role && request.role !== 'admin'))) {
+      throw new AppException('conflict', 'You cannot disable yourself or give up your own admin role');
+    }
+    await this.users.update(user.id, {
+      ...(request.role ? { role: request.role } : {}),
+      ...(request.disabled === undefined ? {} : { disabledAt: request.disabled ? new Date() : null }),
+      ...(request.password ? { passwordHash: await this.hasher.hash(request.password) } : {}),
+    });
+    await this.audit.record({
+      accountId: admin.accountId,
+      actor: admin.username,
+      action: 'user.update',
+      target: user.username,
+      sourceAddress: admin.sourceAddress,
+      details: { role: request.role, disabled: request.disabled, passwordChanged: request.password !== undefined },
+    });
+    const updated = await this.users.findInAccount(admin.accountId, id);
+    return mapUserSummary(updated ?? user, admin.account);
+  }
+}
