@@ -42,6 +42,8 @@ export class AppModule {
           adminUsername: config.THRESH_ADMIN_USERNAME,
           adminPassword: config.THRESH_ADMIN_PASSWORD,
           tokenTtlSeconds: config.HUB_TOKEN_TTL_SECONDS,
+          loginFailuresPer5Minutes: config.HUB_LOGIN_FAILURE_LIMIT,
+          credentialFailuresPerMinute: config.HUB_CREDENTIAL_FAILURE_LIMIT,
         }),
         KeysModule,
         NodesModule.forRoot({ graceSeconds: config.HUB_NODE_GRACE_SECONDS, sweepIntervalMs: 5_000 }),

@@ -14,6 +14,10 @@ export const hubConfigSchema = z.object({
   HUB_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
   /** Requests per minute one address may make to the REST API. */
   HUB_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** Failed logins one address may make in 5 minutes before it is refused (429) for 5 minutes. */
+  HUB_LOGIN_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
+  /** Failed credential checks one address may make in a minute before it is refused (429) for a minute. */
+  HUB_CREDENTIAL_FAILURE_LIMIT: z.coerce.number().int().min(1).default(30),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),
   HUB_DASHBOARD_DIR: z.string().optional(),
   LOG_LEVEL: logLevelSchema,

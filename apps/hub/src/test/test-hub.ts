@@ -18,7 +18,16 @@ export async function startTestHub(label: string, env: NodeJS.ProcessEnv = {}): 
   const database = await createTestDatabase(label);
   let app: NestExpressApplication;
   try {
-    const config = loadHubConfig({ DATABASE_URL: database.url, THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'error', ...env });
+    const config = loadHubConfig({
+      DATABASE_URL: database.url,
+      THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LOG_LEVEL: 'error',
+      // Suites send many bad credentials from one address on purpose; the limits have a test of their own.
+      HUB_LOGIN_FAILURE_LIMIT: '100000',
+      HUB_CREDENTIAL_FAILURE_LIMIT: '100000',
+      HUB_RATE_LIMIT_PER_MINUTE: '100000',
+      ...env,
+    });
     app = await createHubApp(config);
     await app.listen(0, '127.0.0.1');
   } catch (error) {

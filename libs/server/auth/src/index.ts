@@ -7,3 +7,6 @@ export * from './lib/credentials/credentials.service';
 export * from './lib/credentials/credential-events';
 export * from './lib/guards/auth-user';
 export * from './lib/guards/decorators';
+export * from './lib/accounts/account.repository';
+export * from './lib/users/user.repository';
+export * from './lib/users/password-hasher';

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppException, FailureLimiter } from '@thresh/server-core';
 import {
   claimedCredentialKind,
@@ -8,6 +8,7 @@ import {
   parseCredential,
 } from '@thresh/protocol';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { ApiKeyEntity } from './api-key.entity';
 import { ApiKeyRepository } from './api-key.repository';
 import { CredentialEvents } from './credential-events';
@@ -41,14 +42,17 @@ function hashSecret(secret: string): Buffer {
 @Injectable()
 export class CredentialsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Credentials');
-  private readonly failures = new FailureLimiter('credential checks', { failures: 30, windowSeconds: 60, blockSeconds: 60 });
+  private readonly failures: FailureLimiter;
   private lapseTimer?: NodeJS.Timeout;
   private lapsedUntil = new Date();
 
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly events: CredentialEvents,
-  ) {}
+    @Inject(AUTH_OPTIONS) options: AuthOptions,
+  ) {
+    this.failures = new FailureLimiter('credential checks', { failures: options.credentialFailuresPerMinute, windowSeconds: 60, blockSeconds: 60 });
+  }
 
   onModuleInit(): void {
     this.lapseTimer = setInterval(() => void this.announceLapsedKeys(), LAPSE_CHECK_MS);

@@ -13,7 +13,7 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 
 @Injectable()
 export class LoginService {
-  private readonly failedLogins = new FailureLimiter('logins', { failures: 10, windowSeconds: 300, blockSeconds: 300 });
+  private readonly failedLogins: FailureLimiter;
 
   constructor(
     private readonly users: UserRepository,
@@ -21,7 +21,9 @@ export class LoginService {
     private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
-  ) {}
+  ) {
+    this.failedLogins = new FailureLimiter('logins', { failures: options.loginFailuresPer5Minutes, windowSeconds: 300, blockSeconds: 300 });
+  }
 
   async login(request: LoginRequest, source: string): Promise<LoginResponse> {
     await this.failedLogins.assertAllowed(source);
