@@ -9,7 +9,10 @@ import { HubConfig } from './hub-config';
 export async function createHubApp(config: HubConfig, dashboardDir?: string): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dashboardDir), {
     logger: logLevelsUpTo(config.LOG_LEVEL),
+    // JSON only: a form-encoded or text body reaches validation as nothing and gets a 400.
+    bodyParser: false,
   });
+  app.useBodyParser('json', { limit: '256kb' });
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();

@@ -42,11 +42,14 @@ export const midtierNodeRegistrationSchema = z.strictObject({
 });
 export type MidtierNodeRegistration = z.infer<typeof midtierNodeRegistrationSchema>;
 
+/** Heartbeats per midtier-to-hub message: about 450 KB, inside Socket.IO's 1 MB message limit. */
+export const MAX_HEARTBEATS_PER_BATCH = 5000;
+
 export const heartbeatBatchSchema = z.strictObject({
   items: z
     .array(z.strictObject({ agentId: z.uuid(), seenAt: z.iso.datetime() }))
     .min(1)
-    .max(50_000),
+    .max(MAX_HEARTBEATS_PER_BATCH),
 });
 export type HeartbeatBatch = z.infer<typeof heartbeatBatchSchema>;
 

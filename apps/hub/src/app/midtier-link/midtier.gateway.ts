@@ -31,7 +31,7 @@ type MidtierSocket = Socket<MidtierToHubEvents, HubToMidtierEvents, Record<strin
 const accountRoom = (accountId: string) => `account:${accountId}`;
 
 /** Mid-tiers connect here with a thresh_mid_ key and relay their agents' traffic. */
-@WebSocketGateway({ namespace: MIDTIER_NAMESPACE, maxHttpBufferSize: 4 * 1024 * 1024 })
+@WebSocketGateway({ namespace: MIDTIER_NAMESPACE })
 export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(MidtierGateway.name);
   private readonly heartbeats = this.metrics.counter('thresh_hub_heartbeats_total', 'Heartbeats stored from agents');
@@ -72,13 +72,15 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   handleConnection(socket: MidtierSocket): void {
     void socket.join(accountRoom(socket.data.midtier.accountId));
+    socket.once('disconnect', (reason, description) =>
+      this.logger.log(`mid-tier of account ${socket.data.midtier.account} left: ${reason}${description instanceof Error ? ` (${description.message})` : ''}`),
+    );
     this.connectedMidtiers.inc();
     this.logger.log(`mid-tier connected (account ${socket.data.midtier.account}, ${socket.handshake.address})`);
   }
 
-  handleDisconnect(socket: MidtierSocket): void {
+  handleDisconnect(): void {
     this.connectedMidtiers.dec();
-    this.logger.log(`mid-tier disconnected (account ${socket.data.midtier?.account})`);
   }
 
   @SubscribeMessage('agent:authenticate')

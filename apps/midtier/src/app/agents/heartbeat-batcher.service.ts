@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { MAX_HEARTBEATS_PER_BATCH } from '@thresh/protocol';
 import { HubLinkService } from '../hub-link/hub-link.service';
 import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
 
-/** Heartbeats per hub message: well inside Socket.IO's 1 MB message limit at ~90 bytes each. */
-export const HEARTBEAT_CHUNK_SIZE = 5000;
 
 /** Collects the latest heartbeat per agent and sends them to the hub in batches, once per flush interval. */
 @Injectable()
@@ -50,8 +49,8 @@ export class HeartbeatBatcherService implements OnModuleInit, OnModuleDestroy {
     this.pending = new Map();
     let sent = 0;
     try {
-      for (; sent < items.length; sent += HEARTBEAT_CHUNK_SIZE) {
-        const result = await this.hub.request('node:heartbeats', { items: items.slice(sent, sent + HEARTBEAT_CHUNK_SIZE) });
+      for (; sent < items.length; sent += MAX_HEARTBEATS_PER_BATCH) {
+        const result = await this.hub.request('node:heartbeats', { items: items.slice(sent, sent + MAX_HEARTBEATS_PER_BATCH) });
         if (!result.ok) throw new Error(result.error.message);
       }
     } catch (error) {

@@ -1,0 +1,166 @@
+import { MAX_HEARTBEATS_PER_BATCH, MIDTIER_NAMESPACE } from '@thresh/protocol';
+import { HubApi } from '@thresh/testing';
+import fc from 'fast-check';
+import { Client } from 'pg';
+import { io, Socket } from 'socket.io-client';
+import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
+
+/** Every table a request could change, each reduced to one fingerprint (last_used_at is bookkeeping, not state). */
+const STATE_QUERIES = [
+  `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM accounts t`,
+  `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM users t`,
+  `SELECT md5(coalesce(string_agg(concat(id, type, revoked_at, expires_at), ',' ORDER BY id), '')) FROM api_keys`,
+  `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM nodes t`,
+  `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM clusters t`,
+  `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM stacks t`,
+];
+
+const BODY_ROUTES = [
+  ['POST', '/api/auth/login'],
+  ['POST', '/api/users'],
+  ['PATCH', '/api/users/00000000-0000-4000-8000-000000000000'],
+  ['POST', '/api/keys'],
+  ['POST', '/api/clusters'],
+] as const;
+
+const QUERY_ROUTES = ['/api/nodes', '/api/audit'];
+
+describe('fuzzing every edge: malformed, oversized and wrongly typed input', () => {
+  let hub: TestHub;
+  let admin: HubApi;
+  let database: Client;
+
+  const state = async () => Promise.all(STATE_QUERIES.map(async (query) => (await database.query(query)).rows[0].md5 as string));
+
+  const send = async (method: string, path: string, body: string, contentType = 'application/json') => {
+    const response = await fetch(`${hub.url}${path}`, {
+      method,
+      headers: { 'content-type': contentType, authorization: `Bearer ${admin.token}` },
+      body,
+    });
+    return { status: response.status, body: await response.text() };
+  };
+
+  beforeAll(async () => {
+    hub = await startTestHub('fuzz');
+    admin = new HubApi(hub.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    await admin.request('POST', '/api/clusters', { name: 'existing' });
+    database = new Client({ connectionString: hub.database.url });
+    await database.connect();
+  });
+
+  afterAll(async () => {
+    await database?.end();
+    await hub?.close();
+  });
+
+  it('answers every random JSON body with a 4xx and changes nothing', async () => {
+    const before = await state();
+    for (const [method, path] of BODY_ROUTES) {
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
+          const response = await send(method, path, JSON.stringify(value));
+          expect({ route: `${method} ${path}`, body: value, status: response.status < 500 && response.status >= 400 }).toEqual({
+            route: `${method} ${path}`,
+            body: value,
+            status: true,
+          });
+        }),
+        { numRuns: 60 },
+      );
+    }
+    expect(await state()).toEqual(before);
+  });
+
+  it('answers near-miss bodies (right fields, wrong types or sizes, extra fields) with a 400 listing the fields', async () => {
+    const before = await state();
+    const nearMisses: [string, string, unknown][] = [
+      ['POST', '/api/keys', { type: 'agent', name: 'x'.repeat(101) }],
+      ['POST', '/api/keys', { type: 'agent', name: 'ok', expiresAt: '2001-01-01T00:00:00Z' }],
+      ['POST', '/api/keys', { type: 'agent', name: 'ok', admin: true }],
+      ['POST', '/api/keys', { type: ['agent'], name: 7 }],
+      ['POST', '/api/users', { username: 'ok-user', password: 'short', role: 'viewer' }],
+      ['POST', '/api/users', { username: 'ok-user', password: 'long enough', role: 'root' }],
+      ['POST', '/api/clusters', { name: 'UPPER case' }],
+      ['POST', '/api/clusters', { name: 'ok', description: 'd'.repeat(501) }],
+      ['PATCH', '/api/users/00000000-0000-4000-8000-000000000000', {}],
+      ['POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD, extra: 1 }],
+    ];
+    for (const [method, path, body] of nearMisses) {
+      const response = await send(method, path, JSON.stringify(body));
+      const parsed = JSON.parse(response.body) as { code: string; issues?: { path: string }[] };
+      expect({ path, body, status: response.status, code: parsed.code }).toEqual({ path, body, status: 400, code: 'validation_failed' });
+      expect(parsed.issues?.length).toBeGreaterThan(0);
+    }
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses broken JSON, other content types and oversized bodies with a 4xx', async () => {
+    const before = await state();
+    expect((await send('POST', '/api/keys', '{"type": "agent", ')).status).toBe(400);
+    expect((await send('POST', '/api/keys', 'type=agent&name=x', 'application/x-www-form-urlencoded')).status).toBe(400);
+    expect((await send('POST', '/api/keys', 'agent', 'text/plain')).status).toBe(400);
+    const huge = JSON.stringify({ type: 'agent', name: 'x'.repeat(2 * 1024 * 1024) });
+    expect((await send('POST', '/api/keys', huge)).status).toBe(413);
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    expect((await send('POST', '/api/clusters', deep)).status).toBeLessThan(500);
+    expect(await state()).toEqual(before);
+  });
+
+  it('answers random query strings and path parameters with a 2xx or 4xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...QUERY_ROUTES),
+        fc.dictionary(fc.constantFrom('limit', 'offset', 'status', 'name', 'action', 'since', 'until', 'actor', 'x'), fc.string()),
+        async (path, query) => {
+          const response = await admin.request('GET', `${path}?${new URLSearchParams(query)}`);
+          expect({ path, query, ok: response.status < 500 }).toEqual({ path, query, ok: true });
+        },
+      ),
+      { numRuns: 150 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/api/nodes/', '/api/clusters/', '/api/stacks/'), fc.string({ minLength: 1, maxLength: 300 }), async (prefix, value) => {
+        const response = await admin.request('GET', prefix + encodeURIComponent(value));
+        expect({ value, ok: response.status < 500 }).toEqual({ value, ok: true });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('answers every random socket payload on /midtier with a coded error and keeps the connection', async () => {
+    const midtier: Socket = io(`${hub.url}${MIDTIER_NAMESPACE}`, {
+      auth: { key: await admin.createKey('midtier') },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    await new Promise<void>((resolve) => midtier.once('connect', () => resolve()));
+    const before = await state();
+    try {
+      for (const event of ['agent:authenticate', 'node:register', 'node:heartbeats'] as const) {
+        await fc.assert(
+          fc.asyncProperty(fc.anything({ maxDepth: 3 }), async (payload) => {
+            const ack = await (midtier.timeout(5000) as Socket).emitWithAck(event, payload);
+            expect({ event, ok: ack.ok, code: ack.error?.code }).toEqual({ event, ok: false, code: expect.stringMatching(/validation_failed|unauthorized|forbidden/) });
+          }),
+          { numRuns: 60 },
+        );
+      }
+      for (let index = 0; index < 20; index++) midtier.emit('node:disconnected', { agentId: index, junk: 'x'.repeat(index * 100) });
+      const heartbeat = { agentId: '00000000-0000-4000-8000-000000000000', seenAt: new Date().toISOString() };
+      const tooMany = { items: Array.from({ length: MAX_HEARTBEATS_PER_BATCH + 1 }, () => heartbeat) };
+      expect((await midtier.emitWithAck('node:heartbeats', tooMany)).error.code).toBe('validation_failed');
+      expect(midtier.connected).toBe(true);
+
+      // Past Socket.IO's 1 MB message limit the connection is closed; the hub itself carries on.
+      const closed = new Promise<string>((resolve) => midtier.once('disconnect', resolve));
+      midtier.emit('node:heartbeats', { items: 'x'.repeat(2 * 1024 * 1024) });
+      expect(await closed).toBe('transport close');
+    } finally {
+      midtier.close();
+    }
+    expect(await state()).toEqual(before);
+    expect((await admin.request('GET', '/health/ready')).status).toBe(200);
+  });
+});
