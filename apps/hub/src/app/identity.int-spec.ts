@@ -1,0 +1,186 @@
+import { AuditEvent, MIDTIER_NAMESPACE } from '@thresh/protocol';
+import { HubApi, waitFor } from '@thresh/testing';
+import { Client } from 'pg';
+import { io, Socket } from 'socket.io-client';
+import { HubFixtures, USER_PASSWORD } from '../test/fixtures';
+import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
+
+describe('identity and access', () => {
+  let hub: TestHub;
+  let admin: HubApi;
+  let fixtures: HubFixtures;
+
+  beforeAll(async () => {
+    hub = await startTestHub('identity', { HUB_LOGIN_FAILURE_LIMIT: '5', HUB_CREDENTIAL_FAILURE_LIMIT: '8' });
+    admin = new HubApi(hub.url);
+    await admin.login('admin', ADMIN_PASSWORD);
+    fixtures = new HubFixtures(hub);
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  const audit = async (query = '') => (await admin.request<{ items: AuditEvent[] }>('GET', `/api/audit${query}`)).body.items;
+
+  describe('keys', () => {
+    it('stores only a SHA-256 hash of the secret, never the key', async () => {
+      const created = await admin.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'agent', name: 'hashed' });
+      const client = new Client({ connectionString: hub.database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT t::text AS row FROM api_keys t WHERE id = $1`, [created.body.id]);
+        const secret = created.body.key.slice('thresh_live_default_'.length, -6);
+        expect(rows[0].row).not.toContain(secret);
+        const hash = await client.query(`SELECT length(secret_hash) AS bytes FROM api_keys WHERE id = $1`, [created.body.id]);
+        expect(hash.rows[0].bytes).toBe(32);
+      } finally {
+        await client.end();
+      }
+    });
+
+    it('rotates with an overlap: the old key works until its window ends, the new one at once', async () => {
+      const old = await admin.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'midtier', name: 'rotating' });
+      const rotated = await admin.request<{ id: string; key: string; name: string }>('POST', `/api/keys/${old.body.id}/rotate`);
+      expect(rotated.status).toBe(201);
+      expect(rotated.body.name).toBe('rotating');
+      expect(rotated.body.key).not.toBe(old.body.key);
+      const listed = (await admin.request<{ id: string; revokedAt: string | null }[]>('GET', '/api/keys')).body;
+      const stopsAt = Date.parse(listed.find((key) => key.id === old.body.id)?.revokedAt ?? '');
+      expect(stopsAt - Date.now()).toBeGreaterThan(23.9 * 3600_000);
+      expect(await connects(old.body.key)).toBe(true);
+      expect(await connects(rotated.body.key)).toBe(true);
+      expect((await admin.request('POST', `/api/keys/${old.body.id}/rotate`)).status).toBe(409);
+
+      // Revoking now cuts the overlap short.
+      expect((await admin.request('DELETE', `/api/keys/${old.body.id}`)).status).toBe(200);
+      expect(await connects(old.body.key)).toBe(false);
+    });
+
+    it('stops accepting a key at its expiry and tells connected mid-tiers', async () => {
+      const expiresAt = new Date(Date.now() + 4000).toISOString();
+      const expiring = await admin.request<{ key: string }>('POST', '/api/keys', { type: 'midtier', name: 'short-lived', expiresAt });
+      const socket = await connect(expiring.body.key);
+      const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      expect(socket.connected).toBe(true);
+      expect(await dropped).toBe('io server disconnect');
+      expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+      expect(await connects(expiring.body.key)).toBe(false);
+    });
+
+    it('pushes a revoked agent key to the mid-tiers of its account', async () => {
+      const midtier = await connect(await admin.createKey('midtier'));
+      try {
+        const agentKey = await admin.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'agent', name: 'pushed' });
+        const heard = new Promise<{ keyId: string }>((resolve) => midtier.once('key:revoked', resolve));
+        await admin.request('DELETE', `/api/keys/${agentKey.body.id}`);
+        expect(await heard).toEqual({ keyId: agentKey.body.id });
+      } finally {
+        midtier.close();
+      }
+    });
+  });
+
+  describe('users and roles', () => {
+    it('lets an admin create, list, change and disable users, and a disabled user is locked out at once', async () => {
+      const created = await admin.request<{ id: string; role: string }>('POST', '/api/users', { username: 'dana', password: USER_PASSWORD, role: 'viewer' });
+      expect(created.status).toBe(201);
+      expect((await admin.request('POST', '/api/users', { username: 'dana', password: USER_PASSWORD, role: 'viewer' })).status).toBe(409);
+      const dana = new HubApi(hub.url);
+      await dana.login('dana', USER_PASSWORD);
+      expect((await dana.request('POST', '/api/clusters', { name: 'not-allowed' })).status).toBe(403);
+
+      const promoted = await admin.request<{ role: string }>('PATCH', `/api/users/${created.body.id}`, { role: 'operator' });
+      expect(promoted.body.role).toBe('operator');
+      expect((await dana.request('POST', '/api/clusters', { name: 'now-allowed' })).status).toBe(201);
+
+      expect((await admin.request('PATCH', `/api/users/${created.body.id}`, { disabled: true })).status).toBe(200);
+      expect((await dana.request('GET', '/api/nodes')).status).toBe(401);
+      expect((await new HubApi(hub.url).request('POST', '/api/auth/login', { username: 'dana', password: USER_PASSWORD })).status).toBe(401);
+
+      const users = (await admin.request<{ username: string; disabled: boolean }[]>('GET', '/api/users')).body;
+      expect(users).toEqual(expect.arrayContaining([expect.objectContaining({ username: 'dana', disabled: true })]));
+    });
+
+    it('does not let an admin lock themselves out', async () => {
+      const me = (await admin.request<{ id: string }>('GET', '/api/auth/me')).body;
+      expect((await admin.request('PATCH', `/api/users/${me.id}`, { disabled: true })).status).toBe(409);
+      expect((await admin.request('PATCH', `/api/users/${me.id}`, { role: 'viewer' })).status).toBe(409);
+    });
+
+    it('expires user tokens', async () => {
+      const me = (await admin.request<{ id: string }>('GET', '/api/auth/me')).body;
+      const expired = await fixtures.expiredCredential('user', me.id);
+      expect(await admin.request('GET', '/api/auth/me', undefined, expired)).toEqual({
+        status: 401,
+        body: expect.objectContaining({ message: 'Credential has expired' }),
+      });
+    });
+  });
+
+  describe('audit trail', () => {
+    it('records logins, failed logins, key and user changes with actor, target and source', async () => {
+      await new HubApi(hub.url).request('POST', '/api/auth/login', { username: 'nobody', password: 'wrong-password' });
+      const events = await audit();
+      const actions = events.map((event) => event.action);
+      expect(actions).toEqual(expect.arrayContaining(['auth.login', 'key.create', 'key.rotate', 'key.revoke', 'user.create', 'user.update', 'cluster.create']));
+      const rotation = events.find((event) => event.action === 'key.rotate');
+      expect(rotation).toEqual(expect.objectContaining({ actor: 'admin', target: expect.stringMatching(/^thresh_mid_default_\w{4} \(/), sourceAddress: expect.stringContaining('127.0.0.1') }));
+      const failed = await audit('?action=auth.login_failed');
+      expect(failed.every((event) => event.action === 'auth.login_failed')).toBe(true);
+      expect(JSON.stringify(events)).not.toContain('wrong-password');
+      expect((await audit('?actor=dana')).map((event) => event.action)).toContain('auth.login');
+    });
+
+    it('filters by time', async () => {
+      const future = new Date(Date.now() + 60_000).toISOString();
+      expect(await audit(`?since=${encodeURIComponent(future)}`)).toEqual([]);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('refuses an address after repeated failed logins with 429 and Retry-After, whatever the password', async () => {
+      // The limit is 5 failures; earlier tests in this suite already spent some of them.
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 6; attempt++) {
+        statuses.push((await new HubApi(hub.url).request('POST', '/api/auth/login', { username: 'admin', password: 'guess' })).status);
+      }
+      expect(statuses[0]).toBe(401);
+      expect(statuses.at(-1)).toBe(429);
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+      const response = await fetch(`${hub.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      });
+      expect(response.status).toBe(429);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+
+    it('refuses an address after repeated bad credentials, without counting good ones', async () => {
+      for (let attempt = 0; attempt < 20; attempt++) expect((await admin.request('GET', '/api/nodes')).status).toBe(200);
+      const results = await waitFor('the limit to bite', async () => {
+        const status = (await admin.request('GET', '/api/nodes', undefined, 'thresh_cli_default_bad')).status;
+        return status === 429 ? status : undefined;
+      });
+      expect(results).toBe(429);
+    });
+  });
+
+  function connect(key: string): Promise<Socket> {
+    const socket = io(`${hub.url}${MIDTIER_NAMESPACE}`, { auth: { key }, transports: ['websocket'], reconnection: false });
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', (error) => reject(error));
+    });
+  }
+
+  async function connects(key: string): Promise<boolean> {
+    try {
+      (await connect(key)).close();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+});
