@@ -5,6 +5,16 @@ import AgentRun from './commands/agent/run';
 import AgentStart from './commands/agent/start';
 import AgentStatus from './commands/agent/status';
 import AgentStop from './commands/agent/stop';
+import Audit from './commands/audit';
+import AuthLogin from './commands/auth/login';
+import AuthLogout from './commands/auth/logout';
+import AuthToken from './commands/auth/token';
+import AuthWhoami from './commands/auth/whoami';
+import KeyCheck from './commands/key/check';
+import KeyCreate from './commands/key/create';
+import KeyList from './commands/key/list';
+import KeyRevoke from './commands/key/revoke';
+import KeyRotate from './commands/key/rotate';
 
 /** Every command, bundled into one file so the CLI starts fast (oclif's "explicit" command discovery). */
 export const COMMANDS = {
@@ -15,4 +25,14 @@ export const COMMANDS = {
   'agent:start': AgentStart,
   'agent:status': AgentStatus,
   'agent:stop': AgentStop,
+  audit: Audit,
+  'auth:login': AuthLogin,
+  'auth:logout': AuthLogout,
+  'auth:token': AuthToken,
+  'auth:whoami': AuthWhoami,
+  'key:check': KeyCheck,
+  'key:create': KeyCreate,
+  'key:list': KeyList,
+  'key:revoke': KeyRevoke,
+  'key:rotate': KeyRotate,
 };

@@ -70,14 +70,18 @@ export function startApp(name: string, script: string, env: NodeJS.ProcessEnv, o
   return new AppProcess(name, child);
 }
 
-/** Runs the real thresh binary to completion. */
-export function runThresh(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+/** Runs the real thresh binary to completion, with `input` on its standard input when given. */
+export function runThresh(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [THRESH_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [THRESH_BIN, ...args], {
+      env: { ...process.env, THRESH_TOKEN: '', THRESH_HUB: '', ...env },
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    if (input !== undefined) child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolveRun({ code, stdout, stderr }));
   });

@@ -1,10 +1,11 @@
-import { Command } from '@oclif/core';
+
 import { buildRegistration, loadRunnableConfig } from '../../lib/agent-launch';
+import { ThreshCommand } from '../../lib/thresh-command';
 import { AgentRuntime } from '../../lib/agent-runtime';
 import { clearRuntimeFiles, runningAgentPid, writePidFile } from '../../lib/agent-state';
 import { EXIT } from '../../lib/exit-codes';
 
-export default class AgentRun extends Command {
+export default class AgentRun extends ThreshCommand {
   static override summary = 'Run the agent in the foreground until Ctrl-C';
   static override description =
     'Connects to the configured mid-tier, registers this node and reports every metrics-interval seconds. ' +

@@ -1,5 +1,6 @@
-import { Command } from '@oclif/core';
+
 import { spawn } from 'node:child_process';
+import { ThreshCommand } from '../../lib/thresh-command';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadRunnableConfig } from '../../lib/agent-launch';
@@ -9,7 +10,7 @@ import { agentPaths } from '../../lib/paths';
 
 const START_TIMEOUT_MS = 10_000;
 
-export default class AgentStart extends Command {
+export default class AgentStart extends ThreshCommand {
   static override summary = 'Start the agent as a background daemon';
   static override description =
     'The daemon writes its pid to $THRESH_HOME/agent.pid and its log to $THRESH_HOME/agent.log. ' +

@@ -1,5 +1,6 @@
-import { Command } from '@oclif/core';
+
 import { loadAgentConfig } from '../../lib/agent-config';
+import { ThreshCommand } from '../../lib/thresh-command';
 import { readAgentState, runningAgentPid } from '../../lib/agent-state';
 import { formatAgo, formatDuration, labelled } from '../../lib/format';
 import { readJsonFile } from '../../lib/files';
@@ -26,7 +27,7 @@ const LABELS: Record<DisplayStatus, string> = {
   stopped: 'Stopped',
 };
 
-export default class AgentStatus extends Command {
+export default class AgentStatus extends ThreshCommand {
   static override summary = "Show the running agent's connection, as the agent itself reports it";
   static override examples = ['<%= config.bin %> agent status', '<%= config.bin %> agent status --json'];
   static override enableJsonFlag = true;

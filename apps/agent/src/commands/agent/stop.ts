@@ -1,5 +1,6 @@
-import { Command } from '@oclif/core';
+
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ThreshCommand } from '../../lib/thresh-command';
 import { clearRuntimeFiles, isProcessAlive, runningAgentPid } from '../../lib/agent-state';
 
 const STOP_TIMEOUT_MS = 10_000;
@@ -13,7 +14,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-export default class AgentStop extends Command {
+export default class AgentStop extends ThreshCommand {
   static override summary = 'Stop the background agent';
   static override description = 'Sends SIGTERM and waits up to 10 seconds, then SIGKILL. Stopping a stopped agent is not an error.';
   static override examples = ['<%= config.bin %> agent stop'];

@@ -1,8 +1,9 @@
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
+import { ThreshCommand } from '../../../lib/thresh-command';
 import { CONFIG_KEY_NAMES, displayConfigValue, isConfigKey, loadAgentConfig } from '../../../lib/agent-config';
 import { EXIT } from '../../../lib/exit-codes';
 
-export default class AgentConfigGet extends Command {
+export default class AgentConfigGet extends ThreshCommand {
   static override summary = 'Print one agent setting';
   static override description = 'The api-key is masked unless --reveal is given.';
   static override examples = ['<%= config.bin %> agent config get midtier-url', '<%= config.bin %> agent config get api-key --reveal'];

@@ -1,5 +1,6 @@
-import { Command } from '@oclif/core';
+
 import { CONFIG_DEFAULTS, CONFIG_KEY_NAMES, displayConfigValue, loadAgentConfig } from '../../../lib/agent-config';
+import { ThreshCommand } from '../../../lib/thresh-command';
 import { agentPaths } from '../../../lib/paths';
 import { renderTable } from '../../../lib/table';
 
@@ -9,7 +10,7 @@ interface ConfigRow {
   default: boolean;
 }
 
-export default class AgentConfigList extends Command {
+export default class AgentConfigList extends ThreshCommand {
   static override summary = 'Show every agent setting (the api-key masked)';
   static override examples = ['<%= config.bin %> agent config list', '<%= config.bin %> agent config list --json'];
   static override enableJsonFlag = true;

@@ -1,4 +1,5 @@
-import { Args, Command } from '@oclif/core';
+import { Args } from '@oclif/core';
+import { ThreshCommand } from '../../../lib/thresh-command';
 import {
   CONFIG_KEY_NAMES,
   CONFIG_KEYS,
@@ -11,7 +12,7 @@ import {
 import { EXIT } from '../../../lib/exit-codes';
 import { agentPaths } from '../../../lib/paths';
 
-export default class AgentConfigSet extends Command {
+export default class AgentConfigSet extends ThreshCommand {
   static override summary = 'Change one agent setting';
   static override description = `Settings:\n${CONFIG_KEY_NAMES.map((key) => `  ${key.padEnd(17)}${CONFIG_KEYS[key].description}`).join('\n')}\n\nA bad key or value changes nothing and exits with code 2. A running agent picks up changes when restarted.`;
   static override examples = [

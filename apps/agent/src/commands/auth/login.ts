@@ -1,0 +1,58 @@
+import { Flags } from '@oclif/core';
+import { password as promptPassword, input as promptInput } from '@inquirer/prompts';
+import type { LoginResponse, UserResponse } from '@thresh/protocol';
+import { credentialsPath, readCredentials, saveCredentials } from '../../lib/credentials-store';
+import { EXIT } from '../../lib/exit-codes';
+import { HubClient } from '../../lib/hub-client';
+import { HubCommand } from '../../lib/hub-command';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export default class AuthLogin extends HubCommand {
+  static override summary = 'Log in to a hub and keep the token for later commands';
+  static override description =
+    'Prompts for the username and password. For scripts: --username with --password-stdin, or --token to store a token you ' +
+    'already have. The token is kept in $THRESH_HOME/credentials.json (mode 0600); THRESH_TOKEN overrides it.';
+  static override examples = [
+    '<%= config.bin %> auth login --hub https://hub.example.com:7200',
+    'echo "$PASSWORD" | <%= config.bin %> auth login --hub https://hub.example.com:7200 --username ci --password-stdin',
+    '<%= config.bin %> auth login --hub https://hub.example.com:7200 --token thresh_cli_…',
+  ];
+  static override flags = {
+    username: Flags.string({ char: 'u', description: 'username (prompted for when omitted)' }),
+    'password-stdin': Flags.boolean({ description: 'read the password from standard input', dependsOn: ['username'] }),
+    token: Flags.string({ description: 'store this existing thresh_cli_ token instead of logging in', exclusive: ['username'] }),
+  };
+
+  async run(): Promise<{ hub: string; username: string; role: string; expiresAt: string | null; file: string }> {
+    const { flags } = await this.parse(AuthLogin);
+    const hub = flags.hub || process.env['THRESH_HUB'] || readCredentials()?.hub;
+    if (!hub) this.error('Which hub? Give --hub https://hub.example.com:7200', { exit: EXIT.usage });
+
+    let token: string;
+    let user: UserResponse;
+    let expiresAt: string | null = null;
+    if (flags.token) {
+      token = flags.token;
+      user = await new HubClient(hub, token).request<UserResponse>('GET', '/api/auth/me');
+    } else {
+      const interactive = process.stdin.isTTY && !flags['password-stdin'];
+      if (!flags.username && !process.stdin.isTTY) {
+        this.error('No terminal to prompt on: use --username with --password-stdin, or --token', { exit: EXIT.usage });
+      }
+      const username = flags.username ?? (await promptInput({ message: 'Username' }));
+      const password = interactive ? await promptPassword({ message: 'Password', mask: true }) : await readStdin();
+      const login = await new HubClient(hub).request<LoginResponse>('POST', '/api/auth/login', { username, password });
+      token = login.token;
+      user = login.user;
+      expiresAt = login.expiresAt;
+    }
+    saveCredentials({ hub, token, username: user.username, ...(expiresAt ? { expiresAt } : {}) });
+    this.log(`Logged in to ${hub} as ${user.username} (${user.role}). Token saved in ${credentialsPath()}`);
+    return { hub, username: user.username, role: user.role, expiresAt, file: credentialsPath() };
+  }
+}

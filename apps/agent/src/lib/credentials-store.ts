@@ -1,0 +1,35 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJsonFile, writeFileAtomic } from './files';
+import { threshHome } from './paths';
+
+/** Who this CLI acts as: the hub and a user token, kept in $THRESH_HOME/credentials.json with mode 0600. */
+export interface StoredCredentials {
+  hub: string;
+  token: string;
+  username?: string;
+  expiresAt?: string;
+}
+
+export const credentialsPath = () => join(threshHome(), 'credentials.json');
+
+export function readCredentials(): StoredCredentials | undefined {
+  return readJsonFile<StoredCredentials>(credentialsPath());
+}
+
+export function saveCredentials(credentials: StoredCredentials): void {
+  writeFileAtomic(credentialsPath(), `${JSON.stringify(credentials, null, 2)}\n`, 0o600);
+}
+
+export function clearCredentials(): void {
+  rmSync(credentialsPath(), { force: true });
+}
+
+/** THRESH_TOKEN and THRESH_HUB win over the stored login, for CI pipelines. */
+export function resolveCredentials(hubFlag?: string): { hub?: string; token?: string } {
+  const stored = readCredentials();
+  return {
+    hub: hubFlag || process.env['THRESH_HUB'] || stored?.hub,
+    token: process.env['THRESH_TOKEN'] || stored?.token,
+  };
+}

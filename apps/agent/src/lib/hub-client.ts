@@ -1,0 +1,54 @@
+import { errorBodySchema } from '@thresh/protocol';
+import { EXIT } from './exit-codes';
+
+/** A failed hub call, with the exit code a script can branch on. */
+export class HubApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+function exitCodeFor(status: number): number {
+  if (status === 401 || status === 403) return EXIT.auth;
+  if (status === 404) return EXIT.notFound;
+  if (status >= 400 && status < 500) return EXIT.usage;
+  return EXIT.remote;
+}
+
+/** The hub's REST API as the CLI uses it: JSON in, JSON out, errors as HubApiError. */
+export class HubClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token?: string,
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      throw new HubApiError(`Cannot reach the hub at ${this.baseUrl}: ${(error as Error).message}`, 0, EXIT.remote);
+    }
+    const text = await response.text();
+    const payload: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) {
+      const parsed = errorBodySchema.safeParse(payload);
+      const message = parsed.success ? parsed.data.message : `HTTP ${response.status}`;
+      const hint = response.status === 401 ? ' (log in again: thresh auth login)' : '';
+      throw new HubApiError(`${message}${hint}`, response.status, exitCodeFor(response.status));
+    }
+    return payload as T;
+  }
+}
