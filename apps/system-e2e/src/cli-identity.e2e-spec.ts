@@ -45,6 +45,11 @@ describe('thresh auth, key and audit against the built hub', () => {
     expect(statSync(join(home.path, 'credentials.json')).mode & 0o777).toBe(0o600);
     expect((await thresh(['auth', 'token'])).stdout.trim()).toMatch(/^thresh_cli_default_/);
     expect(await json(['auth', 'whoami'])).toEqual(expect.objectContaining({ username: 'admin', role: 'admin', account: 'default' }));
+
+    // The stored token is for that hub only.
+    const elsewhere = await thresh(['key', 'list', '--hub', 'http://127.0.0.1:9']);
+    expect(elsewhere.code).toBe(3);
+    expect(elsewhere.stderr).toContain('Not logged in');
   });
 
   it('creates, checks, lists, rotates and revokes keys, for CI provisioning', async () => {

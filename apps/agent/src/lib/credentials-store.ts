@@ -25,11 +25,13 @@ export function clearCredentials(): void {
   rmSync(credentialsPath(), { force: true });
 }
 
-/** THRESH_TOKEN and THRESH_HUB win over the stored login, for CI pipelines. */
+/**
+ * THRESH_TOKEN and THRESH_HUB win over the stored login, for CI pipelines. The stored token only ever goes to the
+ * hub it came from: --hub pointing elsewhere gets no token.
+ */
 export function resolveCredentials(hubFlag?: string): { hub?: string; token?: string } {
   const stored = readCredentials();
-  return {
-    hub: hubFlag || process.env['THRESH_HUB'] || stored?.hub,
-    token: process.env['THRESH_TOKEN'] || stored?.token,
-  };
+  const hub = hubFlag || process.env['THRESH_HUB'] || stored?.hub;
+  const storedToken = stored && hub === stored.hub ? stored.token : undefined;
+  return { hub, token: process.env['THRESH_TOKEN'] || storedToken };
 }

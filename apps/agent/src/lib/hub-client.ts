@@ -15,6 +15,7 @@ export class HubApiError extends Error {
 function exitCodeFor(status: number): number {
   if (status === 401 || status === 403) return EXIT.auth;
   if (status === 404) return EXIT.notFound;
+  if (status === 429) return EXIT.remote;
   if (status >= 400 && status < 500) return EXIT.usage;
   return EXIT.remote;
 }
@@ -27,9 +28,15 @@ export class HubClient {
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let url: URL;
+    try {
+      url = new URL(path, this.baseUrl);
+    } catch {
+      throw new HubApiError(`"${this.baseUrl}" is not a URL: give the hub as https://host:7200`, 0, EXIT.usage);
+    }
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.baseUrl), {
+      response = await fetch(url, {
         method,
         headers: {
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -42,7 +49,13 @@ export class HubClient {
       throw new HubApiError(`Cannot reach the hub at ${this.baseUrl}: ${(error as Error).message}`, 0, EXIT.remote);
     }
     const text = await response.text();
-    const payload: unknown = text ? JSON.parse(text) : undefined;
+    let payload: unknown;
+    try {
+      payload = text ? JSON.parse(text) : undefined;
+    } catch {
+      // A proxy's error page, say: not the hub answering.
+      throw new HubApiError(`${this.baseUrl} answered HTTP ${response.status} with something that is not the hub's JSON`, response.status, EXIT.remote);
+    }
     if (!response.ok) {
       const parsed = errorBodySchema.safeParse(payload);
       const message = parsed.success ? parsed.data.message : `HTTP ${response.status}`;

@@ -2,8 +2,15 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiExceptionFilter, logLevelsUpTo } from '@thresh/server-core';
+import type { NextFunction, Request, Response } from 'express';
 import { AppModule } from './app.module';
 import { HubConfig } from './hub-config';
+
+/** A NUL in a path or query would reach PostgreSQL, which cannot store it: refuse it first. */
+function rejectNulInUrl(request: Request, response: Response, next: NextFunction): void {
+  if (!/%00/i.test(request.url)) return next();
+  response.status(400).json({ statusCode: 400, code: 'validation_failed', message: 'The URL may not contain NUL characters' });
+}
 
 /** Builds the hub without listening, so tests get the same app the binary runs. */
 export async function createHubApp(config: HubConfig, dashboardDir?: string): Promise<NestExpressApplication> {
@@ -13,6 +20,7 @@ export async function createHubApp(config: HubConfig, dashboardDir?: string): Pr
     bodyParser: false,
   });
   app.useBodyParser('json', { limit: '256kb' });
+  app.use(rejectNulInUrl);
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();

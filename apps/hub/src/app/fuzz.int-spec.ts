@@ -86,6 +86,8 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
       ['POST', '/api/clusters', { name: 'ok', description: 'd'.repeat(501) }],
       ['PATCH', '/api/users/00000000-0000-4000-8000-000000000000', {}],
       ['POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD, extra: 1 }],
+      ['POST', '/api/auth/login', { username: 'admin\u0000', password: 'x' }],
+      ['POST', '/api/clusters', { name: 'nul', description: 'a\u0000b' }],
     ];
     for (const [method, path, body] of nearMisses) {
       const response = await send(method, path, JSON.stringify(body));
@@ -105,6 +107,10 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
     expect((await send('POST', '/api/keys', huge)).status).toBe(413);
     const deep = '['.repeat(5000) + ']'.repeat(5000);
     expect((await send('POST', '/api/clusters', deep)).status).toBeLessThan(500);
+    for (const path of ['/api/nodes/a%00b', '/api/audit?actor=%00', '/api/clusters/%00']) {
+      expect({ path, status: (await admin.request('GET', path)).status }).toEqual({ path, status: 400 });
+    }
+    expect((await admin.request('GET', '/api/audit?since=0000-01-01T00:00:00Z')).status).toBe(400);
     expect(await state()).toEqual(before);
   });
 

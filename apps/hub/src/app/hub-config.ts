@@ -1,5 +1,5 @@
 import { loadConfig, logLevelSchema, portSchema, postgresUrlSchema } from '@thresh/server-core';
-import { ACCOUNT_SLUG_PATTERN } from '@thresh/protocol';
+import { ACCOUNT_SLUG_PATTERN, usernameSchema } from '@thresh/protocol';
 import { z } from 'zod';
 
 /** Every variable the hub reads; each is documented in .env.example. */
@@ -9,7 +9,7 @@ export const hubConfigSchema = z.object({
   DATABASE_URL: postgresUrlSchema,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   THRESH_ACCOUNT: z.string().regex(ACCOUNT_SLUG_PATTERN, 'lowercase letters and digits, at most 32').default('default'),
-  THRESH_ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
+  THRESH_ADMIN_USERNAME: usernameSchema.default('admin'),
   THRESH_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   HUB_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(30 * 24 * 3600),
   /** Requests per minute one address may make to the REST API. */

@@ -100,6 +100,22 @@ describe('identity and access', () => {
 
       const users = (await admin.request<{ username: string; disabled: boolean }[]>('GET', '/api/users')).body;
       expect(users).toEqual(expect.arrayContaining([expect.objectContaining({ username: 'dana', disabled: true })]));
+
+      // Enabling again does not bring the old session back.
+      expect((await admin.request('PATCH', `/api/users/${created.body.id}`, { disabled: false })).status).toBe(200);
+      expect((await dana.request('GET', '/api/nodes')).status).toBe(401);
+      await dana.login('dana', USER_PASSWORD);
+      expect((await dana.request('GET', '/api/nodes')).status).toBe(200);
+    });
+
+    it('ends every session of a user whose password changes', async () => {
+      const created = await admin.request<{ id: string }>('POST', '/api/users', { username: 'erin', password: USER_PASSWORD, role: 'viewer' });
+      const erin = new HubApi(hub.url);
+      await erin.login('erin', USER_PASSWORD);
+      expect((await admin.request('PATCH', `/api/users/${created.body.id}`, { password: 'a brand new password' })).status).toBe(200);
+      expect((await erin.request('GET', '/api/nodes')).status).toBe(401);
+      await erin.login('erin', 'a brand new password');
+      expect((await erin.request('GET', '/api/nodes')).status).toBe(200);
     });
 
     it('does not let an admin lock themselves out', async () => {
@@ -128,6 +144,8 @@ describe('identity and access', () => {
       expect(rotation).toEqual(expect.objectContaining({ actor: 'admin', target: expect.stringMatching(/^thresh_mid_default_\w{4} \(/), sourceAddress: expect.stringContaining('127.0.0.1') }));
       const failed = await audit('?action=auth.login_failed');
       expect(failed.every((event) => event.action === 'auth.login_failed')).toBe(true);
+      // Attempts on usernames that do not exist are shown to the default account's admins.
+      expect(failed).toEqual(expect.arrayContaining([expect.objectContaining({ actor: 'nobody', details: { reason: 'unknown user' } })]));
       expect(JSON.stringify(events)).not.toContain('wrong-password');
       expect((await audit('?actor=dana')).map((event) => event.action)).toContain('auth.login');
     });

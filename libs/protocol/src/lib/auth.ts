@@ -11,7 +11,7 @@ export const usernameSchema = z
 export const passwordSchema = z.string().min(8, 'must be at least 8 characters').max(1024);
 
 export const loginRequestSchema = z.strictObject({
-  username: z.string().min(1).max(64),
+  username: usernameSchema,
   password: z.string().min(1).max(1024),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;

@@ -20,12 +20,13 @@ export default class AuthLogin extends HubCommand {
   static override examples = [
     '<%= config.bin %> auth login --hub https://hub.example.com:7200',
     'echo "$PASSWORD" | <%= config.bin %> auth login --hub https://hub.example.com:7200 --username ci --password-stdin',
-    '<%= config.bin %> auth login --hub https://hub.example.com:7200 --token thresh_cli_…',
+    'echo "$THRESH_TOKEN" | <%= config.bin %> auth login --hub https://hub.example.com:7200 --token-stdin',
   ];
   static override flags = {
     username: Flags.string({ char: 'u', description: 'username (prompted for when omitted)' }),
     'password-stdin': Flags.boolean({ description: 'read the password from standard input', dependsOn: ['username'] }),
     token: Flags.string({ description: 'store this existing thresh_cli_ token instead of logging in', exclusive: ['username'] }),
+    'token-stdin': Flags.boolean({ description: 'read an existing token from standard input (keeps it out of the process list)', exclusive: ['username', 'token'] }),
   };
 
   async run(): Promise<{ hub: string; username: string; role: string; expiresAt: string | null; file: string }> {
@@ -36,16 +37,18 @@ export default class AuthLogin extends HubCommand {
     let token: string;
     let user: UserResponse;
     let expiresAt: string | null = null;
-    if (flags.token) {
-      token = flags.token;
+    if (flags.token || flags['token-stdin']) {
+      token = flags.token ?? (await readStdin()).trim();
       user = await new HubClient(hub, token).request<UserResponse>('GET', '/api/auth/me');
     } else {
       const interactive = process.stdin.isTTY && !flags['password-stdin'];
       if (!flags.username && !process.stdin.isTTY) {
         this.error('No terminal to prompt on: use --username with --password-stdin, or --token', { exit: EXIT.usage });
       }
-      const username = flags.username ?? (await promptInput({ message: 'Username' }));
-      const password = interactive ? await promptPassword({ message: 'Password', mask: true }) : await readStdin();
+      // Prompts go to stderr, so --json output stays clean.
+      const context = { output: process.stderr };
+      const username = flags.username ?? (await promptInput({ message: 'Username' }, context));
+      const password = interactive ? await promptPassword({ message: 'Password', mask: true }, context) : await readStdin();
       const login = await new HubClient(hub).request<LoginResponse>('POST', '/api/auth/login', { username, password });
       token = login.token;
       user = login.user;

@@ -25,17 +25,16 @@ export class AgentAuthService {
   }
 
   async authenticate(key: unknown, source: string): Promise<AgentIdentity> {
-    await this.failures.assertAllowed(source);
-    try {
-      return await this.check(key, source);
-    } catch (error) {
-      if (error instanceof AppException && (error.code === 'unauthorized' || error.code === 'forbidden')) {
-        await this.failures.recordFailure(source);
+    return this.failures.attempt(
+      source,
+      () => this.check(key, source),
+      (error) => {
+        if (!(error instanceof AppException) || (error.code !== 'unauthorized' && error.code !== 'forbidden')) return false;
         const claimed = typeof key === 'string' ? claimedCredentialKind(key) : undefined;
         this.logger.warn(`rejected ${claimed ? describeCredentialKind(claimed) : 'an unrecognised credential'} from ${source}: ${error.message}`);
-      }
-      throw error;
-    }
+        return true;
+      },
+    );
   }
 
   private async check(key: unknown, source: string): Promise<AgentIdentity> {

@@ -39,8 +39,18 @@ export class ApiKeyRepository {
     return this.keys
       .createQueryBuilder('key')
       .select(['key.id', 'key.accountId'])
-      .where('(key.expires_at > :from AND key.expires_at <= :to) OR (key.revoked_at > :from AND key.revoked_at <= :to)', { from, to })
+      .where("key.type IN ('agent', 'midtier')")
+      .andWhere('((key.expires_at > :from AND key.expires_at <= :to) OR (key.revoked_at > :from AND key.revoked_at <= :to))', { from, to })
       .getMany();
+  }
+
+  async revokeUserTokens(userId: string, at: Date): Promise<void> {
+    await this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: at })
+      .where("user_id = :userId AND type = 'user' AND (revoked_at IS NULL OR revoked_at > :at)", { userId, at })
+      .execute();
   }
 
   async touch(id: string, at: Date): Promise<void> {

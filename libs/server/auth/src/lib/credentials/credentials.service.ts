@@ -45,6 +45,7 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
   private readonly failures: FailureLimiter;
   private lapseTimer?: NodeJS.Timeout;
   private lapsedUntil = new Date();
+  private announcing = false;
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -86,19 +87,18 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
    */
   async verify(raw: string | undefined, expected: CredentialKind, source = 'unknown'): Promise<VerifiedCredential> {
     if (!raw) throw new AppException('unauthorized', `Missing credential: expected ${describeCredentialKind(expected)}`);
-    await this.failures.assertAllowed(source);
-    try {
-      return await this.check(raw, expected, new Date());
-    } catch (error) {
-      if (error instanceof AppException) {
+    return this.failures.attempt(
+      source,
+      () => this.check(raw, expected, new Date()),
+      (error) => {
+        if (!(error instanceof AppException)) return false;
         const claimed = claimedCredentialKind(raw);
         this.logger.warn(
           `rejected ${claimed ? describeCredentialKind(claimed) : 'an unrecognised credential'} where ${describeCredentialKind(expected)} was expected, from ${source}: ${error.message}`,
         );
-        await this.failures.recordFailure(source);
-      }
-      throw error;
-    }
+        return true;
+      },
+    );
   }
 
   private async check(raw: string, expected: CredentialKind, now: Date): Promise<VerifiedCredential> {
@@ -128,6 +128,11 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Revokes at `at`; when that is now, the gateways hear of it at once. */
+  /** Every login token of a user stops working, e.g. when the user is disabled or the password changes. */
+  async revokeUserTokens(userId: string): Promise<void> {
+    await this.keys.revokeUserTokens(userId, new Date());
+  }
+
   async revoke(record: Pick<ApiKeyEntity, 'id' | 'accountId'>, at = new Date()): Promise<void> {
     await this.keys.revoke(record.id, at);
     if (at.getTime() <= Date.now()) this.events.revoked({ keyId: record.id, accountId: record.accountId });
@@ -135,6 +140,8 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
 
   /** Keys whose expiry or scheduled revocation just passed are announced like an immediate revocation. */
   private async announceLapsedKeys(): Promise<void> {
+    if (this.announcing) return;
+    this.announcing = true;
     const until = new Date();
     try {
       for (const key of await this.keys.findLapsedBetween(this.lapsedUntil, until)) {
@@ -143,6 +150,8 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
       this.lapsedUntil = until;
     } catch (error) {
       this.logger.warn(`could not look for lapsed keys: ${(error as Error).message}`);
+    } finally {
+      this.announcing = false;
     }
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService } from '@thresh/server-audit';
 import { AppException, FailureLimiter } from '@thresh/server-core';
 import { LoginRequest, LoginResponse, UserResponse } from '@thresh/protocol';
+import { AccountRepository } from '../accounts/account.repository';
 import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { CredentialsService } from '../credentials/credentials.service';
 import { AuthUser } from '../guards/auth-user';
@@ -17,6 +18,7 @@ export class LoginService {
 
   constructor(
     private readonly users: UserRepository,
+    private readonly accounts: AccountRepository,
     private readonly hasher: PasswordHasher,
     private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
@@ -26,20 +28,18 @@ export class LoginService {
   }
 
   async login(request: LoginRequest, source: string): Promise<LoginResponse> {
-    await this.failedLogins.assertAllowed(source);
+    return this.failedLogins.attempt(source, () => this.checkAndIssue(request, source), (error) => error instanceof AppException);
+  }
+
+  private async checkAndIssue(request: LoginRequest, source: string): Promise<LoginResponse> {
     const user = await this.users.findByUsername(request.username);
     const valid = await this.hasher.verify(request.password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !valid || !user.account || user.disabledAt) {
-      await this.failedLogins.recordFailure(source);
-      const reason = !user ? 'unknown user' : user.disabledAt && valid ? 'user disabled' : 'wrong password';
-      await this.audit.record({
-        accountId: user?.accountId ?? null,
-        actor: request.username,
-        action: 'auth.login_failed',
-        sourceAddress: source,
-        details: { reason },
-      });
-      throw new AppException('unauthorized', user?.disabledAt && valid ? 'This user is disabled' : 'Invalid username or password');
+      const reason = !user ? 'unknown user' : !valid ? 'wrong password' : 'user disabled';
+      // Attempts on unknown usernames go to the default account, so its admins see password spraying.
+      const accountId = user?.accountId ?? (await this.accounts.findBySlug(this.options.account))?.id ?? null;
+      await this.audit.record({ accountId, actor: request.username, action: 'auth.login_failed', sourceAddress: source, details: { reason } });
+      throw new AppException('unauthorized', 'Invalid username or password');
     }
     const expiresAt = new Date(Date.now() + this.options.tokenTtlSeconds * 1000);
     const { record, plaintext } = await this.credentials.issue({

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@thresh/server-audit';
 import { AppException } from '@thresh/server-core';
 import { CreateUserRequest, UpdateUserRequest, UserSummary } from '@thresh/protocol';
+import { CredentialsService } from '../credentials/credentials.service';
 import { AuthUser } from '../guards/auth-user';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
@@ -24,6 +25,7 @@ export class UsersService {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly credentials: CredentialsService,
   ) {}
 
   async list(admin: AuthUser): Promise<UserSummary[]> {
@@ -62,6 +64,8 @@ export class UsersService {
       ...(request.disabled === undefined ? {} : { disabledAt: request.disabled ? new Date() : null }),
       ...(request.password ? { passwordHash: await this.hasher.hash(request.password) } : {}),
     });
+    // A disabled user or a changed password ends every session; re-enabling does not bring old tokens back.
+    if (request.disabled === true || request.password) await this.credentials.revokeUserTokens(user.id);
     await this.audit.record({
       accountId: admin.accountId,
       actor: admin.username,

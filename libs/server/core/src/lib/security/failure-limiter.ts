@@ -11,7 +11,8 @@ export interface FailureLimiterOptions {
 
 /**
  * Counts failed attempts (logins, credential checks) per source address and refuses a source that failed too often,
- * so one noisy client cannot guess keys or crowd out the good ones; successes cost nothing.
+ * so one noisy client cannot guess keys or crowd out the good ones. Every attempt takes a point before it runs,
+ * so parallel attempts cannot slip past the count; a success gives its point back.
  */
 export class FailureLimiter {
   private readonly limiter: RateLimiterMemory;
@@ -27,17 +28,21 @@ export class FailureLimiter {
     });
   }
 
-  /** Throws rate_limited (429 with Retry-After) while the source is blocked. */
-  async assertAllowed(source: string): Promise<void> {
-    const state = await this.limiter.get(source);
-    if (state && state.remainingPoints <= 0) throw this.limited(state);
-  }
-
-  async recordFailure(source: string): Promise<void> {
-    await this.limiter.penalty(source, 1);
-    const state = await this.limiter.get(source);
-    if (state && state.remainingPoints <= 0 && state.consumedPoints === this.limiter.points) {
-      await this.limiter.block(source, this.limiter.blockDuration);
+  /** Runs the attempt unless the source is blocked (429 with Retry-After); counts it when isFailure says so. */
+  async attempt<T>(source: string, run: () => Promise<T>, isFailure: (error: unknown) => boolean): Promise<T> {
+    try {
+      await this.limiter.consume(source);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw this.limited(rejection);
+      throw rejection;
+    }
+    try {
+      const result = await run();
+      await this.limiter.reward(source, 1);
+      return result;
+    } catch (error) {
+      if (!isFailure(error)) await this.limiter.reward(source, 1);
+      throw error;
     }
   }
 

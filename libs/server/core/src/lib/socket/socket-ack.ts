@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AppException } from '../http/app.exception';
+import { findNulCharacter } from '../http/zod-validation.pipe';
 import { Ack, ackError, summarizeIssues } from '@thresh/protocol';
 import { z } from 'zod';
 
@@ -11,6 +12,8 @@ export async function handleWithAck<S extends z.ZodType, R extends object>(
   payload: unknown,
   handler: (input: z.infer<S>) => Promise<R>,
 ): Promise<Ack<R>> {
+  const nulAt = findNulCharacter(payload);
+  if (nulAt) return ackError('validation_failed', `${nulAt}: may not contain NUL characters`);
   const parsed = schema.safeParse(payload);
   if (!parsed.success) return ackError('validation_failed', summarizeIssues(parsed.error));
   try {
