@@ -1,5 +1,6 @@
 import { runThresh, startApp, waitFor, WORKSPACE_ROOT } from '@thresh/testing';
 import { readFileSync, writeFileSync } from 'node:fs';
+import si from 'systeminformation';
 import { join } from 'node:path';
 import { RunningSystem, startSystem, temporaryHome } from './support/system';
 
@@ -90,6 +91,25 @@ describe('agent -> midtier -> hub -> PostgreSQL, with the built apps and the rea
     for (const label of ['Agent ID:', 'Status:', 'Connected ✓', 'Hub URL:', 'Transport:', 'Uptime:', 'Last Report:']) {
       expect(human.stdout).toContain(label);
     }
+  });
+
+  it('stores what the agent measured: the same totals this machine reports, sane utilisation', async () => {
+    const [memory, disks] = await Promise.all([si.mem(), si.fsSize()]);
+    const root = disks.find((disk) => disk.mount === '/') ?? disks[0];
+    const node = await waitFor('a first sample on the node', async () => {
+      const found = (await system.api.nodes()).items.find((candidate) => candidate.name === 'e2e-node');
+      return found?.lastSampleAt ? found : undefined;
+    });
+    expect(node.memoryTotalBytes).toBe(memory.total);
+    expect(node.diskTotalBytes).toBe(root.size);
+    expect(node.cpuPercent).toBeGreaterThanOrEqual(0);
+    expect(node.cpuPercent).toBeLessThanOrEqual(100);
+    expect(node.memoryUsedBytes).toBeGreaterThan(0);
+    expect(node.memoryUsedBytes).toBeLessThanOrEqual(memory.total);
+    expect(Math.abs((node.diskUsedBytes ?? 0) - root.used)).toBeLessThan(root.size * 0.05);
+    expect(node.containersRunning).toBe(0);
+    const history = await system.api.request<{ points: unknown[] }>('GET', '/api/nodes/e2e-node/metrics?resolution=raw');
+    expect(history.body.points.length).toBeGreaterThan(0);
   });
 
   it('keeps reporting: last seen moves forward with each interval', async () => {

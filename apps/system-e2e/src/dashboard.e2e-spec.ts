@@ -45,11 +45,20 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL('**/nodes');
     const row = page.locator('tr[data-node="browser-node"]');
-    await waitFor('the node row to say online', async () => (await row.count()) > 0 && (await row.locator('.status').textContent())?.trim() === 'online', 15_000);
+    await waitFor(
+      'the node row to say online, with a first sample',
+      async () =>
+        (await row.count()) > 0 &&
+        (await row.locator('.status').textContent())?.trim() === 'online' &&
+        /%$/.test((await row.locator('td').nth(4).textContent()) ?? ''),
+      15_000,
+    );
     const cells = await row.locator('td').allTextContents();
     expect(cells[0]).toBe('browser-node');
     expect(cells[3]).toBe(`${process.platform}/${process.arch}`);
-    expect(cells[7]).toBe('0.1.0');
+    expect(cells[4]).toMatch(/^\d+%$/);
+    expect(cells[5]).toMatch(/^[\d.]+ [KMGT]iB \/ [\d.]+ [KMGT]iB$/);
+    expect(cells[8]).toBe('0.1.0');
     await expect(page.locator('.count.online').textContent()).resolves.toContain('1 online');
     await page.screenshot({ path: join(SCREENSHOTS, 'nodes.png'), fullPage: true });
 

@@ -8,3 +8,4 @@ export * from './lib/events';
 export * from './lib/clusters';
 export * from './lib/stacks';
 export * from './lib/audit';
+export * from './lib/metrics';

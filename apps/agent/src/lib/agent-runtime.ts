@@ -6,9 +6,12 @@ import {
   MidtierToAgentEvents,
   RegisteredNode,
 } from '@thresh/protocol';
+import { MAX_SAMPLES_PER_REPORT } from '@thresh/protocol';
 import { io, Socket } from 'socket.io-client';
 import { AgentConfig } from './agent-config';
 import { AgentState, ConnectionStatus, writeAgentState } from './agent-state';
+import { SampleValues } from './metrics-collector';
+import { SampleBuffer } from './sample-buffer';
 
 type AgentSocket = Socket<MidtierToAgentEvents, AgentToMidtierEvents>;
 type ConnectError = Error & { data?: { status?: number; code?: string } };
@@ -19,6 +22,8 @@ const RECONNECT_CAP_MS = 60_000;
 export interface AgentRuntimeOptions {
   config: AgentConfig & { 'midtier-url': string; 'api-key': string };
   registration: AgentRegistration;
+  buffer: SampleBuffer;
+  collect: () => Promise<SampleValues>;
   log: (message: string) => void;
 }
 
@@ -31,7 +36,9 @@ export function backoffDelay(attempt: number, baseMs: number, capMs = RECONNECT_
 /** Keeps this node connected to its mid-tier, registered, and reporting. */
 export class AgentRuntime {
   private socket?: AgentSocket;
-  private heartbeatTimer?: NodeJS.Timeout;
+  private collectTimer?: NodeJS.Timeout;
+  private registered = false;
+  private sending = false;
   private retryTimer?: NodeJS.Timeout;
   private rejectedAttempts = 0;
   private stopped = false;
@@ -49,6 +56,8 @@ export class AgentRuntime {
       nodeName: options.registration.nodeName,
       nodeId: null,
       lastError: null,
+      bufferedSamples: options.buffer.size,
+      droppedSamples: options.buffer.dropped,
     };
   }
 
@@ -69,7 +78,7 @@ export class AgentRuntime {
       void this.register();
     });
     socket.on('disconnect', (reason) => {
-      this.stopHeartbeats();
+      this.registered = false;
       if (this.stopped) return;
       this.options.log(`disconnected (${reason}); reconnecting`);
       this.update({ status: 'connecting' });
@@ -78,13 +87,16 @@ export class AgentRuntime {
     });
     socket.on('connect_error', (error: ConnectError) => this.onConnectError(error));
     this.socket = socket;
+    // Measuring goes on whether or not the midtier is reachable: the buffer keeps what cannot be sent yet.
+    this.collectTimer = setInterval(() => void this.measure(), this.options.config['metrics-interval'] * 1000);
+    void this.measure();
     this.publish();
     this.options.log(`connecting to ${config['midtier-url']} as ${this.state.nodeName} (agent ${this.state.agentId})`);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.stopHeartbeats();
+    clearInterval(this.collectTimer);
     clearTimeout(this.retryTimer);
     this.socket?.disconnect();
   }
@@ -110,25 +122,38 @@ export class AgentRuntime {
       lastError: null,
       lastReportAt: new Date().toISOString(),
     });
-    this.startHeartbeats();
+    this.registered = true;
+    // Buffered samples first: whatever waited through the outage goes before new ones.
+    void this.sendBuffered();
   }
 
-  private startHeartbeats(): void {
-    this.stopHeartbeats();
-    const send = async () => {
-      const result = await this.request('agent:heartbeat', {
-        agentId: this.state.agentId,
-        sentAt: new Date().toISOString(),
-      });
-      if (result.ok) this.update({ lastReportAt: new Date().toISOString() });
-      else this.options.log(`report not accepted: ${result.error.message}`);
-    };
-    this.heartbeatTimer = setInterval(() => void send(), this.options.config['metrics-interval'] * 1000);
+  private async measure(): Promise<void> {
+    try {
+      this.options.buffer.append(await this.options.collect());
+      this.update({ bufferedSamples: this.options.buffer.size, droppedSamples: this.options.buffer.dropped });
+    } catch (error) {
+      this.options.log(`could not measure this node: ${(error as Error).message}`);
+    }
+    await this.sendBuffered();
   }
 
-  private stopHeartbeats(): void {
-    clearInterval(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
+  /** One report in flight at a time, oldest samples first; a sample leaves the buffer only once acknowledged. */
+  private async sendBuffered(): Promise<void> {
+    if (this.sending || !this.registered) return;
+    this.sending = true;
+    try {
+      for (let batch = this.options.buffer.peek(MAX_SAMPLES_PER_REPORT); batch.length > 0 && this.registered; batch = this.options.buffer.peek(MAX_SAMPLES_PER_REPORT)) {
+        const result = await this.request<{ accepted: number }>('metrics:report', { agentId: this.state.agentId, samples: batch });
+        if (!result.ok) {
+          this.options.log(`report of ${batch.length} sample(s) not stored yet (${result.error.message}); kept for later`);
+          break;
+        }
+        this.options.buffer.acknowledge(batch[batch.length - 1].seq);
+        this.update({ lastReportAt: new Date().toISOString(), bufferedSamples: this.options.buffer.size });
+      }
+    } finally {
+      this.sending = false;
+    }
   }
 
   private async request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown): Promise<Ack<R>> {

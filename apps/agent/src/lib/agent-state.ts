@@ -16,6 +16,9 @@ export interface AgentState {
   nodeName: string;
   nodeId: string | null;
   lastError: string | null;
+  /** Samples measured but not yet acknowledged, and samples lost to a full buffer. */
+  bufferedSamples: number;
+  droppedSamples: number;
 }
 
 export function writeAgentState(state: AgentState): void {

@@ -15,5 +15,7 @@ export const agentPaths = () => {
     pid: join(home, 'agent.pid'),
     state: join(home, 'agent-state.json'),
     log: join(home, 'agent.log'),
+    sampleBuffer: join(home, 'metrics-buffer.jsonl'),
+    sampleCursor: join(home, 'metrics-cursor.json'),
   };
 };

@@ -27,6 +27,7 @@ const ROUTE_RULES: Record<string, Rule> = {
   'POST /api/keys/{id}/rotate': ADMIN,
   'GET /api/nodes': ANY_ROLE,
   'GET /api/nodes/{idOrName}': ANY_ROLE,
+  'GET /api/nodes/{idOrName}/metrics': ANY_ROLE,
   'GET /api/clusters': ANY_ROLE,
   'POST /api/clusters': WRITERS,
   'GET /api/clusters/{name}': ANY_ROLE,

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AgentAuthService } from './agents/agent-auth.service';
 import { AgentsGateway } from './agents/agents.gateway';
 import { HeartbeatBatcherService } from './agents/heartbeat-batcher.service';
+import { MetricsBatcherService } from './agents/metrics-batcher.service';
 import { HealthController } from './health/health.controller';
 import { HubLinkService } from './hub-link/hub-link.service';
 import { MIDTIER_CONFIG, MidtierConfig } from './midtier-config';
@@ -17,6 +18,7 @@ export class AppModule {
         HubLinkService,
         AgentAuthService,
         HeartbeatBatcherService,
+        MetricsBatcherService,
         AgentsGateway,
       ],
     };

@@ -15,9 +15,17 @@ export const midtierConfigSchema = z.object({
     .refine((key) => parseCredential(key).ok, { message: 'is not a well-formed key (bad length or checksum)' }),
   /** How often heartbeats collected from agents go to the hub in one batch. */
   MIDTIER_HEARTBEAT_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Samples sent to the hub in one batch once this many are waiting... */
+  MIDTIER_METRICS_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(1000),
+  /** ...or after this many milliseconds, whichever comes first. */
+  MIDTIER_METRICS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** Samples waiting for the hub beyond which agents are told to keep theirs and retry. */
+  MIDTIER_METRICS_MAX_QUEUE: z.coerce.number().int().min(100).default(200_000),
   /** How long a validated agent key is trusted without asking the hub again. */
   MIDTIER_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   MIDTIER_HUB_TLS_VERIFY: booleanFlagSchema.default(true),
+  /** Longest wait between attempts to reach a lost hub (the waits grow, with jitter, up to this). */
+  MIDTIER_HUB_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   LOG_LEVEL: logLevelSchema,
 });
 export type MidtierConfig = z.infer<typeof midtierConfigSchema>;

@@ -12,6 +12,10 @@ export interface RunningSystem {
   midtierUrl: string;
   api: HubApi;
   database: TestDatabase;
+  /** Starts the hub again on the same port and database (after it was stopped or killed). */
+  restartHub(): Promise<void>;
+  /** Starts the midtier again on the same port with the same key. */
+  restartMidtier(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -19,41 +23,57 @@ export interface RunningSystem {
 export async function startSystem(label: string): Promise<RunningSystem> {
   const database = await createTestDatabase(label);
   const hubPort = await freePort();
+  const midtierPort = await freePort();
   const hubUrl = `http://127.0.0.1:${hubPort}`;
-  const hub = startApp('hub', 'hub/main.js', {
-    DATABASE_URL: database.url,
-    HUB_PORT: String(hubPort),
-    HUB_HOST: '127.0.0.1',
-    THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  });
-  let midtier: AppProcess | undefined;
-  const stop = async () => {
-    await midtier?.stop();
-    await hub.stop();
-    await database.drop();
-  };
-  try {
+  const midtierUrl = `http://127.0.0.1:${midtierPort}`;
+  const hubEnv = { DATABASE_URL: database.url, HUB_PORT: String(hubPort), HUB_HOST: '127.0.0.1', THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD };
+  let midtierEnv: NodeJS.ProcessEnv = {};
+
+  const launchHub = async () => {
+    system.hub = startApp('hub', 'hub/main.js', hubEnv);
     await waitFor('the hub to be ready', async () => (await fetch(`${hubUrl}/health/ready`)).ok, 30_000);
-    const api = new HubApi(hubUrl);
-    await api.login('admin', ADMIN_PASSWORD);
-    const midtierPort = await freePort();
-    const midtierUrl = `http://127.0.0.1:${midtierPort}`;
-    midtier = startApp('midtier', 'midtier/main.js', {
-      HUB_URL: hubUrl,
-      MIDTIER_KEY: await api.createKey('midtier'),
-      MIDTIER_PORT: String(midtierPort),
-      MIDTIER_HOST: '127.0.0.1',
-      MIDTIER_HEARTBEAT_FLUSH_MS: '200',
-    });
+  };
+  const launchMidtier = async () => {
+    system.midtier = startApp('midtier', 'midtier/main.js', midtierEnv);
     await waitFor(
       'the midtier to reach the hub',
       async () => ((await (await fetch(`${midtierUrl}/health`)).json()) as { hub: { connected: boolean } }).hub.connected,
       30_000,
     );
-    return { hub, midtier, hubUrl, midtierUrl, api, database, stop };
+  };
+
+  const system = {
+    hubUrl,
+    midtierUrl,
+    api: new HubApi(hubUrl),
+    database,
+    restartHub: launchHub,
+    restartMidtier: launchMidtier,
+    async stop() {
+      await system.midtier?.stop();
+      await system.hub?.stop();
+      await database.drop();
+    },
+  } as RunningSystem;
+
+  try {
+    await launchHub();
+    await system.api.login('admin', ADMIN_PASSWORD);
+    midtierEnv = {
+      HUB_URL: hubUrl,
+      MIDTIER_KEY: await system.api.createKey('midtier'),
+      MIDTIER_PORT: String(midtierPort),
+      MIDTIER_HOST: '127.0.0.1',
+      MIDTIER_HEARTBEAT_FLUSH_MS: '200',
+      MIDTIER_METRICS_FLUSH_MS: '100',
+      MIDTIER_HUB_RECONNECT_MAX_MS: '2000',
+    };
+    await launchMidtier();
+    return system;
   } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\n--- hub ---\n${hub.logs}\n--- midtier ---\n${midtier?.logs ?? ''}`);
+    const logs = `--- hub ---\n${system.hub?.logs ?? ''}\n--- midtier ---\n${system.midtier?.logs ?? ''}`;
+    await system.stop();
+    throw new Error(`${(error as Error).message}\n${logs}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Ack } from './ack';
+import { MetricsBatch, MetricsReport } from './metrics';
 import { AgentRegistration, agentRegistrationSchema, Heartbeat } from './nodes';
 
 /** Socket.IO namespaces of both hops. */
@@ -16,6 +17,8 @@ export interface RegisteredNode {
 export interface AgentToMidtierEvents {
   'agent:register': (registration: AgentRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
   'agent:heartbeat': (heartbeat: Heartbeat, ack: (result: Ack) => void) => void;
+  /** Acknowledged only once the hub has stored the samples: until then the agent keeps them. */
+  'metrics:report': (report: MetricsReport, ack: (result: Ack<{ accepted: number }>) => void) => void;
 }
 
 /** Server-to-agent events; the midtier pushes nothing yet beyond acks. */
@@ -64,6 +67,7 @@ export interface MidtierToHubEvents {
   'node:register': (request: MidtierNodeRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
   'node:heartbeats': (batch: HeartbeatBatch, ack: (result: Ack<{ stored: number }>) => void) => void;
   'node:disconnected': (event: NodeDisconnected) => void;
+  'metrics:batch': (batch: MetricsBatch, ack: (result: Ack<{ stored: number; unknown: number }>) => void) => void;
 }
 
 export interface HubToMidtierEvents {

@@ -44,6 +44,13 @@ export const nodeResponseSchema = z.object({
   memoryTotalBytes: z.number(),
   diskTotalBytes: z.number(),
   registeredAt: z.iso.datetime(),
+  /** The latest sample's values; null until the node has reported one. */
+  cpuPercent: z.number().nullable(),
+  memoryUsedBytes: z.number().nullable(),
+  diskUsedBytes: z.number().nullable(),
+  containersRunning: z.number().nullable(),
+  environments: z.array(z.object({ name: z.string(), status: z.string() })),
+  lastSampleAt: z.iso.datetime().nullable(),
 });
 export type NodeResponse = z.infer<typeof nodeResponseSchema>;
 

@@ -1,2 +1,3 @@
 export * from './lib/metrics.module';
 export * from './lib/metrics.service';
+export * from './lib/ingest/metrics-ingest.service';

@@ -4,6 +4,9 @@ import { ThreshCommand } from '../../lib/thresh-command';
 import { AgentRuntime } from '../../lib/agent-runtime';
 import { clearRuntimeFiles, runningAgentPid, writePidFile } from '../../lib/agent-state';
 import { EXIT } from '../../lib/exit-codes';
+import { collectSample } from '../../lib/metrics-collector';
+import { agentPaths } from '../../lib/paths';
+import { SampleBuffer } from '../../lib/sample-buffer';
 
 export default class AgentRun extends ThreshCommand {
   static override summary = 'Run the agent in the foreground until Ctrl-C';
@@ -21,7 +24,18 @@ export default class AgentRun extends ThreshCommand {
 
     writePidFile(process.pid);
     const log = (message: string) => this.log(`${new Date().toISOString()} ${message}`);
-    const runtime = new AgentRuntime({ config, registration: await buildRegistration(config, this.config.version), log });
+    const paths = agentPaths();
+    // A day of samples at the configured interval, and never more than about 100 MB on disk.
+    const maxSamples = Math.min(Math.ceil(86_400 / config['metrics-interval']), 400_000);
+    const buffer = new SampleBuffer({ file: paths.sampleBuffer, cursorFile: paths.sampleCursor, maxSamples });
+    if (buffer.size > 0) log(`${buffer.size} sample(s) from an earlier run wait to be sent`);
+    const runtime = new AgentRuntime({
+      config,
+      registration: await buildRegistration(config, this.config.version),
+      buffer,
+      collect: collectSample,
+      log,
+    });
     runtime.start();
 
     await new Promise<void>((resolve) => {

@@ -18,6 +18,8 @@ export interface AgentStatusResult {
   lastReportAt: string | null;
   nodeName: string | null;
   lastError: string | null;
+  bufferedSamples: number | null;
+  droppedSamples: number | null;
 }
 
 const LABELS: Record<DisplayStatus, string> = {
@@ -48,6 +50,8 @@ export default class AgentStatus extends ThreshCommand {
       lastReportAt: live?.lastReportAt ?? null,
       nodeName: live?.nodeName ?? null,
       lastError: live?.lastError ?? null,
+      bufferedSamples: live?.bufferedSamples ?? null,
+      droppedSamples: live?.droppedSamples ?? null,
     };
     const rows: [string, string][] = [
       ['Agent ID', result.agentId ?? '(none yet: the agent has never run)'],
@@ -56,6 +60,7 @@ export default class AgentStatus extends ThreshCommand {
       ['Transport', result.transport ?? '-'],
       ['Uptime', result.uptimeSeconds === null ? '-' : formatDuration(result.uptimeSeconds)],
       ['Last Report', live ? formatAgo(result.lastReportAt) : '-'],
+      ['Buffered', live ? `${result.bufferedSamples} sample(s) waiting${result.droppedSamples ? `, ${result.droppedSamples} dropped (buffer full)` : ''}` : '-'],
     ];
     if (result.nodeName) rows.splice(1, 0, ['Node', result.nodeName]);
     if (result.lastError && result.status !== 'connected') rows.push(['Last Error', result.lastError]);

@@ -18,6 +18,12 @@ const node = (name: string, status: 'online' | 'offline'): NodeResponse => ({
   memoryTotalBytes: 16 * 1024 ** 3,
   diskTotalBytes: 512 * 1024 ** 3,
   registeredAt: new Date().toISOString(),
+  cpuPercent: status === 'online' ? 12.4 : null,
+  memoryUsedBytes: status === 'online' ? 4 * 1024 ** 3 : null,
+  diskUsedBytes: status === 'online' ? 100 * 1024 ** 3 : null,
+  containersRunning: status === 'online' ? 3 : null,
+  environments: [],
+  lastSampleAt: null,
 });
 
 describe('NodesPage', () => {
@@ -46,8 +52,8 @@ describe('NodesPage', () => {
     const page = await render({ items: [node('alpha', 'online'), node('beta-01', 'offline')], total: 2, limit: 1000, offset: 0 });
     const rows = [...page.querySelectorAll('tbody tr')].map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent?.trim()));
     expect(rows).toEqual([
-      ['alpha', 'online', '5s ago', 'linux/x64', '8', '16.0 GiB', '512 GiB', '0.1.0'],
-      ['beta-01', 'offline', '5s ago', 'linux/x64', '8', '16.0 GiB', '512 GiB', '0.1.0'],
+      ['alpha', 'online', '5s ago', 'linux/x64', '12%', '4.0 GiB / 16.0 GiB', '100 GiB / 512 GiB', '3', '0.1.0'],
+      ['beta-01', 'offline', '5s ago', 'linux/x64', '-', '- / 16.0 GiB', '- / 512 GiB', '-', '0.1.0'],
     ]);
     expect([...page.querySelectorAll('.count')].map((count) => count.textContent?.trim())).toEqual(['1 online', '1 offline', '2 total']);
   });

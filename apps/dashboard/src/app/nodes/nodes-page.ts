@@ -1,3 +1,4 @@
+import { DecimalPipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import type { NodeResponse } from '@thresh/protocol';
 import { errorMessage } from '../core/error-message';
@@ -8,6 +9,7 @@ const REFRESH_MS = 5000;
 
 @Component({
   selector: 'app-nodes-page',
+  imports: [DecimalPipe],
   templateUrl: './nodes-page.html',
   styleUrl: './nodes-page.css',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -24,7 +26,7 @@ export class NodesPage implements OnInit {
     const online = nodes.filter((node) => node.status === 'online').length;
     return { online, offline: nodes.length - online, total: nodes.length };
   });
-  protected readonly formatBytes = formatBytes;
+  protected readonly usage = (used: number | null, total: number) => (used === null ? `- / ${formatBytes(total)}` : `${formatBytes(used)} / ${formatBytes(total)}`);
   protected readonly since = (iso: string | null) => formatSince(iso, this.now());
 
   ngOnInit(): void {

@@ -10,13 +10,14 @@ import {
 } from '@nestjs/websockets';
 import { CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
 import { AppException, handleWithAck, toConnectError } from '@thresh/server-core';
-import { MetricsService } from '@thresh/server-metrics';
+import { MetricsIngestService, MetricsService } from '@thresh/server-metrics';
 import { NodesService } from '@thresh/server-nodes';
 import {
   Ack,
   AgentIdentity,
   agentAuthRequestSchema,
   heartbeatBatchSchema,
+  metricsBatchSchema,
   HubToMidtierEvents,
   MIDTIER_NAMESPACE,
   MidtierToHubEvents,
@@ -44,6 +45,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly credentialEvents: CredentialEvents,
     private readonly nodes: NodesService,
     private readonly metrics: MetricsService,
+    private readonly ingest: MetricsIngestService,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -108,6 +110,11 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       this.heartbeats.inc(batch.items.length);
       return { stored };
     });
+  }
+
+  @SubscribeMessage('metrics:batch')
+  storeMetrics(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ stored: number; unknown: number }>> {
+    return handleWithAck(metricsBatchSchema, payload, (batch) => this.ingest.store(socket.data.midtier.accountId, batch));
   }
 
   @SubscribeMessage('node:disconnected')

@@ -16,6 +16,7 @@ import {
   agentRegistrationSchema,
   AgentToMidtierEvents,
   heartbeatSchema,
+  metricsReportSchema,
   MidtierToAgentEvents,
   RegisteredNode,
 } from '@thresh/protocol';
@@ -23,6 +24,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { HubLinkService } from '../hub-link/hub-link.service';
 import { AgentAuthService } from './agent-auth.service';
 import { HeartbeatBatcherService } from './heartbeat-batcher.service';
+import { MetricsBatcherService } from './metrics-batcher.service';
 
 interface AgentSocketData {
   identity: AgentIdentity;
@@ -40,6 +42,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly auth: AgentAuthService,
     private readonly hub: HubLinkService,
     private readonly heartbeats: HeartbeatBatcherService,
+    private readonly metrics: MetricsBatcherService,
   ) {
     hub.events.on('key:revoked', (keyId: string) => this.disconnectKey(keyId));
   }
@@ -100,6 +103,17 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       }
       this.heartbeats.record(heartbeat.agentId, new Date().toISOString());
       return {};
+    });
+  }
+
+  @SubscribeMessage('metrics:report')
+  report(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: number }>> {
+    return handleWithAck(metricsReportSchema, payload, async (report) => {
+      if (report.agentId !== socket.data.agentId) {
+        throw new AppException('forbidden', 'Register before reporting, and only for your own agent id');
+      }
+      await this.metrics.submit(report.agentId, report.samples);
+      return { accepted: report.samples.length };
     });
   }
 

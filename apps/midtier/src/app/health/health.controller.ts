@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { AgentsGateway } from '../agents/agents.gateway';
 import { HeartbeatBatcherService } from '../agents/heartbeat-batcher.service';
+import { MetricsBatcherService } from '../agents/metrics-batcher.service';
 import { HubLinkService } from '../hub-link/hub-link.service';
 
 export interface MidtierHealth {
@@ -8,6 +9,7 @@ export interface MidtierHealth {
   hub: { connected: boolean; url: string; lastError: string | null };
   agentsConnected: number;
   pendingHeartbeats: number;
+  pendingSamples: number;
   uptimeSeconds: number;
 }
 
@@ -17,6 +19,7 @@ export class HealthController {
     private readonly hub: HubLinkService,
     private readonly agents: AgentsGateway,
     private readonly heartbeats: HeartbeatBatcherService,
+    private readonly metrics: MetricsBatcherService,
   ) {}
 
   /** Always 200 while the process runs: a midtier without its hub still holds its agents. */
@@ -28,6 +31,7 @@ export class HealthController {
       hub,
       agentsConnected: this.agents.connectedAgents,
       pendingHeartbeats: this.heartbeats.backlog,
+      pendingSamples: this.metrics.backlog,
       uptimeSeconds: Math.round(process.uptime()),
     };
   }

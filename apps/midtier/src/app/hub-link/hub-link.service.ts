@@ -30,7 +30,7 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
       auth: { key: this.config.MIDTIER_KEY },
       transports: ['websocket'],
       reconnectionDelay: 1000,
-      reconnectionDelayMax: 30_000,
+      reconnectionDelayMax: this.config.MIDTIER_HUB_RECONNECT_MAX_MS,
       randomizationFactor: 0.5,
       rejectUnauthorized: this.config.MIDTIER_HUB_TLS_VERIFY,
     });

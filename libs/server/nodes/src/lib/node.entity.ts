@@ -1,6 +1,7 @@
 import type { NodeStatus } from '@thresh/protocol';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+const nullableBigint = { to: (value: number | null) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
 const bigintAsNumber = { to: (value: number) => value, from: (value: string | null) => (value === null ? 0 : Number(value)) };
 
 @Entity('nodes')
@@ -50,6 +51,24 @@ export class NodeEntity {
 
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
+
+  @Column({ name: 'cpu_percent', type: 'real', nullable: true })
+  cpuPercent!: number | null;
+
+  @Column({ name: 'memory_used_bytes', type: 'bigint', nullable: true, transformer: nullableBigint })
+  memoryUsedBytes!: number | null;
+
+  @Column({ name: 'disk_used_bytes', type: 'bigint', nullable: true, transformer: nullableBigint })
+  diskUsedBytes!: number | null;
+
+  @Column({ name: 'containers_running', type: 'integer', nullable: true })
+  containersRunning!: number | null;
+
+  @Column({ type: 'jsonb' })
+  environments!: { name: string; status: string }[];
+
+  @Column({ name: 'last_sample_at', type: 'timestamptz', nullable: true })
+  lastSampleAt!: Date | null;
 
   @Column({ name: 'registered_at', type: 'timestamptz' })
   registeredAt!: Date;

@@ -1,6 +1,16 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppException } from '@thresh/server-core';
-import { AgentRegistration, HeartbeatBatch, NodeListQuery, NodeListResponse, NodeResponse, RegisteredNode } from '@thresh/protocol';
+import {
+  AgentRegistration,
+  HeartbeatBatch,
+  NodeListQuery,
+  NodeListResponse,
+  NodeMetricsQuery,
+  NodeMetricsResponse,
+  NodeResponse,
+  RegisteredNode,
+} from '@thresh/protocol';
+import { NodeMetricsRepository, Resolution } from './node-metrics.repository';
 import { NodeEntity } from './node.entity';
 import { NodeRepository } from './node.repository';
 
@@ -28,6 +38,12 @@ export function mapNode(node: NodeEntity): NodeResponse {
     memoryTotalBytes: node.memoryTotalBytes,
     diskTotalBytes: node.diskTotalBytes,
     registeredAt: node.registeredAt.toISOString(),
+    cpuPercent: node.cpuPercent,
+    memoryUsedBytes: node.memoryUsedBytes,
+    diskUsedBytes: node.diskUsedBytes,
+    containersRunning: node.containersRunning,
+    environments: node.environments,
+    lastSampleAt: node.lastSampleAt?.toISOString() ?? null,
   };
 }
 
@@ -38,6 +54,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly nodes: NodeRepository,
+    private readonly nodeMetrics: NodeMetricsRepository,
     @Inject(NODES_OPTIONS) private readonly options: NodesOptions,
   ) {}
 
@@ -69,9 +86,26 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   }
 
   async get(accountId: string, idOrName: string): Promise<NodeResponse> {
+    return mapNode(await this.find(accountId, idOrName));
+  }
+
+  /** "auto" picks raw samples up to 2 hours, minutes up to 2 days, hours beyond. */
+  async metrics(accountId: string, idOrName: string, query: NodeMetricsQuery): Promise<NodeMetricsResponse> {
+    const node = await this.find(accountId, idOrName);
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 3600_000);
+    if (from >= to) throw new AppException('validation_failed', 'from must be before to');
+    const span = to.getTime() - from.getTime();
+    const resolution: Resolution =
+      query.resolution !== 'auto' ? query.resolution : span <= 2 * 3600_000 ? 'raw' : span <= 2 * 86_400_000 ? '1m' : '1h';
+    const points = await this.nodeMetrics.points(node.id, from, to, resolution);
+    return { node: node.name, resolution, from: from.toISOString(), to: to.toISOString(), points };
+  }
+
+  private async find(accountId: string, idOrName: string): Promise<NodeEntity> {
     const node = await this.nodes.findByIdOrName(accountId, idOrName);
     if (!node) throw new AppException('not_found', `No node with id or name "${idOrName}"`);
-    return mapNode(node);
+    return node;
   }
 
   private async sweepSilentNodes(): Promise<void> {

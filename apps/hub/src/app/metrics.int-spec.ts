@@ -1,0 +1,110 @@
+import { MIDTIER_NAMESPACE, MetricSample, NodeMetricsResponse, NodeResponse } from '@thresh/protocol';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { io, Socket } from 'socket.io-client';
+import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
+
+const sample = (seq: number, at: Date, cpu = 5 + (seq % 90)): MetricSample => ({
+  seq,
+  at: at.toISOString(),
+  cpuPercent: cpu,
+  memoryUsedBytes: 1000 + seq,
+  memoryTotalBytes: 8000,
+  diskUsedBytes: 5000 + seq,
+  diskTotalBytes: 90_000,
+  containersRunning: seq % 3,
+  environments: [{ name: 'web', status: 'running' }],
+});
+
+describe('metric samples: batched storage, exactly once', () => {
+  let hub: TestHub;
+  let midtier: Socket;
+  let database: Client;
+  const agentId = randomUUID();
+
+  beforeAll(async () => {
+    hub = await startTestHub('metrics');
+    await hub.api.login('admin', ADMIN_PASSWORD);
+    midtier = io(`${hub.url}${MIDTIER_NAMESPACE}`, { auth: { key: await hub.api.createKey('midtier') }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => midtier.once('connect', () => resolve()));
+    const registered = await midtier.emitWithAck('node:register', {
+      keyId: randomUUID(),
+      connectionId: 'c1',
+      registration: {
+        agentId,
+        nodeName: 'metrics-node',
+        hostname: 'metrics-node',
+        platform: 'linux',
+        arch: 'x64',
+        agentVersion: '0.1.0',
+        cpuCores: 2,
+        memoryTotalBytes: 8000,
+        diskTotalBytes: 90_000,
+        metricsIntervalSeconds: 1,
+      },
+    });
+    expect(registered.ok).toBe(true);
+    database = new Client({ connectionString: hub.database.url });
+    await database.connect();
+  });
+
+  afterAll(async () => {
+    midtier?.close();
+    await database?.end();
+    await hub?.close();
+  });
+
+  const store = (samples: (MetricSample & { agentId: string })[]) => midtier.emitWithAck('metrics:batch', { samples });
+  const storedSeqs = async () =>
+    (await database.query(`SELECT seq FROM metric_samples ORDER BY seq`)).rows.map((row: { seq: string }) => Number(row.seq));
+
+  it('stores a batch in one go and ignores repeats, whichever batch they come in', async () => {
+    const start = new Date(Date.now() - 10 * 60_000);
+    const first = Array.from({ length: 100 }, (_, seq) => ({ ...sample(seq, new Date(start.getTime() + seq * 1000)), agentId }));
+    expect(await store(first)).toEqual({ ok: true, stored: 100, unknown: 0 });
+    // Half repeats, half new: only the new ones count.
+    const second = Array.from({ length: 100 }, (_, index) => ({ ...sample(index + 50, new Date(start.getTime() + (index + 50) * 1000)), agentId }));
+    expect(await store(second)).toEqual({ ok: true, stored: 50, unknown: 0 });
+    expect(await store(first)).toEqual({ ok: true, stored: 0, unknown: 0 });
+    expect(await storedSeqs()).toEqual(Array.from({ length: 150 }, (_, seq) => seq));
+  });
+
+  it('drops samples of agents the account does not know, and says how many', async () => {
+    expect(await store([{ ...sample(0, new Date()), agentId: randomUUID() }])).toEqual({ ok: true, stored: 0, unknown: 1 });
+  });
+
+  it('keeps the latest values on the node, never moving them back for a late sample', async () => {
+    const node = (await hub.api.request<NodeResponse>('GET', '/api/nodes/metrics-node')).body;
+    expect(node).toEqual(expect.objectContaining({ cpuPercent: 64, memoryUsedBytes: 1149, diskUsedBytes: 5149, containersRunning: 149 % 3 }));
+    expect(node.environments).toEqual([{ name: 'web', status: 'running' }]);
+    await store([{ ...sample(5, new Date(), 99), agentId }]);
+    expect((await hub.api.request<NodeResponse>('GET', '/api/nodes/metrics-node')).body.cpuPercent).toBe(64);
+  });
+
+  it('serves raw samples and per-minute averages that match the raw data', async () => {
+    const from = new Date(Date.now() - 11 * 60_000).toISOString();
+    const raw = (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${from}&resolution=raw`)).body;
+    expect(raw.resolution).toBe('raw');
+    expect(raw.points).toHaveLength(150);
+    expect(raw.points[0]).toEqual(expect.objectContaining({ cpuPercent: 5, memoryUsedBytes: 1000 }));
+
+    const minutes = (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${from}&resolution=1m`)).body;
+    const expected = new Map<string, number[]>();
+    for (const point of raw.points) {
+      const minute = point.at.slice(0, 16);
+      expected.set(minute, [...(expected.get(minute) ?? []), point.cpuPercent]);
+    }
+    expect(minutes.points.map((point) => [point.at.slice(0, 16), point.cpuPercent])).toEqual(
+      [...expected].map(([minute, values]) => [minute, Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10]),
+    );
+    const auto = (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${new Date(Date.now() - 7 * 86_400_000).toISOString()}`)).body;
+    expect(auto.resolution).toBe('1h');
+    expect((await hub.api.request('GET', '/api/nodes/metrics-node/metrics?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z')).status).toBe(400);
+  });
+
+  it('counts stored and repeated samples for Prometheus', async () => {
+    const text = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(text).toMatch(/^thresh_hub_samples_stored_total 150$/m);
+    expect(text).toMatch(/^thresh_hub_samples_repeated_total 151$/m);
+  });
+});

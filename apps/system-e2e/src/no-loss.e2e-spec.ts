@@ -1,0 +1,76 @@
+import { runThresh, waitFor } from '@thresh/testing';
+import { Client } from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RunningSystem, startSystem, temporaryHome } from './support/system';
+
+interface SeqSummary {
+  count: number;
+  distinct: number;
+  min: number;
+  max: number;
+}
+
+describe('no loss, no doubles: an agent reporting every second through a midtier crash and a hub outage', () => {
+  let system: RunningSystem;
+  let database: Client;
+  const home = temporaryHome();
+  const env = { THRESH_HOME: home.path };
+
+  const summary = async (): Promise<SeqSummary> => {
+    const { rows } = await database.query(
+      `SELECT count(*)::int AS count, count(DISTINCT s.seq)::int AS distinct, coalesce(min(s.seq), -1)::int AS min, coalesce(max(s.seq), -1)::int AS max
+         FROM metric_samples s JOIN nodes n ON n.id = s.node_id WHERE n.name = 'steady'`,
+    );
+    return rows[0];
+  };
+  const storedPast = (seq: number, timeoutMs = 30_000) =>
+    waitFor(`samples past seq ${seq} to be stored`, async () => {
+      const current = await summary();
+      return current.max > seq ? current : undefined;
+    }, timeoutMs);
+
+  beforeAll(async () => {
+    system = await startSystem('noloss');
+    database = new Client({ connectionString: system.database.url });
+    await database.connect();
+    for (const [key, value] of [
+      ['midtier-url', system.midtierUrl],
+      ['api-key', await system.api.createKey('agent')],
+      ['metrics-interval', '1'],
+      ['reconnect-delay', '1'],
+      ['node-name', 'steady'],
+    ]) {
+      await runThresh(['agent', 'config', 'set', key, value], env);
+    }
+    expect((await runThresh(['agent', 'start'], env)).code).toBe(0);
+  });
+
+  afterAll(async () => {
+    await runThresh(['agent', 'stop'], env);
+    await database?.end();
+    await system?.stop();
+    home.remove();
+  });
+
+  it('stores every sequence number exactly once', async () => {
+    const before = await storedPast(2);
+
+    await system.midtier.stop('SIGKILL');
+    await sleep(4000);
+    await system.restartMidtier();
+    const afterMidtier = await storedPast(before.max + 6);
+    console.log(`midtier killed and restarted: ${afterMidtier.count} samples stored, seq ${afterMidtier.min}..${afterMidtier.max}`);
+
+    await system.hub.stop('SIGTERM');
+    await sleep(30_000);
+    await system.restartHub();
+    const afterHub = await storedPast(afterMidtier.max + 32, 60_000);
+    console.log(`hub stopped 30 s and restarted: ${afterHub.count} samples stored, seq ${afterHub.min}..${afterHub.max}`);
+
+    expect((await runThresh(['agent', 'stop'], env)).code).toBe(0);
+    const final = await summary();
+    expect(final.min).toBe(0);
+    expect(final.count).toBe(final.distinct);
+    expect(final.count).toBe(final.max + 1);
+  }, 180_000);
+});

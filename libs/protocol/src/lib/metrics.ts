@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Most samples one agent report may carry: a backlog drains in reports of this size. */
+export const MAX_SAMPLES_PER_REPORT = 500;
+/** Most samples one midtier-to-hub batch may carry (about 1 KB each in JSON would pass 1 MB: keep well under). */
+export const MAX_SAMPLES_PER_BATCH = 2000;
+
+export const environmentStatusSchema = z.strictObject({
+  name: z.string().min(1).max(64),
+  status: z.enum(['running', 'stopped', 'error', 'deploying']),
+});
+export type EnvironmentStatus = z.infer<typeof environmentStatusSchema>;
+
+const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** One measurement of a node. (agentId, seq) identifies it: a repeat is stored once. */
+export const metricSampleSchema = z.strictObject({
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  at: z.iso.datetime(),
+  cpuPercent: z.number().min(0).max(100),
+  memoryUsedBytes: bytes,
+  memoryTotalBytes: bytes,
+  diskUsedBytes: bytes,
+  diskTotalBytes: bytes,
+  containersRunning: z.number().int().nonnegative().max(100_000),
+  environments: z.array(environmentStatusSchema).max(200),
+});
+export type MetricSample = z.infer<typeof metricSampleSchema>;
+
+export const metricsReportSchema = z.strictObject({
+  agentId: z.uuid(),
+  samples: z.array(metricSampleSchema).min(1).max(MAX_SAMPLES_PER_REPORT),
+});
+export type MetricsReport = z.infer<typeof metricsReportSchema>;
+
+export const metricsBatchSchema = z.strictObject({
+  samples: z
+    .array(metricSampleSchema.extend({ agentId: z.uuid() }))
+    .min(1)
+    .max(MAX_SAMPLES_PER_BATCH),
+});
+export type MetricsBatch = z.infer<typeof metricsBatchSchema>;
+
+export const METRIC_RESOLUTIONS = ['auto', 'raw', '1m', '1h'] as const;
+
+export const nodeMetricsQuerySchema = z.strictObject({
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+  resolution: z.enum(METRIC_RESOLUTIONS).default('auto'),
+});
+export type NodeMetricsQuery = z.infer<typeof nodeMetricsQuerySchema>;
+
+export const metricPointSchema = z.object({
+  at: z.iso.datetime(),
+  cpuPercent: z.number(),
+  memoryUsedBytes: z.number(),
+  diskUsedBytes: z.number(),
+  containersRunning: z.number(),
+});
+export type MetricPoint = z.infer<typeof metricPointSchema>;
+
+export const nodeMetricsResponseSchema = z.object({
+  node: z.string(),
+  resolution: z.enum(['raw', '1m', '1h']),
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  points: z.array(metricPointSchema),
+});
+export type NodeMetricsResponse = z.infer<typeof nodeMetricsResponseSchema>;

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { MetricsBatch } from '@thresh/protocol';
+import { DataSource } from 'typeorm';
+
+export interface StoreResult {
+  /** New rows; a repeat of a stored (node, seq) is not counted. */
+  stored: number;
+  /** Samples of agents the hub does not know in this account (never registered): dropped. */
+  unknown: number;
+}
+
+@Injectable()
+export class MetricSamplesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * The whole batch in one statement: unnest the columns, resolve agent ids to nodes of the account, insert with
+   * ON CONFLICT DO NOTHING (exactly-once storage of at-least-once delivery), and move each node's latest values forward.
+   */
+  async store(accountId: string, batch: MetricsBatch): Promise<StoreResult> {
+    const samples = batch.samples;
+    const rows: { stored: string; known: string; received: string }[] = await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::real[], $6::bigint[], $7::bigint[],
+                              $8::bigint[], $9::bigint[], $10::int[], $11::jsonb[])
+           AS u(agent_id, seq, at, cpu, mem_used, mem_total, disk_used, disk_total, containers, environments)
+       ), resolved AS (
+         SELECT n.id AS node_id, i.* FROM input i JOIN nodes n ON n.account_id = $1 AND n.agent_id = i.agent_id
+       ), inserted AS (
+         INSERT INTO metric_samples (node_id, seq, at, cpu_percent, memory_used_bytes, memory_total_bytes,
+                                     disk_used_bytes, disk_total_bytes, containers_running)
+         SELECT node_id, seq, LEAST(at, now()), cpu, mem_used, mem_total, disk_used, disk_total, containers FROM resolved
+         ON CONFLICT DO NOTHING
+         RETURNING 1
+       ), latest AS (
+         SELECT DISTINCT ON (node_id) * FROM resolved ORDER BY node_id, seq DESC
+       ), moved AS (
+         UPDATE nodes n
+            SET cpu_percent = l.cpu, memory_used_bytes = l.mem_used, memory_total_bytes = l.mem_total,
+                disk_used_bytes = l.disk_used, disk_total_bytes = l.disk_total, containers_running = l.containers,
+                environments = l.environments, last_sample_at = LEAST(l.at, now()), last_seq = l.seq,
+                last_seen_at = now(),
+                status = CASE WHEN n.connection_id IS NOT NULL THEN 'online' ELSE n.status END,
+                updated_at = now()
+           FROM latest l
+          WHERE n.id = l.node_id AND (n.last_seq IS NULL OR l.seq > n.last_seq)
+          RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM resolved) AS known,
+              (SELECT count(*) FROM input) AS received, (SELECT count(*) FROM moved) AS moved`,
+      [
+        accountId,
+        samples.map((sample) => sample.agentId),
+        samples.map((sample) => sample.seq),
+        samples.map((sample) => sample.at),
+        samples.map((sample) => sample.cpuPercent),
+        samples.map((sample) => sample.memoryUsedBytes),
+        samples.map((sample) => sample.memoryTotalBytes),
+        samples.map((sample) => sample.diskUsedBytes),
+        samples.map((sample) => sample.diskTotalBytes),
+        samples.map((sample) => sample.containersRunning),
+        samples.map((sample) => JSON.stringify(sample.environments)),
+      ],
+    );
+    return { stored: Number(rows[0].stored), unknown: Number(rows[0].received) - Number(rows[0].known) };
+  }
+}
