@@ -35,7 +35,12 @@ export class AppModule {
         }),
         TerminusModule,
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }]),
-        MetricsModule,
+        MetricsModule.forRoot({
+          rawDays: config.HUB_RETENTION_RAW_DAYS,
+          minuteDays: config.HUB_RETENTION_MINUTE_DAYS,
+          hourDays: config.HUB_RETENTION_HOUR_DAYS,
+          sweepIntervalMs: 10 * 60_000,
+        }),
         AuditModule,
         AuthModule.forRoot({
           account: config.THRESH_ACCOUNT,

@@ -18,6 +18,10 @@ export const hubConfigSchema = z.object({
   HUB_LOGIN_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10),
   /** Failed credential checks one address may make in a minute before it is refused (429) for a minute. */
   HUB_CREDENTIAL_FAILURE_LIMIT: z.coerce.number().int().min(1).default(30),
+  /** How long raw samples, per-minute and per-hour rollups are kept. */
+  HUB_RETENTION_RAW_DAYS: z.coerce.number().min(0.01).default(7),
+  HUB_RETENTION_MINUTE_DAYS: z.coerce.number().min(0.01).default(30),
+  HUB_RETENTION_HOUR_DAYS: z.coerce.number().min(0.01).default(365),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),
   HUB_DASHBOARD_DIR: z.string().optional(),
   LOG_LEVEL: logLevelSchema,

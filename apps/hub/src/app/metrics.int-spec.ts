@@ -2,6 +2,7 @@ import { MIDTIER_NAMESPACE, MetricSample, NodeMetricsResponse, NodeResponse } fr
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
+import { RetentionService } from '@thresh/server-metrics';
 import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
 
 const sample = (seq: number, at: Date, cpu = 5 + (seq % 90)): MetricSample => ({
@@ -102,9 +103,28 @@ describe('metric samples: batched storage, exactly once', () => {
     expect((await hub.api.request('GET', '/api/nodes/metrics-node/metrics?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z')).status).toBe(400);
   });
 
+  it('rolls up per hour consistently with the minutes, and drops each tier at the end of its retention', async () => {
+    const from = new Date(Date.now() - 2 * 3600_000).toISOString();
+    const hours = (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${from}&resolution=1h`)).body;
+    const raw = (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${from}&resolution=raw`)).body;
+    const byHour = new Map<string, number[]>();
+    for (const point of raw.points) byHour.set(point.at.slice(0, 13), [...(byHour.get(point.at.slice(0, 13)) ?? []), point.cpuPercent]);
+    expect(hours.points.map((point) => [point.at.slice(0, 13), point.cpuPercent])).toEqual(
+      [...byHour].map(([hour, values]) => [hour, Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 10) / 10]),
+    );
+
+    const old = new Date(Date.now() - 8 * 86_400_000);
+    expect(await store([{ ...sample(1000, old), agentId }])).toEqual({ ok: true, stored: 1, unknown: 0 });
+    const retention = hub.app.get(RetentionService);
+    expect(await retention.sweep()).toEqual({ raw: 1, minute: 0, hour: 0 });
+    expect(await retention.sweep(new Date(Date.now() + 31 * 86_400_000))).toEqual({ raw: 150, minute: expect.any(Number), hour: 0 });
+    const remaining = await database.query(`SELECT resolution, count(*)::int AS rows FROM metric_rollups GROUP BY 1 ORDER BY 1`);
+    expect(remaining.rows).toEqual([{ resolution: '1h', rows: expect.any(Number) }]);
+  });
+
   it('counts stored and repeated samples for Prometheus', async () => {
     const text = await (await fetch(`${hub.url}/metrics`)).text();
-    expect(text).toMatch(/^thresh_hub_samples_stored_total 150$/m);
+    expect(text).toMatch(/^thresh_hub_samples_stored_total 151$/m);
     expect(text).toMatch(/^thresh_hub_samples_repeated_total 151$/m);
   });
 });

@@ -1,14 +1,20 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { MetricSamplesRepository } from './ingest/metric-samples.repository';
 import { MetricsIngestService } from './ingest/metrics-ingest.service';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { RETENTION_OPTIONS, RetentionOptions, RetentionService } from './retention/retention.service';
 
-/** Node metric samples (stored in batches) and the hub's own Prometheus exposition at /metrics. */
-@Global()
-@Module({
-  controllers: [MetricsController],
-  providers: [MetricsService, MetricSamplesRepository, MetricsIngestService],
-  exports: [MetricsService, MetricsIngestService],
-})
-export class MetricsModule {}
+/** Node metric samples (stored in batches, rolled up, expired by tier) and the hub's Prometheus exposition at /metrics. */
+@Module({})
+export class MetricsModule {
+  static forRoot(retention: RetentionOptions): DynamicModule {
+    return {
+      module: MetricsModule,
+      global: true,
+      controllers: [MetricsController],
+      providers: [{ provide: RETENTION_OPTIONS, useValue: retention }, MetricsService, MetricSamplesRepository, MetricsIngestService, RetentionService],
+      exports: [MetricsService, MetricsIngestService, RetentionService],
+    };
+  }
+}

@@ -16,7 +16,7 @@ interface PointRow {
   containers: number;
 }
 
-/** Reads a node's samples over a time range, raw or averaged per minute or hour, through the (node_id, at) index. */
+/** Reads a node's samples over a time range: raw, or the per-minute or per-hour rollups. */
 @Injectable()
 export class NodeMetricsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -30,11 +30,12 @@ export class NodeMetricsRepository {
             [nodeId, from, to],
           )
         : await this.dataSource.query(
-            `SELECT date_trunc('${BUCKET[resolution]}', at) AS at, avg(cpu_percent) AS cpu, round(avg(memory_used_bytes)) AS memory,
-                    round(avg(disk_used_bytes)) AS disk, round(avg(containers_running)) AS containers
-               FROM metric_samples WHERE node_id = $1 AND at >= $2 AND at < $3
-              GROUP BY 1 ORDER BY 1 LIMIT ${MAX_POINTS}`,
-            [nodeId, from, to],
+            `SELECT bucket AS at, cpu_sum / samples AS cpu, round(memory_used_sum / samples) AS memory,
+                    round(disk_used_sum / samples) AS disk, round(containers_sum::numeric / samples) AS containers
+               FROM metric_rollups
+              WHERE node_id = $1 AND resolution = $4 AND bucket >= date_trunc($5, $2::timestamptz) AND bucket < $3
+              ORDER BY bucket LIMIT ${MAX_POINTS}`,
+            [nodeId, from, to, resolution, BUCKET[resolution]],
           );
     return rows.map((row) => ({
       at: row.at.toISOString(),

@@ -2,8 +2,9 @@ import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-schema';
 import { IdentityAndAudit1764288000000 } from './migrations/1764288000000-identity-and-audit';
 import { MetricSamples1764374400000 } from './migrations/1764374400000-metric-samples';
+import { MetricRollups1764460800000 } from './migrations/1764460800000-metric-rollups';
 
-export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000, MetricSamples1764374400000];
+export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000, MetricSamples1764374400000, MetricRollups1764460800000];
 
 export interface DatabaseSettings {
   url: string;

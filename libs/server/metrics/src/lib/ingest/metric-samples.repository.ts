@@ -10,13 +10,26 @@ export interface StoreResult {
   unknown: number;
 }
 
+/** Adds the rows this statement really inserted (never a repeat) to the rollup of the given bucket size. */
+const rollup = (resolution: string, unit: string) => `
+  INSERT INTO metric_rollups AS r (node_id, resolution, bucket, samples, cpu_sum, cpu_max, memory_used_sum, disk_used_sum, containers_sum)
+  SELECT node_id, ${resolution}, date_trunc('${unit}', at), count(*), sum(cpu_percent), max(cpu_percent),
+         sum(memory_used_bytes), sum(disk_used_bytes), sum(containers_running)
+    FROM inserted GROUP BY node_id, date_trunc('${unit}', at)
+  ON CONFLICT (node_id, resolution, bucket) DO UPDATE SET
+    samples = r.samples + EXCLUDED.samples, cpu_sum = r.cpu_sum + EXCLUDED.cpu_sum, cpu_max = GREATEST(r.cpu_max, EXCLUDED.cpu_max),
+    memory_used_sum = r.memory_used_sum + EXCLUDED.memory_used_sum, disk_used_sum = r.disk_used_sum + EXCLUDED.disk_used_sum,
+    containers_sum = r.containers_sum + EXCLUDED.containers_sum
+  RETURNING 1`;
+
 @Injectable()
 export class MetricSamplesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * The whole batch in one statement: unnest the columns, resolve agent ids to nodes of the account, insert with
-   * ON CONFLICT DO NOTHING (exactly-once storage of at-least-once delivery), and move each node's latest values forward.
+   * ON CONFLICT DO NOTHING (exactly-once storage of at-least-once delivery), add what was new to the minute and hour
+   * rollups, and move each node's latest values forward.
    */
   async store(accountId: string, batch: MetricsBatch): Promise<StoreResult> {
     const samples = batch.samples;
@@ -32,7 +45,11 @@ export class MetricSamplesRepository {
                                      disk_used_bytes, disk_total_bytes, containers_running)
          SELECT node_id, seq, LEAST(at, now()), cpu, mem_used, mem_total, disk_used, disk_total, containers FROM resolved
          ON CONFLICT DO NOTHING
-         RETURNING 1
+         RETURNING node_id, at, cpu_percent, memory_used_bytes, disk_used_bytes, containers_running
+       ), minutes AS (
+         ${rollup("'1m'", 'minute')}
+       ), hours AS (
+         ${rollup("'1h'", 'hour')}
        ), latest AS (
          SELECT DISTINCT ON (node_id) * FROM resolved ORDER BY node_id, seq DESC
        ), moved AS (
