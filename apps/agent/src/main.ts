@@ -15,6 +15,9 @@ import KeyCreate from './commands/key/create';
 import KeyList from './commands/key/list';
 import KeyRevoke from './commands/key/revoke';
 import KeyRotate from './commands/key/rotate';
+import NodeInfo from './commands/node/info';
+import NodeList from './commands/node/list';
+import NodeMetrics from './commands/node/metrics';
 
 /** Every command, bundled into one file so the CLI starts fast (oclif's "explicit" command discovery). */
 export const COMMANDS = {
@@ -35,4 +38,7 @@ export const COMMANDS = {
   'key:list': KeyList,
   'key:revoke': KeyRevoke,
   'key:rotate': KeyRotate,
+  'node:info': NodeInfo,
+  'node:list': NodeList,
+  'node:metrics': NodeMetrics,
 };

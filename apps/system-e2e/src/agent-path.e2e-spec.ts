@@ -112,6 +112,32 @@ describe('agent -> midtier -> hub -> PostgreSQL, with the built apps and the rea
     expect(history.body.points.length).toBeGreaterThan(0);
   });
 
+  it('shows the node to its owner: thresh node list, info and metrics', async () => {
+    const cli = { THRESH_HOME: home.path, THRESH_TOKEN: system.api.token, THRESH_HUB: system.hubUrl };
+    const list = await runThresh(['node', 'list'], cli);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^NAME\s+PLATFORM\s+STATUS\s+CPU\s+MEMORY\s+DISK\s+CONTAINERS\s+ENVS\s+VERSION\s+LAST SEEN$/m);
+    expect(list.stdout).toMatch(/^e2e-node\s+\S+\s+online\s+\d+%\s+/m);
+    expect(list.stdout).toContain('1 node(s): 1 online, 0 offline');
+    const listed = JSON.parse((await runThresh(['node', 'list', '--json'], cli)).stdout) as { nodes: { id: string }[]; online: number };
+    expect(listed.online).toBe(1);
+
+    const byPrefix = JSON.parse((await runThresh(['node', 'info', listed.nodes[0].id.slice(0, 8), '--json'], cli)).stdout) as { name: string };
+    expect(byPrefix.name).toBe('e2e-node');
+    const info = await runThresh(['node', 'info', 'e2e-node'], cli);
+    expect(info.stdout).toMatch(/^Status:\s+online$/m);
+    const unknown = await runThresh(['node', 'info', 'no-such-node'], cli);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('No node with id, name or id prefix "no-such-node"');
+
+    const current = await runThresh(['node', 'metrics', 'e2e-node'], cli);
+    expect(current.stdout).toMatch(/^CPU:\s+\[[#.]{20}\]\s+\d+%$/m);
+    expect(current.stdout).toMatch(/^Memory:\s+\[[#.]{20}\]/m);
+    const history = await runThresh(['node', 'metrics', 'e2e-node', '--since', '1h'], cli);
+    expect(history.stdout).toMatch(/e2e-node: \d+ point\(s\) at raw resolution/);
+    expect((await runThresh(['node', 'metrics', 'e2e-node', '--since', 'yesterday'], cli)).code).toBe(2);
+  });
+
   it('keeps reporting: last seen moves forward with each interval', async () => {
     const first = (await system.api.nodes()).items.find((node) => node.name === 'e2e-node')?.lastSeenAt ?? '';
     const later = await waitFor(

@@ -94,4 +94,15 @@ export class NodeRepository {
       ? this.nodes.findOneBy({ accountId, id: idOrName })
       : this.nodes.findOne({ where: { accountId, name: idOrName }, order: { lastSeenAt: 'DESC' } });
   }
+
+  /** Up to `limit` nodes whose id starts with the prefix (the caller tells one match from several). */
+  findByIdPrefix(accountId: string, prefix: string, limit: number): Promise<NodeEntity[]> {
+    return this.nodes
+      .createQueryBuilder('node')
+      .where('node.account_id = :accountId', { accountId })
+      .andWhere('node.id::text LIKE :prefix', { prefix: `${prefix.toLowerCase()}%` })
+      .orderBy('node.name')
+      .take(limit)
+      .getMany();
+  }
 }

@@ -102,10 +102,18 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
     return { node: node.name, resolution, from: from.toISOString(), to: to.toISOString(), points };
   }
 
+  /** A node by id, by name, or by a unique prefix of its id (at least 4 characters). */
   private async find(accountId: string, idOrName: string): Promise<NodeEntity> {
     const node = await this.nodes.findByIdOrName(accountId, idOrName);
-    if (!node) throw new AppException('not_found', `No node with id or name "${idOrName}"`);
-    return node;
+    if (node) return node;
+    if (/^[0-9a-f-]{4,35}$/i.test(idOrName)) {
+      const matches = await this.nodes.findByIdPrefix(accountId, idOrName, 5);
+      if (matches.length === 1) return matches[0];
+      if (matches.length > 1) {
+        throw new AppException('conflict', `"${idOrName}" matches several nodes (${matches.map((match) => `${match.name} ${match.id}`).join(', ')}${matches.length === 5 ? ', …' : ''}); give more of the id`);
+      }
+    }
+    throw new AppException('not_found', `No node with id, name or id prefix "${idOrName}"`);
   }
 
   private async sweepSilentNodes(): Promise<void> {
