@@ -14,6 +14,7 @@ import { NodesModule } from '@thresh/server-nodes';
 import { StacksModule } from '@thresh/server-stacks';
 import { existsSync } from 'node:fs';
 import { AuditController } from './audit/audit.controller';
+import { DashboardGateway } from './dashboard-live/dashboard.gateway';
 import { HealthController } from './health/health.controller';
 import { HubConfig } from './hub-config';
 import { MidtierGateway } from './midtier-link/midtier.gateway';
@@ -51,13 +52,17 @@ export class AppModule {
           credentialFailuresPerMinute: config.HUB_CREDENTIAL_FAILURE_LIMIT,
         }),
         KeysModule,
-        NodesModule.forRoot({ graceSeconds: config.HUB_NODE_GRACE_SECONDS, sweepIntervalMs: 5_000 }),
+        NodesModule.forRoot({
+          graceSeconds: config.HUB_NODE_GRACE_SECONDS,
+          staleSeconds: config.HUB_STALE_AGENT_WINDOW,
+          sweepIntervalMs: config.HUB_STATUS_SWEEP_SECONDS * 1000,
+        }),
         ClustersModule,
         StacksModule,
         ...(serveDashboard ? [ServeStaticModule.forRoot({ rootPath: dashboardDir, exclude: SERVER_ROUTES })] : []),
       ],
       controllers: [HealthController, AuditController],
-      providers: [MidtierGateway, { provide: APP_GUARD, useClass: ThrottlerGuard }],
+      providers: [MidtierGateway, DashboardGateway, { provide: APP_GUARD, useClass: ThrottlerGuard }],
     };
   }
 }

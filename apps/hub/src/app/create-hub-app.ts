@@ -16,6 +16,8 @@ function rejectNulInUrl(request: Request, response: Response, next: NextFunction
 export async function createHubApp(config: HubConfig, dashboardDir?: string): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dashboardDir), {
     logger: logLevelsUpTo(config.LOG_LEVEL),
+    // Errors at boot reach the caller (main exits 1 with the message; tests see the error).
+    abortOnError: false,
     // JSON only: a form-encoded or text body reaches validation as nothing and gets a 400.
     bodyParser: false,
   });

@@ -1,4 +1,4 @@
-import { loadConfig, logLevelSchema, portSchema, postgresUrlSchema } from '@thresh/server-core';
+import { durationSchema, loadConfig, logLevelSchema, portSchema, postgresUrlSchema } from '@thresh/server-core';
 import { ACCOUNT_SLUG_PATTERN, usernameSchema } from '@thresh/protocol';
 import { z } from 'zod';
 
@@ -22,6 +22,10 @@ export const hubConfigSchema = z.object({
   HUB_RETENTION_RAW_DAYS: z.coerce.number().min(0.01).default(7),
   HUB_RETENTION_MINUTE_DAYS: z.coerce.number().min(0.01).default(30),
   HUB_RETENTION_HOUR_DAYS: z.coerce.number().min(0.01).default(365),
+  /** Nodes silent this long are removed, and the removal is audited. */
+  HUB_STALE_AGENT_WINDOW: durationSchema.default(24 * 3600),
+  /** How often silent nodes are looked for (and stale ones pruned). */
+  HUB_STATUS_SWEEP_SECONDS: z.coerce.number().min(0.1).default(5),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),
   HUB_DASHBOARD_DIR: z.string().optional(),
   LOG_LEVEL: logLevelSchema,

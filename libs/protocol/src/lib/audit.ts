@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'user.update',
   'cluster.create',
   'cluster.delete',
+  'node.prune',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

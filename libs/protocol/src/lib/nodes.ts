@@ -54,6 +54,21 @@ export const nodeResponseSchema = z.object({
 });
 export type NodeResponse = z.infer<typeof nodeResponseSchema>;
 
+/** Pushed on the hub's /dashboard namespace when a node comes online, goes offline or is pruned. */
+export const nodeStatusEventSchema = z.object({
+  nodeId: z.uuid(),
+  name: z.string(),
+  status: z.enum([...NODE_STATUSES, 'pruned']),
+  lastSeenAt: z.iso.datetime().nullable(),
+});
+export type NodeStatusEvent = z.infer<typeof nodeStatusEventSchema>;
+
+export const DASHBOARD_NAMESPACE = '/dashboard';
+
+export interface DashboardServerEvents {
+  'node:status': (event: NodeStatusEvent) => void;
+}
+
 export const nodeListQuerySchema = z.strictObject({
   status: z.enum(NODE_STATUSES).optional(),
   name: z.string().max(64).optional(),

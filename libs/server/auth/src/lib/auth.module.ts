@@ -39,7 +39,7 @@ export class AuthModule {
         UserTokenStrategy,
         BootstrapAdminService,
       ],
-      exports: [AUTH_OPTIONS, AccountRepository, CredentialEvents, CredentialsService, ApiKeyRepository],
+      exports: [AUTH_OPTIONS, AccountRepository, UserRepository, CredentialEvents, CredentialsService, ApiKeyRepository],
     };
   }
 }

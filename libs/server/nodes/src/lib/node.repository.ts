@@ -4,6 +4,14 @@ import { AgentRegistration, NodeListQuery } from '@thresh/protocol';
 import { Repository } from 'typeorm';
 import { NodeEntity } from './node.entity';
 
+export interface StatusRow {
+  account_id: string;
+  id: string;
+  name: string;
+  status: 'online' | 'offline' | 'pruned';
+  last_seen_at: Date | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -46,34 +54,56 @@ export class NodeRepository {
    * A whole batch of heartbeats in one UPDATE; a node that disconnected returns only by registering again.
    * A midtier clock ahead of the database's cannot pin a node online.
    */
-  async recordHeartbeats(accountId: string, items: { agentId: string; seenAt: string }[]): Promise<number> {
-    const [, affected] = await this.nodes.query(
-      `UPDATE nodes n
-          SET last_seen_at = GREATEST(n.last_seen_at, LEAST(v.seen_at, now())), status = 'online', updated_at = now()
-         FROM (SELECT agent_id, max(seen_at) AS seen_at
-                 FROM unnest($2::uuid[], $3::timestamptz[]) AS u(agent_id, seen_at) GROUP BY agent_id) v
-        WHERE n.account_id = $1 AND n.agent_id = v.agent_id AND n.connection_id IS NOT NULL`,
+  async recordHeartbeats(accountId: string, items: { agentId: string; seenAt: string }[]): Promise<{ affected: number; cameOnline: StatusRow[] }> {
+    const rows: { affected: string; came_online: StatusRow[] }[] = await this.nodes.query(
+      `WITH updated AS (
+         UPDATE nodes n
+            SET last_seen_at = GREATEST(n.last_seen_at, LEAST(v.seen_at, now())), status = 'online', updated_at = now()
+           FROM (SELECT agent_id, max(seen_at) AS seen_at
+                   FROM unnest($2::uuid[], $3::timestamptz[]) AS u(agent_id, seen_at) GROUP BY agent_id) v,
+                nodes before
+          WHERE n.account_id = $1 AND n.agent_id = v.agent_id AND n.connection_id IS NOT NULL AND before.id = n.id
+          RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, before.status AS previous
+       )
+       SELECT count(*) AS affected,
+              coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'name', name, 'status', status, 'last_seen_at', last_seen_at))
+                       FILTER (WHERE previous = 'offline'), '[]') AS came_online
+         FROM updated`,
       [accountId, items.map((item) => item.agentId), items.map((item) => item.seenAt)],
     );
-    return affected;
+    return { affected: Number(rows[0].affected), cameOnline: rows[0].came_online };
   }
 
-  async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {
-    await this.nodes.update(
-      { accountId, agentId, connectionId },
-      { status: 'offline', connectionId: null, updatedAt: new Date() },
+  async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<StatusRow[]> {
+    const [rows] = await this.nodes.query(
+      `UPDATE nodes SET status = 'offline', connection_id = NULL, updated_at = now()
+        WHERE account_id = $1 AND agent_id = $2 AND connection_id = $3
+        RETURNING account_id, id, name, status, last_seen_at`,
+      [accountId, agentId, connectionId],
     );
+    return rows;
   }
 
   /** Nodes silent for longer than twice their interval plus the grace period go offline. */
-  async markSilentOffline(graceSeconds: number): Promise<number> {
-    const [, affected] = await this.nodes.query(
+  async markSilentOffline(graceSeconds: number): Promise<StatusRow[]> {
+    const [rows] = await this.nodes.query(
       `UPDATE nodes SET status = 'offline', updated_at = now()
         WHERE status = 'online'
-          AND last_seen_at < now() - make_interval(secs => 2 * metrics_interval_seconds + $1)`,
+          AND last_seen_at < now() - make_interval(secs => 2 * metrics_interval_seconds + $1)
+        RETURNING account_id, id, name, status, last_seen_at`,
       [graceSeconds],
     );
-    return affected;
+    return rows;
+  }
+
+  /** Nodes silent for longer than the stale window are removed with their samples. */
+  async pruneStale(staleSeconds: number): Promise<StatusRow[]> {
+    const [rows] = await this.nodes.query(
+      `DELETE FROM nodes WHERE coalesce(last_seen_at, registered_at) < now() - make_interval(secs => $1)
+        RETURNING account_id, id, name, 'pruned' AS status, last_seen_at`,
+      [staleSeconds],
+    );
+    return rows;
   }
 
   list(accountId: string, query: NodeListQuery): Promise<[NodeEntity[], number]> {

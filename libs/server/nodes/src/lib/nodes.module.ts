@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NodeEntity } from './node.entity';
+import { NodeEvents } from './node-events';
 import { NodeMetricsRepository } from './node-metrics.repository';
 import { NodeRepository } from './node.repository';
 import { NodesController } from './nodes.controller';
@@ -11,10 +12,11 @@ export class NodesModule {
   static forRoot(options: NodesOptions): DynamicModule {
     return {
       module: NodesModule,
+      global: true,
       imports: [TypeOrmModule.forFeature([NodeEntity])],
       controllers: [NodesController],
-      providers: [{ provide: NODES_OPTIONS, useValue: options }, NodeRepository, NodeMetricsRepository, NodesService],
-      exports: [NodesService],
+      providers: [{ provide: NODES_OPTIONS, useValue: options }, NodeRepository, NodeMetricsRepository, NodeEvents, NodesService],
+      exports: [NodesService, NodeEvents],
     };
   }
 }

@@ -10,7 +10,10 @@ import {
   NodeResponse,
   RegisteredNode,
 } from '@thresh/protocol';
+import { AuditService } from '@thresh/server-audit';
+import { NodeEvents } from './node-events';
 import { NodeMetricsRepository, Resolution } from './node-metrics.repository';
+import { StatusRow } from './node.repository';
 import { NodeEntity } from './node.entity';
 import { NodeRepository } from './node.repository';
 
@@ -19,6 +22,8 @@ export const NODES_OPTIONS = Symbol('NODES_OPTIONS');
 export interface NodesOptions {
   /** Added to twice a node's metrics interval before it counts as offline. */
   graceSeconds: number;
+  /** Nodes silent this long are removed (and the removal audited). */
+  staleSeconds: number;
   /** How often silent nodes are looked for. */
   sweepIntervalMs: number;
 }
@@ -55,6 +60,8 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly nodes: NodeRepository,
     private readonly nodeMetrics: NodeMetricsRepository,
+    private readonly events: NodeEvents,
+    private readonly audit: AuditService,
     @Inject(NODES_OPTIONS) private readonly options: NodesOptions,
   ) {}
 
@@ -69,15 +76,31 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
 
   async register(accountId: string, registration: AgentRegistration, connectionId: string): Promise<RegisteredNode> {
     const node = await this.nodes.upsertRegistration(accountId, registration, connectionId);
+    this.events.changed([{ accountId, nodeId: node.id, name: node.name, status: 'online', lastSeenAt: new Date().toISOString() }]);
     return { nodeId: node.id, nodeName: node.name };
   }
 
-  recordHeartbeats(accountId: string, batch: HeartbeatBatch): Promise<number> {
-    return this.nodes.recordHeartbeats(accountId, batch.items);
+  async recordHeartbeats(accountId: string, batch: HeartbeatBatch): Promise<number> {
+    const { affected, cameOnline } = await this.nodes.recordHeartbeats(accountId, batch.items);
+    this.announce(cameOnline);
+    return affected;
   }
 
-  markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {
-    return this.nodes.markDisconnected(accountId, agentId, connectionId);
+  async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {
+    this.announce(await this.nodes.markDisconnected(accountId, agentId, connectionId));
+  }
+
+  /** Status changes found elsewhere (a metrics batch bringing nodes back) go out the same way. */
+  announce(rows: StatusRow[]): void {
+    this.events.changed(
+      rows.map((row) => ({
+        accountId: row.account_id,
+        nodeId: row.id,
+        name: row.name,
+        status: row.status,
+        lastSeenAt: row.last_seen_at ? new Date(row.last_seen_at).toISOString() : null,
+      })),
+    );
   }
 
   async list(accountId: string, query: NodeListQuery): Promise<NodeListResponse> {
@@ -116,12 +139,27 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
     throw new AppException('not_found', `No node with id, name or id prefix "${idOrName}"`);
   }
 
-  private async sweepSilentNodes(): Promise<void> {
+  /** Marks silent nodes offline and removes stale ones; public so tests and operators can run it at once. */
+  async sweepSilentNodes(): Promise<{ offline: number; pruned: number }> {
     try {
-      const count = await this.nodes.markSilentOffline(this.options.graceSeconds);
-      if (count > 0) this.logger.log(`${count} silent node(s) marked offline`);
+      const silent = await this.nodes.markSilentOffline(this.options.graceSeconds);
+      if (silent.length > 0) this.logger.log(`${silent.length} silent node(s) marked offline`);
+      this.announce(silent);
+      const stale = await this.nodes.pruneStale(this.options.staleSeconds);
+      for (const node of stale) {
+        await this.audit.record({
+          accountId: node.account_id,
+          actor: 'hub',
+          action: 'node.prune',
+          target: `${node.name} (${node.id})`,
+          details: { lastSeenAt: node.last_seen_at, staleSeconds: this.options.staleSeconds },
+        });
+      }
+      this.announce(stale);
+      return { offline: silent.length, pruned: stale.length };
     } catch (error) {
       this.logger.warn(`offline sweep failed: ${(error as Error).message}`);
+      return { offline: 0, pruned: 0 };
     }
   }
 }

@@ -31,6 +31,14 @@ export const booleanFlagSchema = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((value) => ['true', '1', 'yes'].includes(value));
 
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** "90s", "15m", "24h", "7d" as a number of seconds. */
+export const durationSchema = z
+  .string()
+  .regex(/^\d+(s|m|h|d)$/, 'expected a duration such as 90s, 15m, 24h or 7d')
+  .transform((value) => Number(value.slice(0, -1)) * DURATION_UNITS[value.slice(-1)]);
+
 export const postgresUrlSchema = z
   .string()
   .regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres:// connection URL');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MetricsBatch } from '@thresh/protocol';
+import { StatusRow } from '@thresh/server-nodes';
 import { DataSource } from 'typeorm';
 
 export interface StoreResult {
@@ -8,6 +9,8 @@ export interface StoreResult {
   stored: number;
   /** Samples of agents the hub does not know in this account (never registered): dropped. */
   unknown: number;
+  /** Nodes this batch brought back from offline. */
+  cameOnline: StatusRow[];
 }
 
 /** Adds the rows this statement really inserted (never a repeat) to the rollup of the given bucket size. */
@@ -33,7 +36,7 @@ export class MetricSamplesRepository {
    */
   async store(accountId: string, batch: MetricsBatch): Promise<StoreResult> {
     const samples = batch.samples;
-    const rows: { stored: string; known: string; received: string }[] = await this.dataSource.query(
+    const rows: { stored: string; known: string; received: string; came_online: StatusRow[] }[] = await this.dataSource.query(
       `WITH input AS (
          SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::real[], $6::bigint[], $7::bigint[],
                               $8::bigint[], $9::bigint[], $10::int[], $11::jsonb[])
@@ -60,12 +63,15 @@ export class MetricSamplesRepository {
                 last_seen_at = now(),
                 status = CASE WHEN n.connection_id IS NOT NULL THEN 'online' ELSE n.status END,
                 updated_at = now()
-           FROM latest l
-          WHERE n.id = l.node_id AND (n.last_seq IS NULL OR l.seq > n.last_seq)
-          RETURNING 1
+           FROM latest l, nodes before
+          WHERE n.id = l.node_id AND before.id = n.id AND (n.last_seq IS NULL OR l.seq > n.last_seq)
+          RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, before.status AS previous
        )
        SELECT (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM resolved) AS known,
-              (SELECT count(*) FROM input) AS received, (SELECT count(*) FROM moved) AS moved`,
+              (SELECT count(*) FROM input) AS received,
+              (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'name', name, 'status', status,
+                                                          'last_seen_at', last_seen_at)), '[]')
+                 FROM moved WHERE previous = 'offline' AND status = 'online') AS came_online`,
       [
         accountId,
         samples.map((sample) => sample.agentId),
@@ -80,6 +86,10 @@ export class MetricSamplesRepository {
         samples.map((sample) => JSON.stringify(sample.environments)),
       ],
     );
-    return { stored: Number(rows[0].stored), unknown: Number(rows[0].received) - Number(rows[0].known) };
+    return {
+      stored: Number(rows[0].stored),
+      unknown: Number(rows[0].received) - Number(rows[0].known),
+      cameOnline: rows[0].came_online,
+    };
   }
 }

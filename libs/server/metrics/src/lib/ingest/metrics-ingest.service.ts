@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsBatch } from '@thresh/protocol';
 import { MetricsService } from '../metrics.service';
-import { MetricSamplesRepository, StoreResult } from './metric-samples.repository';
+import { NodesService } from '@thresh/server-nodes';
+import { MetricSamplesRepository } from './metric-samples.repository';
 
 @Injectable()
 export class MetricsIngestService {
@@ -12,13 +13,15 @@ export class MetricsIngestService {
   constructor(
     private readonly samples: MetricSamplesRepository,
     private readonly metrics: MetricsService,
+    private readonly nodes: NodesService,
   ) {}
 
-  async store(accountId: string, batch: MetricsBatch): Promise<StoreResult> {
+  async store(accountId: string, batch: MetricsBatch): Promise<{ stored: number; unknown: number }> {
     const result = await this.samples.store(accountId, batch);
+    this.nodes.announce(result.cameOnline);
     this.batchSizes.observe(batch.samples.length);
     this.storedSamples.inc(result.stored);
     this.repeatedSamples.inc(batch.samples.length - result.stored - result.unknown);
-    return result;
+    return { stored: result.stored, unknown: result.unknown };
   }
 }

@@ -1,0 +1,49 @@
+import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { CredentialsService, UserRepository } from '@thresh/server-auth';
+import { AppException, toConnectError } from '@thresh/server-core';
+import { NodeEvents } from '@thresh/server-nodes';
+import { DASHBOARD_NAMESPACE, DashboardServerEvents } from '@thresh/protocol';
+import type { Namespace, Socket } from 'socket.io';
+
+const accountRoom = (accountId: string) => `account:${accountId}`;
+
+/** Browsers of logged-in users (thresh_cli_ tokens) hear of node status changes in their account as they happen. */
+@WebSocketGateway({ namespace: DASHBOARD_NAMESPACE })
+export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
+  private readonly logger = new Logger(DashboardGateway.name);
+  private stopListening?: () => void;
+
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly users: UserRepository,
+    private readonly nodeEvents: NodeEvents,
+  ) {}
+
+  afterInit(namespace: Namespace<Record<string, never>, DashboardServerEvents>): void {
+    namespace.use((socket, next) => {
+      const token = socket.handshake.auth?.['token'];
+      this.credentials
+        .verify(typeof token === 'string' ? token : undefined, 'user', socket.handshake.address)
+        .then(async (credential) => {
+          const user = credential.userId ? await this.users.findById(credential.userId) : null;
+          if (!user || user.disabledAt) throw new AppException('unauthorized', 'User is disabled or no longer exists');
+          socket.data.accountId = credential.accountId;
+          next();
+        })
+        .catch((error: unknown) => next(toConnectError(error)));
+    });
+    this.stopListening = this.nodeEvents.onChanged(({ accountId, ...event }) =>
+      namespace.to(accountRoom(accountId)).emit('node:status', event),
+    );
+  }
+
+  handleConnection(socket: Socket): void {
+    void socket.join(accountRoom(socket.data.accountId as string));
+    this.logger.debug(`dashboard connected from ${socket.handshake.address}`);
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening?.();
+  }
+}

@@ -1,0 +1,97 @@
+import { DASHBOARD_NAMESPACE, MIDTIER_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
+import { NodesService } from '@thresh/server-nodes';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { io, Socket } from 'socket.io-client';
+import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
+
+describe('node status: offline after the grace period, back online, pruned when stale, pushed live', () => {
+  let hub: TestHub;
+  let midtier: Socket;
+  let dashboard: Socket;
+  let database: Client;
+  const events: NodeStatusEvent[] = [];
+  const agentId = randomUUID();
+
+  const nextEvent = (status: NodeStatusEvent['status']) =>
+    new Promise<NodeStatusEvent>((resolve) => {
+      const check = () => {
+        const found = events.find((event) => event.status === status);
+        if (found) {
+          events.splice(events.indexOf(found), 1);
+          resolve(found);
+        } else setTimeout(check, 20);
+      };
+      check();
+    });
+
+  beforeAll(async () => {
+    // The test sweeps itself, so a background sweep cannot take a transition first.
+    hub = await startTestHub('status', { HUB_NODE_GRACE_SECONDS: '0', HUB_STALE_AGENT_WINDOW: '1h', HUB_STATUS_SWEEP_SECONDS: '3600' });
+    await hub.api.login('admin', ADMIN_PASSWORD);
+    midtier = io(`${hub.url}${MIDTIER_NAMESPACE}`, { auth: { key: await hub.api.createKey('midtier') }, transports: ['websocket'], reconnection: false });
+    dashboard = io(`${hub.url}${DASHBOARD_NAMESPACE}`, { auth: { token: hub.api.token }, transports: ['websocket'], reconnection: false });
+    await Promise.all([midtier, dashboard].map((socket) => new Promise<void>((resolve) => socket.once('connect', () => resolve()))));
+    dashboard.on('node:status', (event: NodeStatusEvent) => events.push(event));
+    database = new Client({ connectionString: hub.database.url });
+    await database.connect();
+  });
+
+  afterAll(async () => {
+    midtier?.close();
+    dashboard?.close();
+    await database?.end();
+    await hub?.close();
+  });
+
+  it('admits user tokens only on /dashboard', async () => {
+    const refused = await new Promise<{ status?: number; message: string }>((resolve) => {
+      const socket = io(`${hub.url}${DASHBOARD_NAMESPACE}`, { auth: { token: 'thresh_live_default_x' }, transports: ['websocket'], reconnection: false });
+      socket.once('connect_error', (error: Error & { data?: { status?: number } }) => {
+        socket.close();
+        resolve({ status: error.data?.status, message: error.message });
+      });
+    });
+    expect(refused).toEqual({ status: 403, message: expect.stringContaining('expected a user token (thresh_cli_…)') });
+  });
+
+  it('pushes online on registration, offline when silent past 2 x interval + grace, online again on the next report', async () => {
+    await midtier.emitWithAck('node:register', {
+      keyId: randomUUID(),
+      connectionId: 'c1',
+      registration: {
+        agentId,
+        nodeName: 'flappy',
+        hostname: 'flappy',
+        platform: 'linux',
+        arch: 'x64',
+        agentVersion: '0.1.0',
+        cpuCores: 1,
+        memoryTotalBytes: 1,
+        diskTotalBytes: 1,
+        metricsIntervalSeconds: 1,
+      },
+    });
+    expect(await nextEvent('online')).toEqual(expect.objectContaining({ name: 'flappy' }));
+
+    const nodes = hub.app.get(NodesService);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect(await nodes.sweepSilentNodes()).toEqual({ offline: 1, pruned: 0 });
+    expect(await nextEvent('offline')).toEqual(expect.objectContaining({ name: 'flappy' }));
+    expect((await hub.api.request<{ status: string }>('GET', '/api/nodes/flappy')).body.status).toBe('offline');
+
+    const sample = { agentId, seq: 0, at: new Date().toISOString(), cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 1, diskUsedBytes: 1, diskTotalBytes: 1, containersRunning: 0, environments: [] };
+    expect(await midtier.emitWithAck('metrics:batch', { samples: [sample] })).toEqual({ ok: true, stored: 1, unknown: 0 });
+    expect(await nextEvent('online')).toEqual(expect.objectContaining({ name: 'flappy' }));
+  });
+
+  it('prunes a node silent past the stale window, with its samples, and audits it', async () => {
+    await database.query(`UPDATE nodes SET last_seen_at = now() - interval '2 hours' WHERE name = 'flappy'`);
+    expect(await hub.app.get(NodesService).sweepSilentNodes()).toEqual({ offline: 1, pruned: 1 });
+    expect(await nextEvent('pruned')).toEqual(expect.objectContaining({ name: 'flappy' }));
+    expect((await hub.api.request('GET', '/api/nodes/flappy')).status).toBe(404);
+    expect((await database.query(`SELECT count(*)::int AS n FROM metric_samples`)).rows[0].n).toBe(0);
+    const audit = await hub.api.request<{ items: { actor: string; target: string }[] }>('GET', '/api/audit?action=node.prune');
+    expect(audit.body.items).toEqual([expect.objectContaining({ actor: 'hub', target: expect.stringContaining('flappy') })]);
+  });
+});
