@@ -126,5 +126,11 @@ describe('metric samples: batched storage, exactly once', () => {
     const text = await (await fetch(`${hub.url}/metrics`)).text();
     expect(text).toMatch(/^thresh_hub_samples_stored_total 151$/m);
     expect(text).toMatch(/^thresh_hub_samples_repeated_total 151$/m);
+    // The sample with the highest sequence number (1000, stored by the retention test) is the node's latest.
+    expect(text).toMatch(/^thresh_node_up\{account="default",node="metrics-node"\} 1$/m);
+    expect(text).toMatch(/^thresh_node_cpu_percent\{account="default",node="metrics-node"\} 15$/m);
+    expect(text).toMatch(/^thresh_node_memory_used_bytes\{account="default",node="metrics-node"\} 2000$/m);
+    expect(text).toMatch(/^thresh_hub_agents_connected 1$/m);
+    expect(text).toMatch(/^thresh_hub_sample_batch_size_count \d+$/m);
   });
 });

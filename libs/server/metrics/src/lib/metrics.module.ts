@@ -3,6 +3,7 @@ import { MetricSamplesRepository } from './ingest/metric-samples.repository';
 import { MetricsIngestService } from './ingest/metrics-ingest.service';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { NodeGaugesService } from './node-gauges.service';
 import { RETENTION_OPTIONS, RetentionOptions, RetentionService } from './retention/retention.service';
 
 /** Node metric samples (stored in batches, rolled up, expired by tier) and the hub's Prometheus exposition at /metrics. */
@@ -13,7 +14,7 @@ export class MetricsModule {
       module: MetricsModule,
       global: true,
       controllers: [MetricsController],
-      providers: [{ provide: RETENTION_OPTIONS, useValue: retention }, MetricsService, MetricSamplesRepository, MetricsIngestService, RetentionService],
+      providers: [{ provide: RETENTION_OPTIONS, useValue: retention }, MetricsService, MetricSamplesRepository, MetricsIngestService, RetentionService, NodeGaugesService],
       exports: [MetricsService, MetricsIngestService, RetentionService],
     };
   }
