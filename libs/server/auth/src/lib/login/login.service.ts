@@ -28,7 +28,9 @@ export class LoginService {
   }
 
   async login(request: LoginRequest, source: string): Promise<LoginResponse> {
-    return this.failedLogins.attempt(source, () => this.checkAndIssue(request, source), (error) => error instanceof AppException);
+    return this.failedLogins.attempt(source, () => this.checkAndIssue(request, source), (error) => error instanceof AppException, {
+      reserve: true,
+    });
   }
 
   private async checkAndIssue(request: LoginRequest, source: string): Promise<LoginResponse> {

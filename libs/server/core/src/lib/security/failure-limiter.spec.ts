@@ -24,13 +24,22 @@ describe('FailureLimiter', () => {
     await expect(limiter.attempt('a', succeed, always)).resolves.toBe('ok');
   });
 
-  it('counts parallel failures: a burst cannot slip past the limit', async () => {
+  it('with reserve, counts parallel failures: a burst cannot slip past the limit', async () => {
     const limiter = new FailureLimiter('logins', { failures: 5, windowSeconds: 60, blockSeconds: 60 });
     const slowFail = () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error('wrong')), 20));
     const outcomes = await Promise.all(
-      Array.from({ length: 50 }, () => limiter.attempt('burst', slowFail, always).catch((error: Error) => (error instanceof AppException ? 429 : 401))),
+      Array.from({ length: 50 }, () =>
+        limiter.attempt('burst', slowFail, always, { reserve: true }).catch((error: Error) => (error instanceof AppException ? 429 : 401)),
+      ),
     );
     expect(outcomes.filter((outcome) => outcome === 401)).toHaveLength(5);
     expect(outcomes.filter((outcome) => outcome === 429)).toHaveLength(45);
+  });
+
+  it('without reserve, lets a parallel burst of good attempts through', async () => {
+    const limiter = new FailureLimiter('checks', { failures: 5, windowSeconds: 60, blockSeconds: 60 });
+    const slowSucceed = () => new Promise<string>((resolve) => setTimeout(() => resolve('ok'), 20));
+    const outcomes = await Promise.all(Array.from({ length: 200 }, () => limiter.attempt('storm', slowSucceed, always)));
+    expect(outcomes.every((outcome) => outcome === 'ok')).toBe(true);
   });
 });
