@@ -122,9 +122,33 @@ describe('metric samples: batched storage, exactly once', () => {
     expect(remaining.rows).toEqual([{ resolution: '1h', rows: expect.any(Number) }]);
   });
 
+  it('lists nodes sorted by a measurement, and filtered by cluster', async () => {
+    const zetaId = randomUUID();
+    await midtier.emitWithAck('node:register', {
+      keyId: randomUUID(),
+      connectionId: 'c2',
+      registration: { agentId: zetaId, nodeName: 'zeta', hostname: 'zeta', platform: 'linux', arch: 'arm64', agentVersion: '0.1.0', cpuCores: 1, memoryTotalBytes: 1, diskTotalBytes: 1, metricsIntervalSeconds: 30 },
+    });
+    await store([{ ...sample(0, new Date(), 97), agentId: zetaId }]);
+    const names = async (query: string) =>
+      (await hub.api.request<{ items: { name: string }[] }>('GET', `/api/nodes?${query}`)).body.items.map((node) => node.name);
+    expect(await names('sort=cpu&order=desc')).toEqual(['zeta', 'metrics-node']);
+    expect(await names('sort=name')).toEqual(['metrics-node', 'zeta']);
+    expect(await names('sort=name&order=desc&limit=1')).toEqual(['zeta']);
+
+    await hub.api.request('POST', '/api/clusters', { name: 'edge' });
+    await database.query(
+      `INSERT INTO cluster_nodes (cluster_id, node_id) SELECT c.id, n.id FROM clusters c, nodes n WHERE c.name = 'edge' AND n.name = 'zeta'`,
+    );
+    expect(await names('cluster=edge')).toEqual(['zeta']);
+    expect(await names('cluster=nowhere')).toEqual([]);
+    expect((await hub.api.request('GET', '/api/nodes?sort=bogus')).status).toBe(400);
+    await database.query(`DELETE FROM nodes WHERE name = 'zeta'`);
+  });
+
   it('counts stored and repeated samples for Prometheus', async () => {
     const text = await (await fetch(`${hub.url}/metrics`)).text();
-    expect(text).toMatch(/^thresh_hub_samples_stored_total 151$/m);
+    expect(text).toMatch(/^thresh_hub_samples_stored_total 152$/m);
     expect(text).toMatch(/^thresh_hub_samples_repeated_total 151$/m);
     // The sample with the highest sequence number (1000, stored by the retention test) is the node's latest.
     expect(text).toMatch(/^thresh_node_up\{account="default",node="metrics-node"\} 1$/m);

@@ -69,9 +69,14 @@ export interface DashboardServerEvents {
   'node:status': (event: NodeStatusEvent) => void;
 }
 
+export const NODE_SORT_KEYS = ['name', 'status', 'lastSeen', 'cpu', 'memory', 'disk'] as const;
+
 export const nodeListQuerySchema = z.strictObject({
   status: z.enum(NODE_STATUSES).optional(),
   name: z.string().max(64).optional(),
+  cluster: z.string().max(64).optional(),
+  sort: z.enum(NODE_SORT_KEYS).default('name'),
+  order: z.enum(['asc', 'desc']).default('asc'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -9,10 +9,13 @@ const PAGE = 1000;
 
 export default class NodeList extends HubCommand {
   static override summary = 'List nodes with their status and latest measurements';
-  static override examples = ['<%= config.bin %> node list', '<%= config.bin %> node list --status offline', '<%= config.bin %> node list --json | jq ".nodes[].name"'];
+  static override examples = ['<%= config.bin %> node list', '<%= config.bin %> node list --status offline --cluster edge', '<%= config.bin %> node list --sort cpu --desc', '<%= config.bin %> node list --json | jq ".nodes[].name"'];
   static override flags = {
     status: Flags.string({ description: 'only nodes with this status', options: ['online', 'offline'] }),
     name: Flags.string({ description: 'only nodes whose name contains this' }),
+    cluster: Flags.string({ description: 'only nodes in this cluster' }),
+    sort: Flags.string({ description: 'order by', options: ['name', 'status', 'lastSeen', 'cpu', 'memory', 'disk'], default: 'name' }),
+    desc: Flags.boolean({ description: 'largest (or latest) first' }),
   };
 
   async run(): Promise<{ nodes: NodeResponse[]; total: number; online: number; offline: number }> {
@@ -20,9 +23,10 @@ export default class NodeList extends HubCommand {
     const client = await this.client(flags.hub);
     const nodes: NodeResponse[] = [];
     for (let offset = 0; ; offset += PAGE) {
-      const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+      const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset), sort: flags.sort, order: flags.desc ? 'desc' : 'asc' });
       if (flags.status) query.set('status', flags.status);
       if (flags.name) query.set('name', flags.name);
+      if (flags.cluster) query.set('cluster', flags.cluster);
       const page = await client.request<NodeListResponse>('GET', `/api/nodes?${query}`);
       nodes.push(...page.items);
       if (nodes.length >= page.total || page.items.length === 0) break;

@@ -12,6 +12,15 @@ export interface StatusRow {
   last_seen_at: Date | null;
 }
 
+const SORT_COLUMNS: Record<NodeListQuery['sort'], string> = {
+  name: 'node.name',
+  status: 'node.status',
+  lastSeen: 'node.last_seen_at',
+  cpu: 'node.cpu_percent',
+  memory: 'node.memory_used_bytes',
+  disk: 'node.disk_used_bytes',
+};
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -107,14 +116,22 @@ export class NodeRepository {
   }
 
   list(accountId: string, query: NodeListQuery): Promise<[NodeEntity[], number]> {
+    const order = query.order === 'desc' ? 'DESC' : 'ASC';
     const builder = this.nodes
       .createQueryBuilder('node')
       .where('node.account_id = :accountId', { accountId })
-      .orderBy('node.name', 'ASC')
+      .orderBy(SORT_COLUMNS[query.sort], order, order === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST')
       .addOrderBy('node.id', 'ASC')
       .take(query.limit)
       .skip(query.offset);
     if (query.status) builder.andWhere('node.status = :status', { status: query.status });
+    if (query.cluster) {
+      builder.andWhere(
+        `node.id IN (SELECT cn.node_id FROM cluster_nodes cn JOIN clusters c ON c.id = cn.cluster_id
+                      WHERE c.account_id = :accountId AND c.name = :cluster)`,
+        { cluster: query.cluster },
+      );
+    }
     if (query.name) builder.andWhere('node.name ILIKE :name', { name: `%${query.name.replace(/[%_\\]/g, '\\$&')}%` });
     return builder.getManyAndCount();
   }
