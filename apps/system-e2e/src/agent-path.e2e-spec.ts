@@ -141,7 +141,7 @@ describe('agent -> midtier -> hub -> PostgreSQL, with the built apps and the rea
   it('keeps reporting: last seen moves forward with each interval', async () => {
     const first = (await system.api.nodes()).items.find((node) => node.name === 'e2e-node')?.lastSeenAt ?? '';
     const later = await waitFor(
-      'a newer heartbeat',
+      'a newer report',
       async () => {
         const seen = (await system.api.nodes()).items.find((node) => node.name === 'e2e-node')?.lastSeenAt;
         return seen && seen > first ? seen : undefined;

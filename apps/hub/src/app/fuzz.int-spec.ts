@@ -1,4 +1,4 @@
-import { MAX_HEARTBEATS_PER_BATCH, MIDTIER_NAMESPACE } from '@thresh/protocol';
+import { MAX_SAMPLES_PER_BATCH, MIDTIER_NAMESPACE } from '@thresh/protocol';
 import { HubApi } from '@thresh/testing';
 import fc from 'fast-check';
 import { Client } from 'pg';
@@ -144,7 +144,7 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
     await new Promise<void>((resolve) => midtier.once('connect', () => resolve()));
     const before = await state();
     try {
-      for (const event of ['agent:authenticate', 'node:register', 'node:heartbeats'] as const) {
+      for (const event of ['agent:authenticate', 'node:register', 'metrics:batch'] as const) {
         await fc.assert(
           fc.asyncProperty(fc.anything({ maxDepth: 3 }), async (payload) => {
             const ack = await (midtier.timeout(5000) as Socket).emitWithAck(event, payload);
@@ -154,14 +154,14 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
         );
       }
       for (let index = 0; index < 20; index++) midtier.emit('node:disconnected', { agentId: index, junk: 'x'.repeat(index * 100) });
-      const heartbeat = { agentId: '00000000-0000-4000-8000-000000000000', seenAt: new Date().toISOString() };
-      const tooMany = { items: Array.from({ length: MAX_HEARTBEATS_PER_BATCH + 1 }, () => heartbeat) };
-      expect((await midtier.emitWithAck('node:heartbeats', tooMany)).error.code).toBe('validation_failed');
+      const sample = { agentId: '00000000-0000-4000-8000-000000000000', seq: 0, at: new Date().toISOString(), cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 1, diskUsedBytes: 1, diskTotalBytes: 1, containersRunning: 0, environments: [] };
+      const tooMany = { samples: Array.from({ length: MAX_SAMPLES_PER_BATCH + 1 }, (_, seq) => ({ ...sample, seq })) };
+      expect((await midtier.emitWithAck('metrics:batch', tooMany)).error.code).toBe('validation_failed');
       expect(midtier.connected).toBe(true);
 
       // Past Socket.IO's 1 MB message limit the connection is closed; the hub itself carries on.
       const closed = new Promise<string>((resolve) => midtier.once('disconnect', resolve));
-      midtier.emit('node:heartbeats', { items: 'x'.repeat(2 * 1024 * 1024) });
+      midtier.emit('metrics:batch', { samples: 'x'.repeat(2 * 1024 * 1024) });
       expect(await closed).toBe('transport close');
     } finally {
       midtier.close();

@@ -149,7 +149,7 @@ describe('hub against a real PostgreSQL', () => {
       );
     });
 
-    it('registers nodes, records batched heartbeats and marks a disconnected node offline', async () => {
+    it('registers nodes, records their reports and marks a disconnected node offline', async () => {
       const outcome = await connect(hub.url, MIDTIER_NAMESPACE, await hub.api.createKey('midtier'));
       if (!outcome.connected) throw new Error(outcome.message);
       const midtier = outcome.socket;
@@ -178,15 +178,14 @@ describe('hub against a real PostgreSQL', () => {
         );
         const registeredAt = Date.parse(registeredNode?.lastSeenAt ?? '');
 
-        // Last seen moves forward, never back, and never past the database's clock.
-        const stale = new Date(registeredAt - 60_000).toISOString();
+        // A report moves last seen forward; a sample stamped in the future is kept at the database's clock.
         const future = new Date(Date.now() + 3_600_000).toISOString();
-        expect(await midtier.emitWithAck('node:heartbeats', { items: [{ agentId, seenAt: stale }] })).toEqual({ ok: true, stored: 1 });
-        expect((await findNode())?.lastSeenAt).toBe(registeredNode?.lastSeenAt);
-        expect(await midtier.emitWithAck('node:heartbeats', { items: [{ agentId, seenAt: future }] })).toEqual({ ok: true, stored: 1 });
-        const seenAt = (await findNode())?.lastSeenAt ?? '';
+        const sample = { agentId, seq: 0, at: future, cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 1, diskUsedBytes: 1, diskTotalBytes: 1, containersRunning: 0, environments: [] };
+        expect(await midtier.emitWithAck('metrics:batch', { samples: [sample] })).toEqual({ ok: true, stored: 1, unknown: 0 });
+        const reported = await findNode();
+        const seenAt = reported?.lastSeenAt ?? '';
         expect(Date.parse(seenAt)).toBeGreaterThanOrEqual(registeredAt);
-        expect(Date.parse(seenAt)).toBeLessThan(Date.parse(future));
+        expect(Date.parse(reported?.lastSampleAt ?? '')).toBeLessThan(Date.parse(future));
 
         // A disconnect from an older connection must not take down the current one.
         midtier.emit('node:disconnected', { agentId, connectionId: 'conn-0' });
@@ -225,11 +224,11 @@ describe('hub against a real PostgreSQL', () => {
       expect((await hub.api.request('GET', '/api/stacks/webapp')).status).toBe(404);
     });
 
-    it('exposes Prometheus metrics, counting stored heartbeats', async () => {
+    it('exposes Prometheus metrics, counting stored samples', async () => {
       const response = await fetch(`${hub.url}/metrics`);
       expect(response.status).toBe(200);
       const text = await response.text();
-      expect(text).toMatch(/^thresh_hub_heartbeats_total 2$/m);
+      expect(text).toMatch(/^thresh_hub_samples_stored_total 1$/m);
       expect(text).toContain('process_cpu_user_seconds_total');
     });
   });

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AgentAuthService } from './agents/agent-auth.service';
 import { AgentsGateway } from './agents/agents.gateway';
-import { HeartbeatBatcherService } from './agents/heartbeat-batcher.service';
 import { MetricsBatcherService } from './agents/metrics-batcher.service';
 import { HealthController } from './health/health.controller';
 import { HubLinkService } from './hub-link/hub-link.service';
@@ -17,7 +16,6 @@ export class AppModule {
         { provide: MIDTIER_CONFIG, useValue: config },
         HubLinkService,
         AgentAuthService,
-        HeartbeatBatcherService,
         MetricsBatcherService,
         AgentsGateway,
       ],

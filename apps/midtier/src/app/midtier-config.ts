@@ -13,8 +13,6 @@ export const midtierConfigSchema = z.object({
       message: `must be a mid-tier key starting with ${CREDENTIAL_PREFIX.midtier}`,
     })
     .refine((key) => parseCredential(key).ok, { message: 'is not a well-formed key (bad length or checksum)' }),
-  /** How often heartbeats collected from agents go to the hub in one batch. */
-  MIDTIER_HEARTBEAT_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Samples sent to the hub in one batch once this many are waiting... */
   MIDTIER_METRICS_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(1000),
   /** ...or after this many milliseconds, whichever comes first. */

@@ -64,7 +64,6 @@ export async function startSystem(label: string): Promise<RunningSystem> {
       MIDTIER_KEY: await system.api.createKey('midtier'),
       MIDTIER_PORT: String(midtierPort),
       MIDTIER_HOST: '127.0.0.1',
-      MIDTIER_HEARTBEAT_FLUSH_MS: '200',
       MIDTIER_METRICS_FLUSH_MS: '100',
       MIDTIER_HUB_RECONNECT_MAX_MS: '2000',
     };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Ack } from './ack';
 import { MetricsBatch, MetricsReport } from './metrics';
-import { AgentRegistration, agentRegistrationSchema, Heartbeat } from './nodes';
+import { AgentRegistration, agentRegistrationSchema } from './nodes';
 
 /** Socket.IO namespaces of both hops. */
 export const AGENT_NAMESPACE = '/agents';
@@ -16,7 +16,6 @@ export interface RegisteredNode {
 
 export interface AgentToMidtierEvents {
   'agent:register': (registration: AgentRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
-  'agent:heartbeat': (heartbeat: Heartbeat, ack: (result: Ack) => void) => void;
   /** Acknowledged only once the hub has stored the samples: until then the agent keeps them. */
   'metrics:report': (report: MetricsReport, ack: (result: Ack<{ accepted: number }>) => void) => void;
 }
@@ -45,17 +44,6 @@ export const midtierNodeRegistrationSchema = z.strictObject({
 });
 export type MidtierNodeRegistration = z.infer<typeof midtierNodeRegistrationSchema>;
 
-/** Heartbeats per midtier-to-hub message: about 450 KB, inside Socket.IO's 1 MB message limit. */
-export const MAX_HEARTBEATS_PER_BATCH = 5000;
-
-export const heartbeatBatchSchema = z.strictObject({
-  items: z
-    .array(z.strictObject({ agentId: z.uuid(), seenAt: z.iso.datetime() }))
-    .min(1)
-    .max(MAX_HEARTBEATS_PER_BATCH),
-});
-export type HeartbeatBatch = z.infer<typeof heartbeatBatchSchema>;
-
 export const nodeDisconnectedSchema = z.strictObject({
   agentId: z.uuid(),
   connectionId: z.string().min(1).max(64),
@@ -65,7 +53,6 @@ export type NodeDisconnected = z.infer<typeof nodeDisconnectedSchema>;
 export interface MidtierToHubEvents {
   'agent:authenticate': (request: AgentAuthRequest, ack: (result: Ack<AgentIdentity>) => void) => void;
   'node:register': (request: MidtierNodeRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
-  'node:heartbeats': (batch: HeartbeatBatch, ack: (result: Ack<{ stored: number }>) => void) => void;
   'node:disconnected': (event: NodeDisconnected) => void;
   'metrics:batch': (batch: MetricsBatch, ack: (result: Ack<{ stored: number; unknown: number }>) => void) => void;
 }

@@ -24,12 +24,6 @@ export const agentRegistrationSchema = z.strictObject({
 });
 export type AgentRegistration = z.infer<typeof agentRegistrationSchema>;
 
-export const heartbeatSchema = z.strictObject({
-  agentId: z.uuid(),
-  sentAt: z.iso.datetime(),
-});
-export type Heartbeat = z.infer<typeof heartbeatSchema>;
-
 export const nodeResponseSchema = z.object({
   id: z.uuid(),
   agentId: z.uuid(),

@@ -16,7 +16,6 @@ import {
   Ack,
   AgentIdentity,
   agentAuthRequestSchema,
-  heartbeatBatchSchema,
   metricsBatchSchema,
   HubToMidtierEvents,
   MIDTIER_NAMESPACE,
@@ -35,7 +34,6 @@ const accountRoom = (accountId: string) => `account:${accountId}`;
 @WebSocketGateway({ namespace: MIDTIER_NAMESPACE })
 export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(MidtierGateway.name);
-  private readonly heartbeats = this.metrics.counter('thresh_hub_heartbeats_total', 'Heartbeats stored from agents');
   private readonly connectedMidtiers = this.metrics.gauge('thresh_hub_midtiers_connected', 'Mid-tiers connected now');
 
   private stopListening?: () => void;
@@ -101,15 +99,6 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     return handleWithAck(midtierNodeRegistrationSchema, payload, ({ registration, connectionId }) =>
       this.nodes.register(socket.data.midtier.accountId, registration, connectionId),
     );
-  }
-
-  @SubscribeMessage('node:heartbeats')
-  recordHeartbeats(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ stored: number }>> {
-    return handleWithAck(heartbeatBatchSchema, payload, async (batch) => {
-      const stored = await this.nodes.recordHeartbeats(socket.data.midtier.accountId, batch);
-      this.heartbeats.inc(batch.items.length);
-      return { stored };
-    });
   }
 
   @SubscribeMessage('metrics:batch')

@@ -15,7 +15,6 @@ import {
   AgentIdentity,
   agentRegistrationSchema,
   AgentToMidtierEvents,
-  heartbeatSchema,
   metricsReportSchema,
   MidtierToAgentEvents,
   RegisteredNode,
@@ -23,7 +22,6 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { HubLinkService } from '../hub-link/hub-link.service';
 import { AgentAuthService } from './agent-auth.service';
-import { HeartbeatBatcherService } from './heartbeat-batcher.service';
 import { MetricsBatcherService } from './metrics-batcher.service';
 
 interface AgentSocketData {
@@ -41,7 +39,6 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   constructor(
     private readonly auth: AgentAuthService,
     private readonly hub: HubLinkService,
-    private readonly heartbeats: HeartbeatBatcherService,
     private readonly metrics: MetricsBatcherService,
   ) {
     hub.events.on('key:revoked', (keyId: string) => this.disconnectKey(keyId));
@@ -71,7 +68,6 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   handleDisconnect(socket: AgentSocket): void {
     const agentId = socket.data.agentId;
     if (!agentId) return;
-    this.heartbeats.forget(agentId);
     this.hub.notify('node:disconnected', { agentId, connectionId: socket.id });
   }
 
@@ -92,17 +88,6 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       if (socket.disconnected) this.hub.notify('node:disconnected', { agentId: registration.agentId, connectionId: socket.id });
       this.logger.debug(`agent ${registration.agentId} registered as ${result.nodeName}`);
       return { nodeId: result.nodeId, nodeName: result.nodeName };
-    });
-  }
-
-  @SubscribeMessage('agent:heartbeat')
-  heartbeat(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack> {
-    return handleWithAck(heartbeatSchema, payload, async (heartbeat) => {
-      if (heartbeat.agentId !== socket.data.agentId) {
-        throw new AppException('forbidden', 'Register before sending heartbeats, and only for your own agent id');
-      }
-      this.heartbeats.record(heartbeat.agentId, new Date().toISOString());
-      return {};
     });
   }
 

@@ -1,6 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
 import { AgentsGateway } from '../agents/agents.gateway';
-import { HeartbeatBatcherService } from '../agents/heartbeat-batcher.service';
 import { MetricsBatcherService } from '../agents/metrics-batcher.service';
 import { HubLinkService } from '../hub-link/hub-link.service';
 
@@ -8,7 +7,6 @@ export interface MidtierHealth {
   status: 'ok' | 'degraded';
   hub: { connected: boolean; url: string; lastError: string | null };
   agentsConnected: number;
-  pendingHeartbeats: number;
   pendingSamples: number;
   uptimeSeconds: number;
 }
@@ -18,7 +16,6 @@ export class HealthController {
   constructor(
     private readonly hub: HubLinkService,
     private readonly agents: AgentsGateway,
-    private readonly heartbeats: HeartbeatBatcherService,
     private readonly metrics: MetricsBatcherService,
   ) {}
 
@@ -30,7 +27,6 @@ export class HealthController {
       status: hub.connected ? 'ok' : 'degraded',
       hub,
       agentsConnected: this.agents.connectedAgents,
-      pendingHeartbeats: this.heartbeats.backlog,
       pendingSamples: this.metrics.backlog,
       uptimeSeconds: Math.round(process.uptime()),
     };

@@ -55,7 +55,7 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
     this.socket = socket;
   }
 
-  /** Last to close, so the final heartbeat flush and disconnect notices still reach the hub. */
+  /** Last to close, so the final metrics flush and disconnect notices still reach the hub. */
   onApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);

@@ -59,30 +59,6 @@ export class NodeRepository {
     return rows[0];
   }
 
-  /**
-   * A whole batch of heartbeats in one UPDATE; a node that disconnected returns only by registering again.
-   * A midtier clock ahead of the database's cannot pin a node online.
-   */
-  async recordHeartbeats(accountId: string, items: { agentId: string; seenAt: string }[]): Promise<{ affected: number; cameOnline: StatusRow[] }> {
-    const rows: { affected: string; came_online: StatusRow[] }[] = await this.nodes.query(
-      `WITH updated AS (
-         UPDATE nodes n
-            SET last_seen_at = GREATEST(n.last_seen_at, LEAST(v.seen_at, now())), status = 'online', updated_at = now()
-           FROM (SELECT agent_id, max(seen_at) AS seen_at
-                   FROM unnest($2::uuid[], $3::timestamptz[]) AS u(agent_id, seen_at) GROUP BY agent_id) v,
-                nodes before
-          WHERE n.account_id = $1 AND n.agent_id = v.agent_id AND n.connection_id IS NOT NULL AND before.id = n.id
-          RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, before.status AS previous
-       )
-       SELECT count(*) AS affected,
-              coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'name', name, 'status', status, 'last_seen_at', last_seen_at))
-                       FILTER (WHERE previous = 'offline'), '[]') AS came_online
-         FROM updated`,
-      [accountId, items.map((item) => item.agentId), items.map((item) => item.seenAt)],
-    );
-    return { affected: Number(rows[0].affected), cameOnline: rows[0].came_online };
-  }
-
   async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<StatusRow[]> {
     const [rows] = await this.nodes.query(
       `UPDATE nodes SET status = 'offline', connection_id = NULL, updated_at = now()

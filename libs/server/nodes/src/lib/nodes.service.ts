@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { AppException } from '@thresh/server-core';
 import {
   AgentRegistration,
-  HeartbeatBatch,
   NodeListQuery,
   NodeListResponse,
   NodeMetricsQuery,
@@ -78,12 +77,6 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
     const node = await this.nodes.upsertRegistration(accountId, registration, connectionId);
     this.events.changed([{ accountId, nodeId: node.id, name: node.name, status: 'online', lastSeenAt: new Date().toISOString() }]);
     return { nodeId: node.id, nodeName: node.name };
-  }
-
-  async recordHeartbeats(accountId: string, batch: HeartbeatBatch): Promise<number> {
-    const { affected, cameOnline } = await this.nodes.recordHeartbeats(accountId, batch.items);
-    this.announce(cameOnline);
-    return affected;
   }
 
   async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {
