@@ -1,5 +1,5 @@
 import { AGENT_NAMESPACE, generateCredential } from '@thresh/protocol';
-import { randomUUID } from 'node:crypto';
+import { agentRegistration } from '@thresh/testing';
 import { io } from 'socket.io-client';
 import { RunningSystem, startSystem } from './support/system';
 
@@ -13,18 +13,7 @@ async function tryAgent(midtierUrl: string, key: string, localAddress: string, r
       socket.once('connect_error', (error: Error & { data?: { status?: number } }) => resolve({ connected: false, status: error.data?.status }));
       socket.once('connect', async () => {
         if (!register) return resolve({ connected: true, registered: false });
-        const ack = await socket.emitWithAck('agent:register', {
-          agentId: randomUUID(),
-          nodeName: 'good-agent',
-          hostname: 'good-agent',
-          platform: 'linux',
-          arch: 'x64',
-          agentVersion: '0.1.0',
-          cpuCores: 1,
-          memoryTotalBytes: 1,
-          diskTotalBytes: 1,
-          metricsIntervalSeconds: 30,
-        });
+        const ack = await socket.emitWithAck('agent:register', agentRegistration({ nodeName: 'good-agent' }));
         resolve({ connected: true, registered: ack.ok === true });
       });
     });

@@ -2,3 +2,4 @@ export * from './lib/test-database';
 export * from './lib/wait';
 export * from './lib/processes';
 export * from './lib/hub-api';
+export * from './lib/fixtures';

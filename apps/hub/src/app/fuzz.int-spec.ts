@@ -1,5 +1,5 @@
 import { MAX_SAMPLES_PER_BATCH, MIDTIER_NAMESPACE } from '@thresh/protocol';
-import { HubApi } from '@thresh/testing';
+import { HubApi, metricSample } from '@thresh/testing';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
@@ -154,8 +154,8 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
         );
       }
       for (let index = 0; index < 20; index++) midtier.emit('node:disconnected', { agentId: index, junk: 'x'.repeat(index * 100) });
-      const sample = { agentId: '00000000-0000-4000-8000-000000000000', seq: 0, at: new Date().toISOString(), cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 1, diskUsedBytes: 1, diskTotalBytes: 1, containersRunning: 0, environments: [] };
-      const tooMany = { samples: Array.from({ length: MAX_SAMPLES_PER_BATCH + 1 }, (_, seq) => ({ ...sample, seq })) };
+      const agentId = '00000000-0000-4000-8000-000000000000';
+      const tooMany = { samples: Array.from({ length: MAX_SAMPLES_PER_BATCH + 1 }, (_, seq) => ({ ...metricSample({ seq }), agentId })) };
       expect((await midtier.emitWithAck('metrics:batch', tooMany)).error.code).toBe('validation_failed');
       expect(midtier.connected).toBe(true);
 

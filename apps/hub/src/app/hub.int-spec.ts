@@ -1,5 +1,5 @@
 import { generateCredential, MIDTIER_NAMESPACE } from '@thresh/protocol';
-import { waitFor } from '@thresh/testing';
+import { agentRegistration, metricSample, waitFor } from '@thresh/testing';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
 import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
@@ -16,19 +16,6 @@ function connect(url: string, namespace: string, key: string | undefined): Promi
     });
   });
 }
-
-const registration = (agentId: string, nodeName: string) => ({
-  agentId,
-  nodeName,
-  hostname: `${nodeName}.local`,
-  platform: 'linux',
-  arch: 'x64',
-  agentVersion: '0.1.0',
-  cpuCores: 4,
-  memoryTotalBytes: 8 * 1024 ** 3,
-  diskTotalBytes: 100 * 1024 ** 3,
-  metricsIntervalSeconds: 30,
-});
 
 describe('hub against a real PostgreSQL', () => {
   let hub: TestHub;
@@ -164,7 +151,7 @@ describe('hub against a real PostgreSQL', () => {
         const registered = await midtier.emitWithAck('node:register', {
           keyId: auth.keyId,
           connectionId: 'conn-1',
-          registration: registration(agentId, 'edge-01'),
+          registration: agentRegistration({ agentId, nodeName: 'edge-01' }),
         });
         expect(registered).toEqual({ ok: true, nodeId: expect.any(String), nodeName: 'edge-01' });
 
@@ -180,8 +167,7 @@ describe('hub against a real PostgreSQL', () => {
 
         // A report moves last seen forward; a sample stamped in the future is kept at the database's clock.
         const future = new Date(Date.now() + 3_600_000).toISOString();
-        const sample = { agentId, seq: 0, at: future, cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 1, diskUsedBytes: 1, diskTotalBytes: 1, containersRunning: 0, environments: [] };
-        expect(await midtier.emitWithAck('metrics:batch', { samples: [sample] })).toEqual({ ok: true, stored: 1, unknown: 0 });
+        expect(await midtier.emitWithAck('metrics:batch', { samples: [{ ...metricSample({ at: future }), agentId }] })).toEqual({ ok: true, stored: 1, unknown: 0 });
         const reported = await findNode();
         const seenAt = reported?.lastSeenAt ?? '';
         expect(Date.parse(seenAt)).toBeGreaterThanOrEqual(registeredAt);

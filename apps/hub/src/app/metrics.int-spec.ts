@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
 import { RetentionService } from '@thresh/server-metrics';
+import { agentRegistration } from '@thresh/testing';
 import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
 
 const sample = (seq: number, at: Date, cpu = 5 + (seq % 90)): MetricSample => ({
@@ -31,18 +32,7 @@ describe('metric samples: batched storage, exactly once', () => {
     const registered = await midtier.emitWithAck('node:register', {
       keyId: randomUUID(),
       connectionId: 'c1',
-      registration: {
-        agentId,
-        nodeName: 'metrics-node',
-        hostname: 'metrics-node',
-        platform: 'linux',
-        arch: 'x64',
-        agentVersion: '0.1.0',
-        cpuCores: 2,
-        memoryTotalBytes: 8000,
-        diskTotalBytes: 90_000,
-        metricsIntervalSeconds: 1,
-      },
+      registration: agentRegistration({ agentId, nodeName: 'metrics-node', cpuCores: 2, memoryTotalBytes: 8000, diskTotalBytes: 90_000, metricsIntervalSeconds: 1 }),
     });
     expect(registered.ok).toBe(true);
     database = new Client({ connectionString: hub.database.url });
@@ -127,7 +117,7 @@ describe('metric samples: batched storage, exactly once', () => {
     await midtier.emitWithAck('node:register', {
       keyId: randomUUID(),
       connectionId: 'c2',
-      registration: { agentId: zetaId, nodeName: 'zeta', hostname: 'zeta', platform: 'linux', arch: 'arm64', agentVersion: '0.1.0', cpuCores: 1, memoryTotalBytes: 1, diskTotalBytes: 1, metricsIntervalSeconds: 30 },
+      registration: agentRegistration({ agentId: zetaId, nodeName: 'zeta' }),
     });
     await store([{ ...sample(0, new Date(), 97), agentId: zetaId }]);
     const names = async (query: string) =>

@@ -1,5 +1,6 @@
 import { DASHBOARD_NAMESPACE, MIDTIER_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
 import { NodesService } from '@thresh/server-nodes';
+import { agentRegistration, metricSample } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
@@ -59,18 +60,7 @@ describe('node status: offline after the grace period, back online, pruned when 
     await midtier.emitWithAck('node:register', {
       keyId: randomUUID(),
       connectionId: 'c1',
-      registration: {
-        agentId,
-        nodeName: 'flappy',
-        hostname: 'flappy',
-        platform: 'linux',
-        arch: 'x64',
-        agentVersion: '0.1.0',
-        cpuCores: 1,
-        memoryTotalBytes: 1,
-        diskTotalBytes: 1,
-        metricsIntervalSeconds: 1,
-      },
+      registration: agentRegistration({ agentId, nodeName: 'flappy', metricsIntervalSeconds: 1 }),
     });
     expect(await nextEvent('online')).toEqual(expect.objectContaining({ name: 'flappy' }));
 
@@ -80,8 +70,7 @@ describe('node status: offline after the grace period, back online, pruned when 
     expect(await nextEvent('offline')).toEqual(expect.objectContaining({ name: 'flappy' }));
     expect((await hub.api.request<{ status: string }>('GET', '/api/nodes/flappy')).body.status).toBe('offline');
 
-    const sample = { agentId, seq: 0, at: new Date().toISOString(), cpuPercent: 1, memoryUsedBytes: 1, memoryTotalBytes: 1, diskUsedBytes: 1, diskTotalBytes: 1, containersRunning: 0, environments: [] };
-    expect(await midtier.emitWithAck('metrics:batch', { samples: [sample] })).toEqual({ ok: true, stored: 1, unknown: 0 });
+    expect(await midtier.emitWithAck('metrics:batch', { samples: [{ ...metricSample(), agentId }] })).toEqual({ ok: true, stored: 1, unknown: 0 });
     expect(await nextEvent('online')).toEqual(expect.objectContaining({ name: 'flappy' }));
   });
 
