@@ -17,6 +17,8 @@ type AgentSocket = Socket<MidtierToAgentEvents, AgentToMidtierEvents>;
 type ConnectError = Error & { data?: { status?: number; code?: string } };
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** A report may wait behind others at the midtier and for the hub: give it longer before sending it again. */
+const REPORT_TIMEOUT_MS = 60_000;
 const RECONNECT_CAP_MS = 60_000;
 
 export interface AgentRuntimeOptions {
@@ -113,6 +115,7 @@ export class AgentRuntime {
       this.scheduleReconnect(false);
       return;
     }
+    this.options.buffer.continueAbove(result.lastSeq);
     this.options.log(`registered as node ${result.nodeName} (${result.nodeId}) over ${this.transportName()}`);
     this.update({
       status: 'connected',
@@ -143,7 +146,7 @@ export class AgentRuntime {
     this.sending = true;
     try {
       for (let batch = this.options.buffer.peek(MAX_SAMPLES_PER_REPORT); batch.length > 0 && this.registered; batch = this.options.buffer.peek(MAX_SAMPLES_PER_REPORT)) {
-        const result = await this.request<{ accepted: number }>('metrics:report', { agentId: this.state.agentId, samples: batch });
+        const result = await this.request<{ accepted: number }>('metrics:report', { agentId: this.state.agentId, samples: batch }, REPORT_TIMEOUT_MS);
         if (!result.ok) {
           this.options.log(`report of ${batch.length} sample(s) not stored yet (${result.error.message}); kept for later`);
           break;
@@ -156,12 +159,12 @@ export class AgentRuntime {
     }
   }
 
-  private async request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown): Promise<Ack<R>> {
+  private async request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<R>> {
     try {
       // The event map's ack types are checked at the call sites; emitWithAck cannot follow them.
-      return (await (this.socket?.timeout(REQUEST_TIMEOUT_MS) as Socket).emitWithAck(event, payload)) as Ack<R>;
+      return (await (this.socket?.timeout(timeoutMs) as Socket).emitWithAck(event, payload)) as Ack<R>;
     } catch {
-      return { ok: false, error: { code: 'hub_unavailable', message: `no answer to ${event} within 15s` } };
+      return { ok: false, error: { code: 'hub_unavailable', message: `no answer to ${event} within ${timeoutMs / 1000}s` } };
     }
   }
 

@@ -41,6 +41,17 @@ describe('SampleBuffer', () => {
     expect(open().append(values(3)).seq).toBe(2);
   });
 
+  it('continues numbering above what the hub holds when its own count was lost', () => {
+    const buffer = open();
+    buffer.append(values(1));
+    writeFileSync(join(dir, 'cursor.json'), '{"nextSeq": 4');
+    const recovered = open();
+    recovered.continueAbove(41);
+    expect(recovered.append(values(2)).seq).toBe(42);
+    recovered.continueAbove(3);
+    expect(recovered.append(values(3)).seq).toBe(43);
+  });
+
   it('drops the oldest samples beyond its bound, and counts them', () => {
     const buffer = open(3);
     for (let cpu = 0; cpu < 5; cpu++) buffer.append(values(cpu));

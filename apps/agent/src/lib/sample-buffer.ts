@@ -32,7 +32,11 @@ export class SampleBuffer {
   constructor(private readonly options: SampleBufferOptions) {
     mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
     if (existsSync(options.cursorFile)) {
-      this.cursor = { ...this.cursor, ...(JSON.parse(readFileSync(options.cursorFile, 'utf8')) as Partial<Cursor>) };
+      try {
+        this.cursor = { ...this.cursor, ...(JSON.parse(readFileSync(options.cursorFile, 'utf8')) as Partial<Cursor>) };
+      } catch {
+        // A cursor cut short by a crash: the samples file and the hub's last sequence number (at registration) recover it.
+      }
     }
     if (existsSync(options.file)) {
       for (const line of readFileSync(options.file, 'utf8').split('\n')) {
@@ -70,6 +74,13 @@ export class SampleBuffer {
       this.saveCursor();
     }
     return sample;
+  }
+
+  /** Numbering continues above what the hub already holds, should this buffer have lost count. */
+  continueAbove(lastStoredSeq: number | null): void {
+    if (lastStoredSeq === null || this.cursor.nextSeq > lastStoredSeq) return;
+    this.cursor.nextSeq = lastStoredSeq + 1;
+    this.saveCursor();
   }
 
   /** The oldest unacknowledged samples, in order. */

@@ -41,6 +41,7 @@ export class AppModule {
           minuteDays: config.HUB_RETENTION_MINUTE_DAYS,
           hourDays: config.HUB_RETENTION_HOUR_DAYS,
           sweepIntervalMs: 10 * 60_000,
+          scrapeToken: config.HUB_METRICS_TOKEN,
         }),
         AuditModule,
         AuthModule.forRoot({

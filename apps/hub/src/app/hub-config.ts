@@ -26,6 +26,8 @@ export const hubConfigSchema = z.object({
   HUB_STALE_AGENT_WINDOW: durationSchema.default(24 * 3600),
   /** How often silent nodes are looked for (and stale ones pruned). */
   HUB_STATUS_SWEEP_SECONDS: z.coerce.number().min(0.1).default(5),
+  /** When set, GET /metrics requires "Authorization: Bearer <this>" (its series name every node). */
+  HUB_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),
   HUB_DASHBOARD_DIR: z.string().optional(),
   LOG_LEVEL: logLevelSchema,

@@ -153,7 +153,7 @@ describe('hub against a real PostgreSQL', () => {
           connectionId: 'conn-1',
           registration: agentRegistration({ agentId, nodeName: 'edge-01' }),
         });
-        expect(registered).toEqual({ ok: true, nodeId: expect.any(String), nodeName: 'edge-01' });
+        expect(registered).toEqual({ ok: true, nodeId: expect.any(String), nodeName: 'edge-01', lastSeq: null });
 
         const invalid = await midtier.emitWithAck('node:register', { keyId: auth.keyId, connectionId: 'c', registration: { agentId: 'x' } });
         expect(invalid).toEqual({ ok: false, error: expect.objectContaining({ code: 'validation_failed' }) });

@@ -141,9 +141,9 @@ describe('metric samples: batched storage, exactly once', () => {
     expect(text).toMatch(/^thresh_hub_samples_stored_total 152$/m);
     expect(text).toMatch(/^thresh_hub_samples_repeated_total 151$/m);
     // The sample with the highest sequence number (1000, stored by the retention test) is the node's latest.
-    expect(text).toMatch(/^thresh_node_up\{account="default",node="metrics-node"\} 1$/m);
-    expect(text).toMatch(/^thresh_node_cpu_percent\{account="default",node="metrics-node"\} 15$/m);
-    expect(text).toMatch(/^thresh_node_memory_used_bytes\{account="default",node="metrics-node"\} 2000$/m);
+    expect(text).toMatch(/^thresh_node_up\{account="default",node="metrics-node",node_id="[0-9a-f-]+"\} 1$/m);
+    expect(text).toMatch(/^thresh_node_cpu_percent\{account="default",node="metrics-node",node_id="[0-9a-f-]+"\} 15$/m);
+    expect(text).toMatch(/^thresh_node_memory_used_bytes\{account="default",node="metrics-node",node_id="[0-9a-f-]+"\} 2000$/m);
     expect(text).toMatch(/^thresh_hub_agents_connected 1$/m);
     expect(text).toMatch(/^thresh_hub_sample_batch_size_count \d+$/m);
   });

@@ -28,7 +28,12 @@ describe('node status: offline after the grace period, back online, pruned when 
 
   beforeAll(async () => {
     // The test sweeps itself, so a background sweep cannot take a transition first.
-    hub = await startTestHub('status', { HUB_NODE_GRACE_SECONDS: '0', HUB_STALE_AGENT_WINDOW: '1h', HUB_STATUS_SWEEP_SECONDS: '3600' });
+    hub = await startTestHub('status', {
+      HUB_NODE_GRACE_SECONDS: '0',
+      HUB_STALE_AGENT_WINDOW: '1h',
+      HUB_STATUS_SWEEP_SECONDS: '3600',
+      HUB_METRICS_TOKEN: 'scrape-token-0123456789',
+    });
     await hub.api.login('admin', ADMIN_PASSWORD);
     midtier = io(`${hub.url}${MIDTIER_NAMESPACE}`, { auth: { key: await hub.api.createKey('midtier') }, transports: ['websocket'], reconnection: false });
     dashboard = io(`${hub.url}${DASHBOARD_NAMESPACE}`, { auth: { token: hub.api.token }, transports: ['websocket'], reconnection: false });
@@ -43,6 +48,14 @@ describe('node status: offline after the grace period, back online, pruned when 
     dashboard?.close();
     await database?.end();
     await hub?.close();
+  });
+
+  it('keeps /metrics, which names every node, to scrapers holding HUB_METRICS_TOKEN', async () => {
+    expect((await fetch(`${hub.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${hub.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    const scrape = await fetch(`${hub.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-0123456789' } });
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toContain('thresh_hub_agents_connected');
   });
 
   it('admits user tokens only on /dashboard', async () => {
@@ -75,8 +88,13 @@ describe('node status: offline after the grace period, back online, pruned when 
   });
 
   it('prunes a node silent past the stale window, with its samples, and audits it', async () => {
+    // Silent for two hours but still holding a midtier connection: offline, not pruned.
     await database.query(`UPDATE nodes SET last_seen_at = now() - interval '2 hours' WHERE name = 'flappy'`);
-    expect(await hub.app.get(NodesService).sweepSilentNodes()).toEqual({ offline: 1, pruned: 1 });
+    expect(await hub.app.get(NodesService).sweepSilentNodes()).toEqual({ offline: 1, pruned: 0 });
+    expect(await nextEvent('offline')).toEqual(expect.objectContaining({ name: 'flappy' }));
+    // Its connection gone as well (a midtier that vanished): pruned.
+    await database.query(`UPDATE nodes SET connection_id = NULL WHERE name = 'flappy'`);
+    expect(await hub.app.get(NodesService).sweepSilentNodes()).toEqual({ offline: 0, pruned: 1 });
     expect(await nextEvent('pruned')).toEqual(expect.objectContaining({ name: 'flappy' }));
     expect((await hub.api.request('GET', '/api/nodes/flappy')).status).toBe(404);
     expect((await database.query(`SELECT count(*)::int AS n FROM metric_samples`)).rows[0].n).toBe(0);

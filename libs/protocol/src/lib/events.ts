@@ -10,6 +10,8 @@ export const MIDTIER_NAMESPACE = '/midtier';
 export interface RegisteredNode {
   nodeId: string;
   nodeName: string;
+  /** The highest sample sequence number the hub holds for this node: an agent that lost count continues above it. */
+  lastSeq: number | null;
 }
 
 // ---- agent <-> midtier (namespace /agents, thresh_live_ keys) ----

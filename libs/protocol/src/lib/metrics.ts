@@ -11,12 +11,15 @@ export const environmentStatusSchema = z.strictObject({
 });
 export type EnvironmentStatus = z.infer<typeof environmentStatusSchema>;
 
+/** PostgreSQL has no year 0: an absurd date would fail a whole batch, so it is refused at the edge. */
+const sensibleInstant = z.iso.datetime().refine((value) => value >= '1970', 'must be a date from 1970 on');
+
 const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** One measurement of a node. (agentId, seq) identifies it: a repeat is stored once. */
 export const metricSampleSchema = z.strictObject({
   seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  at: z.iso.datetime(),
+  at: sensibleInstant,
   cpuPercent: z.number().min(0).max(100),
   memoryUsedBytes: bytes,
   memoryTotalBytes: bytes,
@@ -44,8 +47,8 @@ export type MetricsBatch = z.infer<typeof metricsBatchSchema>;
 export const METRIC_RESOLUTIONS = ['auto', 'raw', '1m', '1h'] as const;
 
 export const nodeMetricsQuerySchema = z.strictObject({
-  from: z.iso.datetime().optional(),
-  to: z.iso.datetime().optional(),
+  from: sensibleInstant.optional(),
+  to: sensibleInstant.optional(),
   resolution: z.enum(METRIC_RESOLUTIONS).default('auto'),
 });
 export type NodeMetricsQuery = z.infer<typeof nodeMetricsQuerySchema>;

@@ -87,7 +87,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       if (!result.ok) throw new AppException(result.error.code, result.error.message);
       if (socket.disconnected) this.hub.notify('node:disconnected', { agentId: registration.agentId, connectionId: socket.id });
       this.logger.debug(`agent ${registration.agentId} registered as ${result.nodeName}`);
-      return { nodeId: result.nodeId, nodeName: result.nodeName };
+      return { nodeId: result.nodeId, nodeName: result.nodeName, lastSeq: result.lastSeq };
     });
   }
 

@@ -7,6 +7,7 @@ import { MetricsService } from './metrics.service';
 interface NodeRow {
   account: string;
   node: string;
+  node_id: string;
   up: number;
   connected: number;
   cpu: number | null;
@@ -29,7 +30,8 @@ export class NodeGaugesService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const labels = ['account', 'node'];
+    // Names need not be unique; the id keeps two nodes of one name apart.
+    const labels = ['account', 'node', 'node_id'];
     const perNode = (name: string, help: string, value: (row: NodeRow) => number | null) => {
       const rows = () => this.rows();
       this.metrics.registry.registerMetric(
@@ -42,7 +44,7 @@ export class NodeGaugesService implements OnModuleInit {
             this.reset();
             for (const row of await rows()) {
               const current = value(row);
-              if (current !== null) this.set({ account: row.account, node: row.node }, current);
+              if (current !== null) this.set({ account: row.account, node: row.node, node_id: row.node_id }, current);
             }
           },
         }),
@@ -66,15 +68,16 @@ export class NodeGaugesService implements OnModuleInit {
     );
   }
 
+  /** A database that cannot answer leaves the per-node series out of the scrape rather than failing it. */
   private rows(): Promise<NodeRow[]> {
     if (!this.cached || Date.now() - this.cached.at > CACHE_MS) {
       this.cached = {
         at: Date.now(),
-        rows: this.dataSource.query(
-          `SELECT a.slug AS account, n.name AS node, (n.status = 'online')::int AS up, (n.connection_id IS NOT NULL)::int AS connected,
+        rows: this.dataSource.query<NodeRow[]>(
+          `SELECT a.slug AS account, n.name AS node, n.id AS node_id, (n.status = 'online')::int AS up, (n.connection_id IS NOT NULL)::int AS connected,
                   n.cpu_percent AS cpu, n.memory_used_bytes AS memory, n.disk_used_bytes AS disk, n.containers_running AS containers
              FROM nodes n JOIN accounts a ON a.id = n.account_id`,
-        ),
+        ).catch(() => []),
       };
     }
     return this.cached.rows;

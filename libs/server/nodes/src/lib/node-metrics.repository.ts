@@ -33,7 +33,7 @@ export class NodeMetricsRepository {
             `SELECT bucket AS at, cpu_sum / samples AS cpu, round(memory_used_sum / samples) AS memory,
                     round(disk_used_sum / samples) AS disk, round(containers_sum::numeric / samples) AS containers
                FROM metric_rollups
-              WHERE node_id = $1 AND resolution = $4 AND bucket >= date_trunc($5, $2::timestamptz) AND bucket < $3
+              WHERE node_id = $1 AND resolution = $4 AND bucket >= date_trunc($5, $2::timestamptz, 'UTC') AND bucket < $3
               ORDER BY bucket LIMIT ${MAX_POINTS}`,
             [nodeId, from, to, resolution, BUCKET[resolution]],
           );

@@ -28,8 +28,12 @@ export class NodeRepository {
   constructor(@InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>) {}
 
   /** One statement whether the node is new or returning: the agent id is its identity. */
-  async upsertRegistration(accountId: string, registration: AgentRegistration, connectionId: string): Promise<NodeEntity> {
-    const rows: NodeEntity[] = await this.nodes.query(
+  async upsertRegistration(
+    accountId: string,
+    registration: AgentRegistration,
+    connectionId: string,
+  ): Promise<{ id: string; name: string; last_seq: string | null }> {
+    const rows: { id: string; name: string; last_seq: string | null }[] = await this.nodes.query(
       `INSERT INTO nodes (account_id, agent_id, name, hostname, platform, arch, agent_version, cpu_cores,
                           memory_total_bytes, disk_total_bytes, metrics_interval_seconds, status, connection_id,
                           last_seen_at, registered_at, updated_at)
@@ -40,7 +44,7 @@ export class NodeRepository {
          memory_total_bytes = EXCLUDED.memory_total_bytes, disk_total_bytes = EXCLUDED.disk_total_bytes,
          metrics_interval_seconds = EXCLUDED.metrics_interval_seconds, status = 'online',
          connection_id = EXCLUDED.connection_id, last_seen_at = now(), updated_at = now()
-       RETURNING id, name`,
+       RETURNING id, name, last_seq`,
       [
         accountId,
         registration.agentId,
@@ -81,10 +85,10 @@ export class NodeRepository {
     return rows;
   }
 
-  /** Nodes silent for longer than the stale window are removed with their samples. */
+  /** Nodes silent for longer than the stale window, and not connected, are removed with their samples. */
   async pruneStale(staleSeconds: number): Promise<StatusRow[]> {
     const [rows] = await this.nodes.query(
-      `DELETE FROM nodes WHERE coalesce(last_seen_at, registered_at) < now() - make_interval(secs => $1)
+      `DELETE FROM nodes WHERE connection_id IS NULL AND coalesce(last_seen_at, registered_at) < now() - make_interval(secs => $1)
         RETURNING account_id, id, name, 'pruned' AS status, last_seen_at`,
       [staleSeconds],
     );

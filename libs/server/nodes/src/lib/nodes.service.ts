@@ -76,7 +76,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   async register(accountId: string, registration: AgentRegistration, connectionId: string): Promise<RegisteredNode> {
     const node = await this.nodes.upsertRegistration(accountId, registration, connectionId);
     this.events.changed([{ accountId, nodeId: node.id, name: node.name, status: 'online', lastSeenAt: new Date().toISOString() }]);
-    return { nodeId: node.id, nodeName: node.name };
+    return { nodeId: node.id, nodeName: node.name, lastSeq: node.last_seq === null ? null : Number(node.last_seq) };
   }
 
   async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {

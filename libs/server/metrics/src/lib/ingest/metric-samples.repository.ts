@@ -16,9 +16,9 @@ export interface StoreResult {
 /** Adds the rows this statement really inserted (never a repeat) to the rollup of the given bucket size. */
 const rollup = (resolution: string, unit: string) => `
   INSERT INTO metric_rollups AS r (node_id, resolution, bucket, samples, cpu_sum, cpu_max, memory_used_sum, disk_used_sum, containers_sum)
-  SELECT node_id, ${resolution}, date_trunc('${unit}', at), count(*), sum(cpu_percent), max(cpu_percent),
+  SELECT node_id, ${resolution}, date_trunc('${unit}', at, 'UTC'), count(*), sum(cpu_percent), max(cpu_percent),
          sum(memory_used_bytes), sum(disk_used_bytes), sum(containers_running)
-    FROM inserted GROUP BY node_id, date_trunc('${unit}', at)
+    FROM inserted GROUP BY node_id, date_trunc('${unit}', at, 'UTC')
   ON CONFLICT (node_id, resolution, bucket) DO UPDATE SET
     samples = r.samples + EXCLUDED.samples, cpu_sum = r.cpu_sum + EXCLUDED.cpu_sum, cpu_max = GREATEST(r.cpu_max, EXCLUDED.cpu_max),
     memory_used_sum = r.memory_used_sum + EXCLUDED.memory_used_sum, disk_used_sum = r.disk_used_sum + EXCLUDED.disk_used_sum,
@@ -42,11 +42,14 @@ export class MetricSamplesRepository {
                               $8::bigint[], $9::bigint[], $10::int[], $11::jsonb[])
            AS u(agent_id, seq, at, cpu, mem_used, mem_total, disk_used, disk_total, containers, environments)
        ), resolved AS (
-         SELECT n.id AS node_id, i.* FROM input i JOIN nodes n ON n.account_id = $1 AND n.agent_id = i.agent_id
+         SELECT n.id AS node_id, n.last_seq AS stored_through, i.*
+           FROM input i JOIN nodes n ON n.account_id = $1 AND n.agent_id = i.agent_id
        ), inserted AS (
          INSERT INTO metric_samples (node_id, seq, at, cpu_percent, memory_used_bytes, memory_total_bytes,
                                      disk_used_bytes, disk_total_bytes, containers_running)
          SELECT node_id, seq, LEAST(at, now()), cpu, mem_used, mem_total, disk_used, disk_total, containers FROM resolved
+          -- An agent sends in order, so a seq at or below the node's last is a repeat, even once retention dropped its row.
+          WHERE stored_through IS NULL OR seq > stored_through
          ON CONFLICT DO NOTHING
          RETURNING node_id, at, cpu_percent, memory_used_bytes, disk_used_bytes, containers_running
        ), minutes AS (

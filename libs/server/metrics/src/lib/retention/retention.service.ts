@@ -9,6 +9,8 @@ export interface RetentionOptions {
   minuteDays: number;
   hourDays: number;
   sweepIntervalMs: number;
+  /** When set, /metrics answers only requests bearing this token. */
+  scrapeToken?: string;
 }
 
 // Small deletes keep locks short and the write-ahead log steady while ingest goes on.
