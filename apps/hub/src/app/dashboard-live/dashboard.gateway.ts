@@ -1,12 +1,10 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { CredentialsService, UserRepository } from '@thresh/server-auth';
-import { AppException, toConnectError } from '@thresh/server-core';
+import { accountRoom, AppException, toConnectError } from '@thresh/server-core';
 import { NodeEvents } from '@thresh/server-nodes';
 import { DASHBOARD_NAMESPACE, DashboardServerEvents } from '@thresh/protocol';
 import type { Namespace, Socket } from 'socket.io';
-
-const accountRoom = (accountId: string) => `account:${accountId}`;
 
 /** Browsers of logged-in users (thresh_cli_ tokens) hear of node status changes in their account as they happen. */
 @WebSocketGateway({ namespace: DASHBOARD_NAMESPACE })

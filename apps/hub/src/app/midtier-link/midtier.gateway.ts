@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
-import { AppException, handleWithAck, toConnectError } from '@thresh/server-core';
+import { accountRoom, AppException, handleWithAck, toConnectError } from '@thresh/server-core';
 import { MetricsIngestService, MetricsService } from '@thresh/server-metrics';
 import { NodesService } from '@thresh/server-nodes';
 import {
@@ -27,8 +27,6 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 
 type MidtierSocket = Socket<MidtierToHubEvents, HubToMidtierEvents, Record<string, never>, { midtier: VerifiedCredential }>;
-
-const accountRoom = (accountId: string) => `account:${accountId}`;
 
 /** Mid-tiers connect here with a thresh_mid_ key and relay their agents' traffic. */
 @WebSocketGateway({ namespace: MIDTIER_NAMESPACE })

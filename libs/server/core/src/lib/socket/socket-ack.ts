@@ -31,3 +31,6 @@ export function toConnectError(error: unknown): Error {
   const appError = error instanceof AppException ? error : new AppException('internal', 'Internal error');
   return Object.assign(new Error(appError.message), { data: { status: appError.getStatus(), code: appError.code } });
 }
+
+/** The Socket.IO room of one account's connections, in whichever namespace: broadcasts never cross accounts. */
+export const accountRoom = (accountId: string): string => `account:${accountId}`;
