@@ -106,10 +106,24 @@ describe('metric samples: batched storage, exactly once', () => {
     const old = new Date(Date.now() - 8 * 86_400_000);
     expect(await store([{ ...sample(1000, old), agentId }])).toEqual({ ok: true, stored: 1, unknown: 0 });
     const retention = hub.app.get(RetentionService);
-    expect(await retention.sweep()).toEqual({ raw: 1, minute: 0, hour: 0 });
-    expect(await retention.sweep(new Date(Date.now() + 31 * 86_400_000))).toEqual({ raw: 150, minute: expect.any(Number), hour: 0 });
+    const count = async (table: string) => (await database.query(`SELECT count(*)::int AS rows FROM ${table}`)).rows[0].rows;
+    // Days before the prepared partitions land in the default partition and are deleted row by row.
+    expect(await retention.sweep()).toEqual({ raw: { partitions: 0, rows: 1 }, minute: { partitions: 0, rows: 0 }, hour: { partitions: 0, rows: 0 } });
+    expect(await count('metric_samples')).toBe(150);
+
+    // A month on, every day partition of raw samples and minutes is past retention and is dropped whole.
+    const monthLater = await retention.sweep(new Date(Date.now() + 31 * 86_400_000));
+    expect(monthLater.raw.partitions).toBeGreaterThanOrEqual(4);
+    expect(monthLater.minute.partitions).toBeGreaterThanOrEqual(2);
+    expect(monthLater.minute.rows).toBe(1);
+    expect(monthLater.hour).toEqual({ partitions: 0, rows: 0 });
+    expect(await count('metric_samples')).toBe(0);
     const remaining = await database.query(`SELECT resolution, count(*)::int AS rows FROM metric_rollups GROUP BY 1 ORDER BY 1`);
     expect(remaining.rows).toEqual([{ resolution: '1h', rows: expect.any(Number) }]);
+
+    // Partitions for today come back (and take in what the default partition caught meanwhile).
+    expect(await retention.preparePartitions()).toBeGreaterThanOrEqual(6);
+    expect(await retention.preparePartitions()).toBe(0);
   });
 
   it('lists nodes sorted by a measurement, and filtered by cluster', async () => {

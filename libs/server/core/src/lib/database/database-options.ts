@@ -3,8 +3,9 @@ import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-s
 import { IdentityAndAudit1764288000000 } from './migrations/1764288000000-identity-and-audit';
 import { MetricSamples1764374400000 } from './migrations/1764374400000-metric-samples';
 import { MetricRollups1764460800000 } from './migrations/1764460800000-metric-rollups';
+import { TimePartitions1764547200000 } from './migrations/1764547200000-time-partitions';
 
-export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000, MetricSamples1764374400000, MetricRollups1764460800000];
+export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000, MetricSamples1764374400000, MetricRollups1764460800000, TimePartitions1764547200000];
 
 export interface DatabaseSettings {
   url: string;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { DAY_MS, DailyPartitions } from './daily-partitions';
 
 export const RETENTION_OPTIONS = Symbol('RETENTION_OPTIONS');
 
@@ -15,21 +16,39 @@ export interface RetentionOptions {
 
 // Small deletes keep locks short and the write-ahead log steady while ingest goes on.
 const DELETE_BATCH = 10_000;
+// Days of partitions kept ready ahead of the clock, and behind it for samples an agent buffered through an outage.
+const DAYS_AHEAD = 2;
+const DAYS_BEHIND = 1;
 
-/** Drops samples and rollups older than their tier keeps, in batches along the time indexes. */
+/** What one tier lost in a sweep: whole days dropped, and rows deleted one by one (outside the day partitions). */
+export interface TierSweep {
+  partitions: number;
+  rows: number;
+}
+
+/**
+ * Expires samples and rollups by tier. Raw samples and minute rollups live in daily partitions, so a day past its
+ * retention is dropped whole; rows the default partition caught and the hour rollups are deleted in batches.
+ */
 @Injectable()
 export class RetentionService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Retention');
+  private readonly rawDays: DailyPartitions;
+  private readonly minuteDays: DailyPartitions;
   private timer?: NodeJS.Timeout;
   private running = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(RETENTION_OPTIONS) private readonly options: RetentionOptions,
-  ) {}
+  ) {
+    this.rawDays = new DailyPartitions(dataSource, 'metric_samples', 'at');
+    this.minuteDays = new DailyPartitions(dataSource, 'metric_rollups_1m', 'bucket');
+  }
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.sweep().catch((error: Error) => this.logger.warn(`retention sweep failed: ${error.message}`)), this.options.sweepIntervalMs);
+  async onModuleInit(): Promise<void> {
+    await this.preparePartitions();
+    this.timer = setInterval(() => void this.maintain(), this.options.sweepIntervalMs);
     this.timer.unref();
   }
 
@@ -37,30 +56,48 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** Returns how many rows each tier lost. */
-  async sweep(now = new Date()): Promise<{ raw: number; minute: number; hour: number }> {
-    if (this.running) return { raw: 0, minute: 0, hour: 0 };
+  /** Creates the day partitions around `now` that are missing; returns how many it created. */
+  async preparePartitions(now = new Date()): Promise<number> {
+    const [first, last] = [new Date(now.getTime() - DAYS_BEHIND * DAY_MS), new Date(now.getTime() + DAYS_AHEAD * DAY_MS)];
+    return (await this.rawDays.ensure(first, last)) + (await this.minuteDays.ensure(first, last));
+  }
+
+  /** Drops what each tier keeps no longer, as of `now`. */
+  async sweep(now = new Date()): Promise<{ raw: TierSweep; minute: TierSweep; hour: TierSweep }> {
+    const nothing = { partitions: 0, rows: 0 };
+    if (this.running) return { raw: nothing, minute: nothing, hour: nothing };
     this.running = true;
     try {
-      const before = (days: number) => new Date(now.getTime() - days * 86_400_000);
-      const raw = await this.deleteInBatches(
-        `DELETE FROM metric_samples WHERE ctid IN (SELECT ctid FROM metric_samples WHERE at < $1 LIMIT ${DELETE_BATCH})`,
-        before(this.options.rawDays),
-      );
-      const rollups = `DELETE FROM metric_rollups WHERE ctid IN (SELECT ctid FROM metric_rollups WHERE resolution = $2 AND bucket < $1 LIMIT ${DELETE_BATCH})`;
-      const minute = await this.deleteInBatches(rollups, before(this.options.minuteDays), '1m');
-      const hour = await this.deleteInBatches(rollups, before(this.options.hourDays), '1h');
-      if (raw + minute + hour > 0) this.logger.log(`dropped ${raw} raw samples, ${minute} minute and ${hour} hour rollups`);
+      const before = (days: number) => new Date(now.getTime() - days * DAY_MS);
+      const raw = await this.expire(this.rawDays, 'at', before(this.options.rawDays));
+      const minute = await this.expire(this.minuteDays, 'bucket', before(this.options.minuteDays));
+      const hour = { partitions: 0, rows: await this.deleteInBatches('metric_rollups_1h', 'bucket', before(this.options.hourDays)) };
+      const [days, rows] = [raw.partitions + minute.partitions, raw.rows + minute.rows + hour.rows];
+      if (days + rows > 0) this.logger.log(`dropped ${days} day partitions and ${rows} rows past retention`);
       return { raw, minute, hour };
     } finally {
       this.running = false;
     }
   }
 
-  private async deleteInBatches(sql: string, cutoff: Date, resolution?: string): Promise<number> {
+  private async maintain(): Promise<void> {
+    try {
+      await this.preparePartitions();
+      await this.sweep();
+    } catch (error) {
+      this.logger.warn(`retention sweep failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async expire(days: DailyPartitions, column: string, cutoff: Date): Promise<TierSweep> {
+    return { partitions: await days.dropBefore(cutoff), rows: await this.deleteInBatches(`${days.table}_default`, column, cutoff) };
+  }
+
+  private async deleteInBatches(table: string, column: string, cutoff: Date): Promise<number> {
+    const sql = `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT ${DELETE_BATCH})`;
     let total = 0;
     for (;;) {
-      const [, affected] = (await this.dataSource.query(sql, resolution ? [cutoff, resolution] : [cutoff])) as [unknown, number];
+      const [, affected] = (await this.dataSource.query(sql, [cutoff])) as [unknown, number];
       total += affected;
       if (affected < DELETE_BATCH) return total;
     }
