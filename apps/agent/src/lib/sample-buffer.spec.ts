@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SampleBuffer } from './sample-buffer';
@@ -16,7 +16,8 @@ const values = (cpu: number) => ({
 
 describe('SampleBuffer', () => {
   let dir: string;
-  const open = (maxSamples = 100) => new SampleBuffer({ file: join(dir, 'buffer.jsonl'), cursorFile: join(dir, 'cursor.json'), maxSamples });
+  const open = (maxSamples = 100, maxBytes = 1_000_000) =>
+    new SampleBuffer({ file: join(dir, 'buffer.jsonl'), cursorFile: join(dir, 'cursor.json'), maxSamples, maxBytes });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sample-buffer-'));
@@ -58,6 +59,29 @@ describe('SampleBuffer', () => {
     expect(buffer.peek(10).map((sample) => sample.seq)).toEqual([2, 3, 4]);
     expect(buffer.dropped).toBe(2);
     expect(open(3).dropped).toBe(2);
+    expect(open(3).peek(10).map((sample) => sample.seq)).toEqual([2, 3, 4]);
+  });
+
+  it('keeps a full buffer on disk within its bound plus one compaction, without rewriting it per sample', () => {
+    const buffer = open(50);
+    const lines = () => readFileSync(join(dir, 'buffer.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+    for (let cpu = 0; cpu < 60; cpu++) buffer.append(values(cpu % 100));
+    // Appending to a full buffer only appends: the dropped lines wait for the next compaction.
+    expect(lines()).toBe(60);
+    for (let cpu = 0; cpu < 3000; cpu++) buffer.append(values(cpu % 100));
+    expect(lines()).toBeLessThanOrEqual(50 + 1000);
+    expect(buffer.dropped).toBe(3010);
+    expect(open(50).peek(100).map((sample) => sample.seq)).toEqual(Array.from({ length: 50 }, (_, index) => 3010 + index));
+  });
+
+  it('drops the oldest samples beyond its size on disk, and counts them', () => {
+    const lineBytes = JSON.stringify({ seq: 10, ...values(10) }).length + 1;
+    const buffer = open(1000, lineBytes * 5);
+    for (let cpu = 10; cpu < 30; cpu++) buffer.append(values(cpu));
+    expect(buffer.peek(100).map((sample) => sample.seq)).toEqual([15, 16, 17, 18, 19]);
+    expect(buffer.dropped).toBe(15);
+    buffer.acknowledge(16);
+    expect(open(1000, lineBytes * 5).peek(100).map((sample) => sample.seq)).toEqual([17, 18, 19]);
   });
 
   it('survives a line cut short by a crash', () => {

@@ -15,9 +15,13 @@ export interface SampleBufferOptions {
   file: string;
   cursorFile: string;
   maxSamples: number;
+  /** Bytes the pending samples may take on disk. */
+  maxBytes: number;
 }
 
-// Rewrite the file once this many acknowledged lines sit at its head.
+const lineBytes = (sample: MetricSample) => Buffer.byteLength(JSON.stringify(sample)) + 1;
+
+// Rewrite the file once this many acknowledged or dropped lines sit at its head.
 const COMPACT_AFTER = 1000;
 
 /**
@@ -26,8 +30,10 @@ const COMPACT_AFTER = 1000;
  */
 export class SampleBuffer {
   private pending: MetricSample[] = [];
+  private pendingBytes = 0;
   private cursor: Cursor = { ackedThrough: -1, nextSeq: 0, dropped: 0 };
-  private acknowledgedLines = 0;
+  /** Lines at the head of the file that are no longer pending (acknowledged or dropped). */
+  private staleLines = 0;
 
   constructor(private readonly options: SampleBufferOptions) {
     mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
@@ -44,12 +50,17 @@ export class SampleBuffer {
         try {
           const sample = JSON.parse(line) as MetricSample;
           this.cursor.nextSeq = Math.max(this.cursor.nextSeq, sample.seq + 1);
-          if (sample.seq > this.cursor.ackedThrough) this.pending.push(sample);
+          if (sample.seq > this.cursor.ackedThrough) {
+            this.pending.push(sample);
+            this.pendingBytes += Buffer.byteLength(line) + 1;
+          }
         } catch {
           // A line cut short by a crash: the rest of the file is still good.
         }
       }
     }
+    // Lines dropped before a crash may still sit in the file; they were counted then.
+    this.dropOldestBeyondBounds();
     this.rewrite();
   }
 
@@ -63,16 +74,14 @@ export class SampleBuffer {
 
   append(values: SampleValues): MetricSample {
     const sample: MetricSample = { seq: this.cursor.nextSeq++, ...values };
+    const line = `${JSON.stringify(sample)}\n`;
     this.pending.push(sample);
-    appendFileSync(this.options.file, `${JSON.stringify(sample)}\n`, { mode: 0o600 });
-    if (this.pending.length > this.options.maxSamples) {
-      const excess = this.pending.length - this.options.maxSamples;
-      this.pending.splice(0, excess);
-      this.cursor.dropped += excess;
-      this.rewrite();
-    } else {
-      this.saveCursor();
-    }
+    this.pendingBytes += Buffer.byteLength(line);
+    appendFileSync(this.options.file, line, { mode: 0o600 });
+    const dropped = this.dropOldestBeyondBounds();
+    this.cursor.dropped += dropped;
+    this.staleLines += dropped;
+    this.saveOrCompact();
     return sample;
   }
 
@@ -90,10 +99,34 @@ export class SampleBuffer {
 
   acknowledge(throughSeq: number): void {
     const before = this.pending.length;
-    this.pending = this.pending.filter((sample) => sample.seq > throughSeq);
-    this.acknowledgedLines += before - this.pending.length;
+    let count = 0;
+    while (count < this.pending.length && this.pending[count].seq <= throughSeq) count++;
+    this.removeOldest(count);
+    this.staleLines += before - this.pending.length;
     this.cursor.ackedThrough = Math.max(this.cursor.ackedThrough, throughSeq);
-    if (this.acknowledgedLines >= COMPACT_AFTER || this.pending.length === 0) this.rewrite();
+    this.saveOrCompact();
+  }
+
+  /** Drops the oldest samples while the buffer holds too many or too many bytes; returns how many. */
+  private dropOldestBeyondBounds(): number {
+    let count = Math.max(0, this.pending.length - this.options.maxSamples);
+    let bytes = this.pendingBytes;
+    for (let index = 0; index < count; index++) bytes -= lineBytes(this.pending[index]);
+    // The newest sample is always kept, whatever its size.
+    while (bytes > this.options.maxBytes && count < this.pending.length - 1) bytes -= lineBytes(this.pending[count++]);
+    this.pending.splice(0, count);
+    this.pendingBytes = bytes;
+    return count;
+  }
+
+  private removeOldest(count: number): void {
+    for (let index = 0; index < count; index++) this.pendingBytes -= lineBytes(this.pending[index]);
+    this.pending.splice(0, count);
+  }
+
+  /** Rewriting the file costs its whole size, so it waits until enough of it is stale. */
+  private saveOrCompact(): void {
+    if (this.staleLines >= COMPACT_AFTER || (this.pending.length === 0 && this.staleLines > 0)) this.rewrite();
     else this.saveCursor();
   }
 
@@ -101,7 +134,7 @@ export class SampleBuffer {
     const temporary = `${this.options.file}.tmp`;
     writeFileSync(temporary, this.pending.map((sample) => `${JSON.stringify(sample)}\n`).join(''), { mode: 0o600 });
     renameSync(temporary, this.options.file);
-    this.acknowledgedLines = 0;
+    this.staleLines = 0;
     this.saveCursor();
   }
 

@@ -25,9 +25,9 @@ export default class AgentRun extends ThreshCommand {
     writePidFile(process.pid);
     const log = (message: string) => this.log(`${new Date().toISOString()} ${message}`);
     const paths = agentPaths();
-    // A day of samples at the configured interval, and never more than about 100 MB on disk.
-    const maxSamples = Math.min(Math.ceil(86_400 / config['metrics-interval']), 400_000);
-    const buffer = new SampleBuffer({ file: paths.sampleBuffer, cursorFile: paths.sampleCursor, maxSamples });
+    // A day of samples at the configured interval, and never more than 100 MB on disk.
+    const maxSamples = Math.ceil(86_400 / config['metrics-interval']);
+    const buffer = new SampleBuffer({ file: paths.sampleBuffer, cursorFile: paths.sampleCursor, maxSamples, maxBytes: 100 * 1024 * 1024 });
     if (buffer.size > 0) log(`${buffer.size} sample(s) from an earlier run wait to be sent`);
     const runtime = new AgentRuntime({
       config,
