@@ -6,7 +6,7 @@ import {
   MidtierToAgentEvents,
   RegisteredNode,
 } from '@thresh/protocol';
-import { MAX_SAMPLES_PER_REPORT } from '@thresh/protocol';
+import { MAX_REPORT_BYTES, MAX_SAMPLES_PER_REPORT } from '@thresh/protocol';
 import { io, Socket } from 'socket.io-client';
 import { AgentConfig } from './agent-config';
 import { AgentState, ConnectionStatus, writeAgentState } from './agent-state';
@@ -145,7 +145,8 @@ export class AgentRuntime {
     if (this.sending || !this.registered) return;
     this.sending = true;
     try {
-      for (let batch = this.options.buffer.peek(MAX_SAMPLES_PER_REPORT); batch.length > 0 && this.registered; batch = this.options.buffer.peek(MAX_SAMPLES_PER_REPORT)) {
+      const nextReport = () => this.options.buffer.peek(MAX_SAMPLES_PER_REPORT, MAX_REPORT_BYTES);
+      for (let batch = nextReport(); batch.length > 0 && this.registered; batch = nextReport()) {
         const result = await this.request<{ accepted: number }>('metrics:report', { agentId: this.state.agentId, samples: batch }, REPORT_TIMEOUT_MS);
         if (!result.ok) {
           this.options.log(`report of ${batch.length} sample(s) not stored yet (${result.error.message}); kept for later`);

@@ -92,9 +92,15 @@ export class SampleBuffer {
     this.saveCursor();
   }
 
-  /** The oldest unacknowledged samples, in order. */
-  peek(limit: number): MetricSample[] {
-    return this.pending.slice(0, limit);
+  /** The oldest unacknowledged samples, in order: at most `limit`, within `maxBytes` of JSON (never fewer than one). */
+  peek(limit: number, maxBytes = Number.POSITIVE_INFINITY): MetricSample[] {
+    let [count, bytes] = [0, 0];
+    while (count < Math.min(limit, this.pending.length)) {
+      bytes += lineBytes(this.pending[count]);
+      if (count > 0 && bytes > maxBytes) break;
+      count++;
+    }
+    return this.pending.slice(0, count);
   }
 
   acknowledge(throughSeq: number): void {

@@ -1,4 +1,4 @@
-import { MAX_SAMPLES_PER_BATCH, MIDTIER_NAMESPACE } from '@thresh/protocol';
+import { MAX_SAMPLES_PER_BATCH, MAX_SOCKET_MESSAGE_BYTES, MIDTIER_NAMESPACE } from '@thresh/protocol';
 import { HubApi, metricSample } from '@thresh/testing';
 import fc from 'fast-check';
 import { Client } from 'pg';
@@ -159,9 +159,9 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
       expect((await midtier.emitWithAck('metrics:batch', tooMany)).error.code).toBe('validation_failed');
       expect(midtier.connected).toBe(true);
 
-      // Past Socket.IO's 1 MB message limit the connection is closed; the hub itself carries on.
+      // Past the gateway's message limit the connection is closed; the hub itself carries on.
       const closed = new Promise<string>((resolve) => midtier.once('disconnect', resolve));
-      midtier.emit('metrics:batch', { samples: 'x'.repeat(2 * 1024 * 1024) });
+      midtier.emit('metrics:batch', { samples: 'x'.repeat(MAX_SOCKET_MESSAGE_BYTES + 1024) });
       expect(await closed).toBe('transport close');
     } finally {
       midtier.close();

@@ -77,6 +77,7 @@ describe('metric samples: batched storage, exactly once', () => {
     const raw = (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${from}&resolution=raw`)).body;
     expect(raw.resolution).toBe('raw');
     expect(raw.points).toHaveLength(150);
+    expect(raw.truncated).toBe(false);
     expect(raw.points[0]).toEqual(expect.objectContaining({ cpuPercent: 5, memoryUsedBytes: 1000 }));
 
     const minutes = (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${from}&resolution=1m`)).body;
@@ -90,6 +91,11 @@ describe('metric samples: batched storage, exactly once', () => {
     );
     const auto = (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${new Date(Date.now() - 7 * 86_400_000).toISOString()}`)).body;
     expect(auto.resolution).toBe('1h');
+    // This node reports every second: three hours of raw samples would not fit one answer, so auto takes minutes.
+    const threeHours = async (resolution: string) =>
+      (await hub.api.request<NodeMetricsResponse>('GET', `/api/nodes/metrics-node/metrics?from=${new Date(Date.now() - 3 * 3600_000).toISOString()}&resolution=${resolution}`)).body;
+    expect((await threeHours('auto')).resolution).toBe('1m');
+    expect((await threeHours('raw')).truncated).toBe(false);
     expect((await hub.api.request('GET', '/api/nodes/metrics-node/metrics?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z')).status).toBe(400);
   });
 

@@ -2,8 +2,14 @@ import { z } from 'zod';
 
 /** Most samples one agent report may carry: a backlog drains in reports of this size. */
 export const MAX_SAMPLES_PER_REPORT = 500;
-/** Most samples one midtier-to-hub batch may carry (about 1 KB each in JSON would pass 1 MB: keep well under). */
+/** Most samples one midtier-to-hub batch may carry. */
 export const MAX_SAMPLES_PER_BATCH = 2000;
+/** An agent keeps each report under this many bytes of JSON (a sample with many environments is large). */
+export const MAX_REPORT_BYTES = 512 * 1024;
+/** A midtier keeps each batch under this many bytes of JSON (one report alone may reach MAX_REPORT_BYTES). */
+export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+/** The largest Socket.IO message the agent and midtier gateways accept: above every report and batch. */
+export const MAX_SOCKET_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 export const environmentStatusSchema = z.strictObject({
   name: z.string().min(1).max(64),
@@ -45,6 +51,8 @@ export const metricsBatchSchema = z.strictObject({
 export type MetricsBatch = z.infer<typeof metricsBatchSchema>;
 
 export const METRIC_RESOLUTIONS = ['auto', 'raw', '1m', '1h'] as const;
+/** Most points one history answer holds; `truncated` says when the range held more (ask again from the last point). */
+export const MAX_METRIC_POINTS = 5000;
 
 export const nodeMetricsQuerySchema = z.strictObject({
   from: sensibleInstant.optional(),
@@ -68,5 +76,7 @@ export const nodeMetricsResponseSchema = z.object({
   from: z.iso.datetime(),
   to: z.iso.datetime(),
   points: z.array(metricPointSchema),
+  /** The range held more than MAX_METRIC_POINTS points at this resolution: these are the oldest. */
+  truncated: z.boolean(),
 });
 export type NodeMetricsResponse = z.infer<typeof nodeMetricsResponseSchema>;

@@ -41,6 +41,7 @@ export default class NodeMetrics extends NodeCommand {
           history.points.map((point) => [point.at, `${point.cpuPercent.toFixed(1)}%`, formatBytes(point.memoryUsedBytes), formatBytes(point.diskUsedBytes), String(point.containersRunning)]),
         ),
       );
+      if (history.truncated) this.log(`(only the oldest ${history.points.length} points fit; use a shorter --since for the rest)`);
       return history;
     }
     let node = await this.show(client, path);

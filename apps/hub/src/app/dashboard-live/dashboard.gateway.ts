@@ -3,11 +3,11 @@ import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/we
 import { CredentialsService, UserRepository } from '@thresh/server-auth';
 import { accountRoom, AppException, toConnectError } from '@thresh/server-core';
 import { NodeEvents } from '@thresh/server-nodes';
-import { DASHBOARD_NAMESPACE, DashboardServerEvents } from '@thresh/protocol';
+import { DASHBOARD_NAMESPACE, DashboardServerEvents, MAX_SOCKET_MESSAGE_BYTES } from '@thresh/protocol';
 import type { Namespace, Socket } from 'socket.io';
 
 /** Browsers of logged-in users (thresh_cli_ tokens) hear of node status changes in their account as they happen. */
-@WebSocketGateway({ namespace: DASHBOARD_NAMESPACE })
+@WebSocketGateway({ namespace: DASHBOARD_NAMESPACE, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
 export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
   private readonly logger = new Logger(DashboardGateway.name);
   private stopListening?: () => void;

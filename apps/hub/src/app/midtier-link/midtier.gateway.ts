@@ -23,13 +23,15 @@ import {
   midtierNodeRegistrationSchema,
   nodeDisconnectedSchema,
   RegisteredNode,
+  MAX_SOCKET_MESSAGE_BYTES,
 } from '@thresh/protocol';
 import type { Namespace, Socket } from 'socket.io';
 
 type MidtierSocket = Socket<MidtierToHubEvents, HubToMidtierEvents, Record<string, never>, { midtier: VerifiedCredential }>;
 
 /** Mid-tiers connect here with a thresh_mid_ key and relay their agents' traffic. */
-@WebSocketGateway({ namespace: MIDTIER_NAMESPACE })
+// Gateways on one port share one server: each names the same message limit, so none depends on which starts first.
+@WebSocketGateway({ namespace: MIDTIER_NAMESPACE, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
 export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(MidtierGateway.name);
   private readonly connectedMidtiers = this.metrics.gauge('thresh_hub_midtiers_connected', 'Mid-tiers connected now');

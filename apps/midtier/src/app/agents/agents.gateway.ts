@@ -15,6 +15,7 @@ import {
   AgentIdentity,
   agentRegistrationSchema,
   AgentToMidtierEvents,
+  MAX_SOCKET_MESSAGE_BYTES,
   metricsReportSchema,
   MidtierToAgentEvents,
   RegisteredNode,
@@ -27,11 +28,13 @@ import { MetricsBatcherService } from './metrics-batcher.service';
 interface AgentSocketData {
   identity: AgentIdentity;
   agentId?: string;
+  /** A report is waiting for the hub: an agent sends one at a time, so a flood from one socket cannot fill the queue. */
+  reporting?: boolean;
 }
 type AgentSocket = Socket<AgentToMidtierEvents, MidtierToAgentEvents, Record<string, never>, AgentSocketData>;
 
 /** Agents connect here with a thresh_live_ key. */
-@WebSocketGateway({ namespace: AGENT_NAMESPACE, pingInterval: 25_000, pingTimeout: 20_000 })
+@WebSocketGateway({ namespace: AGENT_NAMESPACE, pingInterval: 25_000, pingTimeout: 20_000, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
 export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(AgentsGateway.name);
   private namespace?: Namespace;
@@ -97,7 +100,13 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       if (report.agentId !== socket.data.agentId) {
         throw new AppException('forbidden', 'Register before reporting, and only for your own agent id');
       }
-      await this.metrics.submit(report.agentId, report.samples);
+      if (socket.data.reporting) throw new AppException('conflict', 'A report from this connection is still being stored; wait for its acknowledgement');
+      socket.data.reporting = true;
+      try {
+        await this.metrics.submit(report.agentId, report.samples);
+      } finally {
+        socket.data.reporting = false;
+      }
       return { accepted: report.samples.length };
     });
   }

@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppException } from '@thresh/server-core';
-import { MAX_SAMPLES_PER_BATCH, MetricsBatch, MetricSample } from '@thresh/protocol';
+import { MAX_BATCH_BYTES, MAX_SAMPLES_PER_BATCH, MetricsBatch, MetricSample } from '@thresh/protocol';
 import { HubLinkService } from '../hub-link/hub-link.service';
 import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
 
 interface PendingReport {
   samples: MetricsBatch['samples'];
+  /** Size of the samples in JSON, so a batch stays under the hub's message limit. */
+  bytes: number;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -48,8 +50,10 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
     if (this.queuedSamples + samples.length > this.config.MIDTIER_METRICS_MAX_QUEUE) {
       return Promise.reject(new AppException('hub_unavailable', 'The mid-tier is saturated; send the samples again later'));
     }
+    const tagged = samples.map((sample) => ({ ...sample, agentId }));
+    const bytes = Buffer.byteLength(JSON.stringify(tagged));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ samples: samples.map((sample) => ({ ...sample, agentId })), resolve, reject });
+      this.queue.push({ samples: tagged, bytes, resolve, reject });
       this.queuedSamples += samples.length;
       if (this.queuedSamples >= this.config.MIDTIER_METRICS_BATCH_SIZE) void this.flush();
     });
@@ -59,33 +63,42 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
     if (this.flushing) return;
     this.flushing = true;
     try {
-      while (this.queue.length > 0) {
-        const reports = this.takeBatch();
-        const samples = reports.flatMap((report) => report.samples);
-        try {
-          const result = await this.hub.request('metrics:batch', { samples });
-          if (!result.ok) throw new AppException(result.error.code, result.error.message);
-          for (const report of reports) report.resolve();
-        } catch (error) {
-          const failure = error instanceof AppException ? error : new AppException('hub_unavailable', (error as Error).message);
-          this.logger.warn(`batch of ${samples.length} samples not stored, agents will resend: ${failure.message}`);
-          for (const report of reports) report.reject(failure);
-        }
-      }
+      while (this.queue.length > 0) await this.store(this.takeBatch());
     } finally {
       this.flushing = false;
     }
   }
 
-  /** Whole reports up to the batch limit: a report is acknowledged all or nothing. */
-  private takeBatch(): PendingReport[] {
-    const batch: PendingReport[] = [];
-    let size = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0].samples.length <= MAX_SAMPLES_PER_BATCH)) {
-      const report = this.queue.shift() as PendingReport;
-      batch.push(report);
-      size += report.samples.length;
+  /** Sends reports as one batch. A batch the hub refuses is halved until the refused report stands alone, so it holds back no one else. */
+  private async store(reports: PendingReport[]): Promise<void> {
+    const samples = reports.flatMap((report) => report.samples);
+    try {
+      const result = await this.hub.request('metrics:batch', { samples });
+      if (!result.ok) throw new AppException(result.error.code, result.error.message);
+      for (const report of reports) report.resolve();
+    } catch (error) {
+      const failure = error instanceof AppException ? error : new AppException('hub_unavailable', (error as Error).message);
+      if (failure.code === 'validation_failed' && reports.length > 1) {
+        const half = Math.ceil(reports.length / 2);
+        await this.store(reports.slice(0, half));
+        await this.store(reports.slice(half));
+        return;
+      }
+      this.logger.warn(`batch of ${samples.length} samples not stored, agents will resend: ${failure.message}`);
+      for (const report of reports) report.reject(failure);
     }
+  }
+
+  /** Whole reports up to the batch limits in samples and bytes: a report is acknowledged all or nothing. */
+  private takeBatch(): PendingReport[] {
+    let [count, size, bytes] = [0, 0, 0];
+    const fits = (next: PendingReport) => size + next.samples.length <= MAX_SAMPLES_PER_BATCH && bytes + next.bytes <= MAX_BATCH_BYTES;
+    while (count < this.queue.length && (count === 0 || fits(this.queue[count]))) {
+      size += this.queue[count].samples.length;
+      bytes += this.queue[count].bytes;
+      count++;
+    }
+    const batch = this.queue.splice(0, count);
     this.queuedSamples -= size;
     return batch;
   }

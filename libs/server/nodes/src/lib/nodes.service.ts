@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppException } from '@thresh/server-core';
 import {
+  MAX_METRIC_POINTS,
   AgentRegistration,
   NodeListQuery,
   NodeListResponse,
@@ -105,17 +106,19 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
     return mapNode(await this.find(accountId, idOrName));
   }
 
-  /** "auto" picks raw samples up to 2 hours, minutes up to 2 days, hours beyond. */
+  /** "auto" picks the finest tier whose points over the range fit in one answer: raw, then minutes, then hours. */
   async metrics(accountId: string, idOrName: string, query: NodeMetricsQuery): Promise<NodeMetricsResponse> {
     const node = await this.find(accountId, idOrName);
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 3600_000);
     if (from >= to) throw new AppException('validation_failed', 'from must be before to');
     const span = to.getTime() - from.getTime();
+    const fits = (pointEveryMs: number) => span / pointEveryMs <= MAX_METRIC_POINTS;
     const resolution: Resolution =
-      query.resolution !== 'auto' ? query.resolution : span <= 2 * 3600_000 ? 'raw' : span <= 2 * 86_400_000 ? '1m' : '1h';
-    const points = await this.nodeMetrics.points(node.id, from, to, resolution);
-    return { node: node.name, resolution, from: from.toISOString(), to: to.toISOString(), points };
+      query.resolution !== 'auto' ? query.resolution : fits(node.metricsIntervalSeconds * 1000) ? 'raw' : fits(60_000) ? '1m' : '1h';
+    const points = await this.nodeMetrics.points(node.id, from, to, resolution, MAX_METRIC_POINTS + 1);
+    const truncated = points.length > MAX_METRIC_POINTS;
+    return { node: node.name, resolution, from: from.toISOString(), to: to.toISOString(), points: points.slice(0, MAX_METRIC_POINTS), truncated };
   }
 
   /** A node by id, by name, or by a unique prefix of its id (at least 4 characters). */

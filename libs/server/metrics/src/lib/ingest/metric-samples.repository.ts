@@ -19,6 +19,8 @@ const rollup = (resolution: string, unit: string) => `
   SELECT node_id, ${resolution}, date_trunc('${unit}', at, 'UTC'), count(*), sum(cpu_percent), max(cpu_percent),
          sum(memory_used_bytes), sum(disk_used_bytes), sum(containers_running)
     FROM inserted GROUP BY node_id, date_trunc('${unit}', at, 'UTC')
+    -- One order for every batch, so two batches upserting the same buckets wait for each other instead of deadlocking.
+    ORDER BY 1, 3
   ON CONFLICT (node_id, resolution, bucket) DO UPDATE SET
     samples = r.samples + EXCLUDED.samples, cpu_sum = r.cpu_sum + EXCLUDED.cpu_sum, cpu_max = GREATEST(r.cpu_max, EXCLUDED.cpu_max),
     memory_used_sum = r.memory_used_sum + EXCLUDED.memory_used_sum, disk_used_sum = r.disk_used_sum + EXCLUDED.disk_used_sum,
@@ -58,6 +60,9 @@ export class MetricSamplesRepository {
          ${rollup("'1h'", 'hour')}
        ), latest AS (
          SELECT DISTINCT ON (node_id) * FROM resolved ORDER BY node_id, seq DESC
+       ), locked AS (
+         -- Locked in id order (no deadlock between batches), reading the status as committed by a concurrent sweep.
+         SELECT id, status AS previous FROM nodes WHERE id IN (SELECT node_id FROM latest) ORDER BY id FOR UPDATE
        ), moved AS (
          UPDATE nodes n
             SET cpu_percent = l.cpu, memory_used_bytes = l.mem_used, memory_total_bytes = l.mem_total,
@@ -66,9 +71,9 @@ export class MetricSamplesRepository {
                 last_seen_at = now(),
                 status = CASE WHEN n.connection_id IS NOT NULL THEN 'online' ELSE n.status END,
                 updated_at = now()
-           FROM latest l, nodes before
-          WHERE n.id = l.node_id AND before.id = n.id AND (n.last_seq IS NULL OR l.seq > n.last_seq)
-          RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, before.status AS previous
+           FROM latest l JOIN locked k ON k.id = l.node_id
+          WHERE n.id = l.node_id AND (n.last_seq IS NULL OR l.seq > n.last_seq)
+          RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, k.previous
        )
        SELECT (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM resolved) AS known,
               (SELECT count(*) FROM input) AS received,

@@ -2,12 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { MetricsBatch } from '@thresh/protocol';
 import { MetricsService } from '../metrics.service';
 import { NodesService } from '@thresh/server-nodes';
-import { MetricSamplesRepository } from './metric-samples.repository';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QueryFailedError } from 'typeorm';
+import { MetricSamplesRepository, StoreResult } from './metric-samples.repository';
+
+const DEADLOCK_ATTEMPTS = 3;
+const isDeadlock = (error: unknown) =>
+  error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '40P01';
 
 @Injectable()
 export class MetricsIngestService {
   private readonly storedSamples = this.metrics.counter('thresh_hub_samples_stored_total', 'Metric samples stored (repeats excluded)');
   private readonly repeatedSamples = this.metrics.counter('thresh_hub_samples_repeated_total', 'Metric samples received again and ignored');
+  private readonly deadlocks = this.metrics.counter('thresh_hub_sample_batch_deadlocks_total', 'Sample batches retried after PostgreSQL aborted them in a deadlock');
   private readonly batchSizes = this.metrics.histogram('thresh_hub_sample_batch_size', 'Samples per batch from midtiers', [1, 10, 50, 100, 250, 500, 1000, 2000]);
 
   constructor(
@@ -17,11 +24,23 @@ export class MetricsIngestService {
   ) {}
 
   async store(accountId: string, batch: MetricsBatch): Promise<{ stored: number; unknown: number }> {
-    const result = await this.samples.store(accountId, batch);
+    const result = await this.storeRetryingDeadlocks(accountId, batch);
     this.nodes.announce(result.cameOnline);
     this.batchSizes.observe(batch.samples.length);
     this.storedSamples.inc(result.stored);
     this.repeatedSamples.inc(batch.samples.length - result.stored - result.unknown);
     return { stored: result.stored, unknown: result.unknown };
+  }
+
+  /** A node moving between midtiers can have two batches in flight at once; PostgreSQL then may pick one to abort. */
+  private async storeRetryingDeadlocks(accountId: string, batch: MetricsBatch, attempt = 1): Promise<StoreResult> {
+    try {
+      return await this.samples.store(accountId, batch);
+    } catch (error) {
+      if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+      this.deadlocks.inc();
+      await sleep(Math.random() * 50 * attempt);
+      return this.storeRetryingDeadlocks(accountId, batch, attempt + 1);
+    }
   }
 }
