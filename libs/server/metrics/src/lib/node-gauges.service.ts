@@ -74,7 +74,7 @@ export class NodeGaugesService implements OnModuleInit {
       this.cached = {
         at: Date.now(),
         rows: this.dataSource.query<NodeRow[]>(
-          `SELECT a.slug AS account, n.name AS node, n.id AS node_id, (n.status = 'online')::int AS up, (n.connection_id IS NOT NULL)::int AS connected,
+          `SELECT a.slug AS account, n.name AS node, n.id AS node_id, (n.status = 'online')::int AS up, (n.connection_id IS NOT NULL AND n.status = 'online')::int AS connected,
                   n.cpu_percent AS cpu, n.memory_used_bytes AS memory, n.disk_used_bytes AS disk, n.containers_running AS containers
              FROM nodes n JOIN accounts a ON a.id = n.account_id`,
         ).catch(() => []),

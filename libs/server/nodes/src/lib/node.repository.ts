@@ -85,10 +85,13 @@ export class NodeRepository {
     return rows;
   }
 
-  /** Nodes silent for longer than the stale window, and not connected, are removed with their samples. */
+  /**
+   * Offline nodes silent for longer than the stale window are removed with their samples. A connection the node seems
+   * to hold does not save it: a midtier that died never said its agents left.
+   */
   async pruneStale(staleSeconds: number): Promise<StatusRow[]> {
     const [rows] = await this.nodes.query(
-      `DELETE FROM nodes WHERE connection_id IS NULL AND coalesce(last_seen_at, registered_at) < now() - make_interval(secs => $1)
+      `DELETE FROM nodes WHERE status = 'offline' AND coalesce(last_seen_at, registered_at) < now() - make_interval(secs => $1)
         RETURNING account_id, id, name, 'pruned' AS status, last_seen_at`,
       [staleSeconds],
     );
