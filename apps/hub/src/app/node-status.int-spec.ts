@@ -1,6 +1,6 @@
 import { DASHBOARD_NAMESPACE, MIDTIER_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
 import { NodesService } from '@thresh/server-nodes';
-import { agentRegistration, metricSample } from '@thresh/testing';
+import { agentRegistration, HubApi, metricSample } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
@@ -67,6 +67,17 @@ describe('node status: offline after the grace period, back online, pruned when 
       });
     });
     expect(refused).toEqual({ status: 403, message: expect.stringContaining('expected a user token (thresh_cli_…)') });
+  });
+
+  it('drops a dashboard connection when its session ends', async () => {
+    const session = new HubApi(hub.url);
+    await session.login('admin', ADMIN_PASSWORD);
+    const socket = io(`${hub.url}${DASHBOARD_NAMESPACE}`, { auth: { token: session.token }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    expect((await session.request('POST', '/api/auth/logout')).status).toBe(204);
+    expect(await dropped).toBe('io server disconnect');
+    expect(dashboard.connected).toBe(true);
   });
 
   it('pushes online on registration, offline when silent past 2 x interval + grace, online again on the next report', async () => {

@@ -1,6 +1,6 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { CredentialsService, UserRepository } from '@thresh/server-auth';
+import { CredentialEvents, CredentialsService, UserRepository } from '@thresh/server-auth';
 import { accountRoom, AppException, toConnectError } from '@thresh/server-core';
 import { NodeEvents } from '@thresh/server-nodes';
 import { DASHBOARD_NAMESPACE, DashboardServerEvents, MAX_SOCKET_MESSAGE_BYTES } from '@thresh/protocol';
@@ -10,12 +10,13 @@ import type { Namespace, Socket } from 'socket.io';
 @WebSocketGateway({ namespace: DASHBOARD_NAMESPACE, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
 export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
   private readonly logger = new Logger(DashboardGateway.name);
-  private stopListening?: () => void;
+  private readonly stopListening: (() => void)[] = [];
 
   constructor(
     private readonly credentials: CredentialsService,
     private readonly users: UserRepository,
     private readonly nodeEvents: NodeEvents,
+    private readonly credentialEvents: CredentialEvents,
   ) {}
 
   afterInit(namespace: Namespace<Record<string, never>, DashboardServerEvents>): void {
@@ -27,12 +28,19 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
           const user = credential.userId ? await this.users.findById(credential.userId) : null;
           if (!user || user.disabledAt) throw new AppException('unauthorized', 'User is disabled or no longer exists');
           socket.data.accountId = credential.accountId;
+          socket.data.keyId = credential.keyId;
           next();
         })
         .catch((error: unknown) => next(toConnectError(error)));
     });
-    this.stopListening = this.nodeEvents.onChanged(({ accountId, ...event }) =>
-      namespace.to(accountRoom(accountId)).emit('node:status', event),
+    this.stopListening.push(
+      this.nodeEvents.onChanged(({ accountId, ...event }) => namespace.to(accountRoom(accountId)).emit('node:status', event)),
+      // A session that ends (logout, user disabled, token revoked) stops hearing the account's news at once.
+      this.credentialEvents.onRevoked(({ keyId, accountId }) => {
+        for (const socket of namespace.sockets.values()) {
+          if (socket.data.keyId === keyId && socket.data.accountId === accountId) socket.disconnect(true);
+        }
+      }),
     );
   }
 
@@ -42,6 +50,6 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
   }
 
   onModuleDestroy(): void {
-    this.stopListening?.();
+    for (const stop of this.stopListening) stop();
   }
 }

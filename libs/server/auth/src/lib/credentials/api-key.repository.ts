@@ -44,13 +44,16 @@ export class ApiKeyRepository {
       .getMany();
   }
 
-  async revokeUserTokens(userId: string, at: Date): Promise<void> {
-    await this.keys
+  /** Returns the tokens it revoked. */
+  async revokeUserTokens(userId: string, at: Date): Promise<{ id: string; accountId: string }[]> {
+    const result = await this.keys
       .createQueryBuilder()
       .update()
       .set({ revokedAt: at })
       .where("user_id = :userId AND type = 'user' AND (revoked_at IS NULL OR revoked_at > :at)", { userId, at })
+      .returning('id, account_id')
       .execute();
+    return (result.raw as { id: string; account_id: string }[]).map((row) => ({ id: row.id, accountId: row.account_id }));
   }
 
   async touch(id: string, at: Date): Promise<void> {

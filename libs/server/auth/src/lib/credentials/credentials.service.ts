@@ -130,7 +130,7 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
   /** Revokes at `at`; when that is now, the gateways hear of it at once. */
   /** Every login token of a user stops working, e.g. when the user is disabled or the password changes. */
   async revokeUserTokens(userId: string): Promise<void> {
-    await this.keys.revokeUserTokens(userId, new Date());
+    for (const token of await this.keys.revokeUserTokens(userId, new Date())) this.events.revoked({ keyId: token.id, accountId: token.accountId });
   }
 
   async revoke(record: Pick<ApiKeyEntity, 'id' | 'accountId'>, at = new Date()): Promise<void> {
