@@ -9,3 +9,5 @@ export * from './lib/clusters';
 export * from './lib/stacks';
 export * from './lib/audit';
 export * from './lib/metrics';
+export * from './lib/blueprints';
+export * from './lib/commands';

@@ -35,5 +35,6 @@ export async function buildRegistration(config: AgentConfig, agentVersion: strin
     memoryTotalBytes: facts.memoryTotalBytes,
     diskTotalBytes: facts.diskTotalBytes,
     metricsIntervalSeconds: config['metrics-interval'],
+    drivers: ['process'],
   };
 }

@@ -3,6 +3,7 @@ import {
   AGENT_NAMESPACE,
   AgentRegistration,
   AgentToMidtierEvents,
+  CommandUpdate,
   MidtierToAgentEvents,
   RegisteredNode,
 } from '@thresh/protocol';
@@ -27,6 +28,12 @@ export interface AgentRuntimeOptions {
   buffer: SampleBuffer;
   collect: () => Promise<SampleValues>;
   log: (message: string) => void;
+  /** Where commands from the hub go, and who hears that the node (re)registered. */
+  commands?: {
+    run: (command: unknown) => void;
+    cancel: (commandId: string) => void;
+    registered: () => void;
+  };
 }
 
 /** Jittered exponential backoff: ten thousand agents must not come back in the same second. */
@@ -88,6 +95,8 @@ export class AgentRuntime {
       if (reason === 'io server disconnect') this.scheduleReconnect(false);
     });
     socket.on('connect_error', (error: ConnectError) => this.onConnectError(error));
+    socket.on('command:run', (command) => this.options.commands?.run(command));
+    socket.on('command:cancel', (event) => this.options.commands?.cancel(event?.commandId));
     this.socket = socket;
     // Measuring goes on whether or not the midtier is reachable: the buffer keeps what cannot be sent yet.
     this.collectTimer = setInterval(() => void this.measure(), this.options.config['metrics-interval'] * 1000);
@@ -128,6 +137,7 @@ export class AgentRuntime {
     this.registered = true;
     // Buffered samples first: whatever waited through the outage goes before new ones.
     void this.sendBuffered();
+    this.options.commands?.registered();
   }
 
   private async measure(): Promise<void> {
@@ -158,6 +168,17 @@ export class AgentRuntime {
     } finally {
       this.sending = false;
     }
+  }
+
+  /** True once the hub has the update (accepted, or known already); false when it must be sent again later. */
+  async sendCommandUpdate(update: CommandUpdate): Promise<boolean> {
+    if (!this.registered) return false;
+    const result = await this.request<{ accepted: boolean }>('command:update', update, REPORT_TIMEOUT_MS);
+    if (result.ok) return true;
+    // An outage or a hub in trouble passes; a refusal of the update itself will not change by sending it again.
+    const retry = result.error.code === 'hub_unavailable' || result.error.code === 'internal';
+    if (!retry) this.options.log(`the hub refused a command update: ${result.error.message}`);
+    return !retry;
   }
 
   private async request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<R>> {

@@ -28,3 +28,11 @@ export function labelled(rows: [string, string][]): string {
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`).join('\n');
 }
+
+const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "90s", "30m", "6h" or "7d" in milliseconds; null for anything else. */
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  return match ? Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS] : null;
+}

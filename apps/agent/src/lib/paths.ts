@@ -17,5 +17,11 @@ export const agentPaths = () => {
     log: join(home, 'agent.log'),
     sampleBuffer: join(home, 'metrics-buffer.jsonl'),
     sampleCursor: join(home, 'metrics-cursor.json'),
+    /** Custom blueprints, one JSON or YAML file each. */
+    blueprints: join(home, 'blueprints'),
+    /** One folder per environment of the process driver. */
+    environments: join(home, 'environments'),
+    /** What became of each command this agent ran, so a repeat is recognised and an unheard outcome sent again. */
+    commandJournal: join(home, 'commands'),
   };
 };

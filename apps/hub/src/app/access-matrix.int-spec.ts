@@ -32,9 +32,28 @@ const ROUTE_RULES: Record<string, Rule> = {
   'POST /api/clusters': WRITERS,
   'GET /api/clusters/{name}': ANY_ROLE,
   'DELETE /api/clusters/{name}': WRITERS,
+  'PATCH /api/clusters/{name}': WRITERS,
+  'POST /api/clusters/{name}/nodes': WRITERS,
+  'DELETE /api/clusters/{name}/nodes/{node}': WRITERS,
+  'GET /api/commands': ANY_ROLE,
+  'GET /api/commands/{id}': ANY_ROLE,
+  'POST /api/commands/{id}/cancel': WRITERS,
+  'POST /api/nodes/{idOrName}/up': WRITERS,
+  'GET /api/nodes/{idOrName}/blueprints': ANY_ROLE,
+  'GET /api/nodes/{idOrName}/environments': ANY_ROLE,
+  'POST /api/nodes/{idOrName}/environments/{name}/start': WRITERS,
+  'POST /api/nodes/{idOrName}/environments/{name}/stop': WRITERS,
+  'DELETE /api/nodes/{idOrName}/environments/{name}': WRITERS,
   'GET /api/stacks': ANY_ROLE,
   'GET /api/stacks/{name}': ANY_ROLE,
   'GET /api/audit': ADMIN,
+};
+
+/** Bodies valid for their route (default: a user change), so another account's call is judged on the resource, not on validation. */
+const VALID_BODIES: Record<string, object> = {
+  'PATCH /api/clusters/{name}': { description: 'changed by another account' },
+  'POST /api/clusters/{name}/nodes': { node: 'matrix-node' },
+  'POST /api/nodes/{idOrName}/up': { blueprint: 'python-dev', name: 'from-another-account' },
 };
 
 interface Route {
@@ -96,7 +115,7 @@ describe('access matrix: every route and namespace against every kind of credent
 
   /** Path parameters: things that do not exist, so an allowed call proves it passed the guard without changing state. */
   const missing = (path: string) =>
-    path.replace('{id}', randomUUID()).replace('{idOrName}', 'no-such-node').replace('{name}', 'no-such-thing');
+    path.replace('{id}', randomUUID()).replace('{idOrName}', 'no-such-node').replace('{name}', 'no-such-thing').replace('{node}', 'no-such-node');
 
   const call = (route: Route, token: string | undefined, path = missing(route.path), body: object = {}) =>
     new HubApi(hub.url).request<{ code?: string; message?: string }>(route.method, path, route.method === 'GET' || route.method === 'DELETE' ? undefined : body, token);
@@ -156,14 +175,16 @@ describe('access matrix: every route and namespace against every kind of credent
       }
       for (const value of ids[parameter]) {
         // A valid body, so the answer is about the resource and not about validation.
-        const response = await call(route, otherAdmin.token, route.path.replace(parameter, value), { role: 'viewer' });
+        const path = route.path.replace(parameter, value).replace('{node}', owned.nodeName).replace('{name}', 'some-environment');
+        const response = await call(route, otherAdmin.token, path, VALID_BODIES[route.key] ?? { role: 'viewer' });
         expect({ route: route.key, status: response.status }).toEqual({ route: route.key, status: 404 });
       }
     }
     // Account A's things are all still there, unchanged.
     const keys = await users.admin.request<{ id: string; revokedAt: string | null }[]>('GET', '/api/keys');
     expect(keys.body.find((key) => key.id === owned.keyId)?.revokedAt).toBeNull();
-    expect((await users.admin.request('GET', `/api/clusters/${owned.clusterName}`)).status).toBe(200);
+    const cluster = await users.admin.request<{ description: string }>('GET', `/api/clusters/${owned.clusterName}`);
+    expect({ status: cluster.status, description: cluster.body.description }).toEqual({ status: 200, description: '' });
   });
 
   describe('the /midtier namespace', () => {

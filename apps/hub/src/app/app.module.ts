@@ -7,6 +7,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@thresh/server-audit';
 import { AuthModule } from '@thresh/server-auth';
 import { ClustersModule } from '@thresh/server-clusters';
+import { CommandsModule } from '@thresh/server-commands';
 import { databaseOptions } from '@thresh/server-core';
 import { KeysModule } from '@thresh/server-keys';
 import { MetricsModule } from '@thresh/server-metrics';
@@ -59,6 +60,12 @@ export class AppModule {
           sweepIntervalMs: config.HUB_STATUS_SWEEP_SECONDS * 1000,
         }),
         ClustersModule,
+        CommandsModule.forRoot({
+          defaultTtlSeconds: config.HUB_COMMAND_TTL_SECONDS,
+          sweepIntervalMs: 5_000,
+          retentionDays: config.HUB_COMMAND_RETENTION_DAYS,
+          redeliverAfterSeconds: config.HUB_COMMAND_REDELIVER_SECONDS,
+        }),
         StacksModule,
         ...(serveDashboard ? [ServeStaticModule.forRoot({ rootPath: dashboardDir, exclude: SERVER_ROUTES })] : []),
       ],

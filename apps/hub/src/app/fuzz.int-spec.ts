@@ -12,6 +12,7 @@ const STATE_QUERIES = [
   `SELECT md5(coalesce(string_agg(concat(id, type, revoked_at, expires_at), ',' ORDER BY id), '')) FROM api_keys`,
   `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM nodes t`,
   `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM clusters t`,
+  `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM cluster_nodes t`,
   `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM stacks t`,
 ];
 
@@ -21,6 +22,8 @@ const BODY_ROUTES = [
   ['PATCH', '/api/users/00000000-0000-4000-8000-000000000000'],
   ['POST', '/api/keys'],
   ['POST', '/api/clusters'],
+  ['PATCH', '/api/clusters/existing'],
+  ['POST', '/api/clusters/existing/nodes'],
 ] as const;
 
 const QUERY_ROUTES = ['/api/nodes', '/api/audit'];

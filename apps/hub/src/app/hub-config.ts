@@ -26,6 +26,12 @@ export const hubConfigSchema = z.object({
   HUB_STALE_AGENT_WINDOW: durationSchema.default(24 * 3600),
   /** How often silent nodes are looked for (and stale ones pruned). */
   HUB_STATUS_SWEEP_SECONDS: z.coerce.number().min(0.1).default(5),
+  /** How long a command waits for an offline node before it times out. */
+  HUB_COMMAND_TTL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3600),
+  /** Days a finished command (its output and result) is kept. */
+  HUB_COMMAND_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Seconds after which a command handed down but not started is handed down again. */
+  HUB_COMMAND_REDELIVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   /** When set, GET /metrics requires "Authorization: Bearer <this>" (its series name every node). */
   HUB_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),

@@ -11,8 +11,13 @@ export const AUDIT_ACTIONS = [
   'user.create',
   'user.update',
   'cluster.create',
+  'cluster.update',
   'cluster.delete',
+  'cluster.node.add',
+  'cluster.node.remove',
   'node.prune',
+  'command.create',
+  'command.cancel',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NODE_STATUSES } from './nodes';
 
 export const clusterNameSchema = z
   .string()
@@ -20,3 +21,28 @@ export const clusterResponseSchema = z.object({
   createdAt: z.iso.datetime(),
 });
 export type ClusterResponse = z.infer<typeof clusterResponseSchema>;
+
+export const updateClusterRequestSchema = z.strictObject({
+  description: z.string().max(500),
+});
+export type UpdateClusterRequest = z.infer<typeof updateClusterRequestSchema>;
+
+/** A node to add to a cluster: its id, its name, or a unique prefix of its id. */
+export const addClusterNodeRequestSchema = z.strictObject({
+  node: z.string().min(1).max(64),
+});
+export type AddClusterNodeRequest = z.infer<typeof addClusterNodeRequestSchema>;
+
+export const clusterNodeSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  status: z.enum(NODE_STATUSES),
+  lastSeenAt: z.iso.datetime().nullable(),
+});
+export type ClusterNode = z.infer<typeof clusterNodeSchema>;
+
+/** One cluster with its member nodes, by name. */
+export const clusterDetailResponseSchema = clusterResponseSchema.extend({
+  nodes: z.array(clusterNodeSchema),
+});
+export type ClusterDetailResponse = z.infer<typeof clusterDetailResponseSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Ack } from './ack';
+import { AgentCommand, CommandUpdate, commandUpdateSchema } from './commands';
 import { MetricsBatch, MetricsReport } from './metrics';
 import { AgentRegistration, agentRegistrationSchema } from './nodes';
 
@@ -20,10 +21,15 @@ export interface AgentToMidtierEvents {
   'agent:register': (registration: AgentRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
   /** Acknowledged only once the hub has stored the samples: until then the agent keeps them. */
   'metrics:report': (report: MetricsReport, ack: (result: Ack<{ accepted: number }>) => void) => void;
+  /** Acknowledged once the hub has stored it; `accepted: false` means the hub already had the command's outcome. */
+  'command:update': (update: CommandUpdate, ack: (result: Ack<{ accepted: boolean }>) => void) => void;
 }
 
-/** Server-to-agent events; the midtier pushes nothing yet beyond acks. */
-export type MidtierToAgentEvents = Record<never, never>;
+export interface MidtierToAgentEvents {
+  /** Run this command (again, possibly: the agent recognises a command id it has seen). */
+  'command:run': (command: AgentCommand) => void;
+  'command:cancel': (event: { commandId: string }) => void;
+}
 
 // ---- midtier <-> hub (namespace /midtier, thresh_mid_ keys) ----
 
@@ -52,14 +58,28 @@ export const nodeDisconnectedSchema = z.strictObject({
 });
 export type NodeDisconnected = z.infer<typeof nodeDisconnectedSchema>;
 
+export const agentCommandUpdateSchema = z.strictObject({
+  agentId: z.uuid(),
+  update: commandUpdateSchema,
+});
+export type AgentCommandUpdate = z.infer<typeof agentCommandUpdateSchema>;
+
+export const pendingCommandsRequestSchema = z.strictObject({ agentId: z.uuid() });
+
 export interface MidtierToHubEvents {
   'agent:authenticate': (request: AgentAuthRequest, ack: (result: Ack<AgentIdentity>) => void) => void;
   'node:register': (request: MidtierNodeRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
   'node:disconnected': (event: NodeDisconnected) => void;
   'metrics:batch': (batch: MetricsBatch, ack: (result: Ack<{ stored: number; unknown: number }>) => void) => void;
+  'command:update': (update: AgentCommandUpdate, ack: (result: Ack<{ accepted: boolean }>) => void) => void;
+  /** Commands waiting for an agent that polls instead of holding a socket. */
+  'commands:pending': (request: { agentId: string }, ack: (result: Ack<{ commands: AgentCommand[] }>) => void) => void;
 }
 
 export interface HubToMidtierEvents {
   /** A key was revoked or expired: drop its cached validation and the agents using it. */
   'key:revoked': (event: { keyId: string }) => void;
+  /** For the midtier that holds this agent's connection; the others ignore it. */
+  'command:dispatch': (event: { agentId: string; command: AgentCommand }) => void;
+  'command:cancel': (event: { agentId: string; commandId: string }) => void;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RUNTIME_DRIVERS } from './blueprints';
 
 export const NODE_STATUSES = ['online', 'offline'] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];
@@ -21,6 +22,8 @@ export const agentRegistrationSchema = z.strictObject({
   memoryTotalBytes: z.number().int().nonnegative(),
   diskTotalBytes: z.number().int().nonnegative(),
   metricsIntervalSeconds: z.number().int().min(1).max(86_400),
+  /** Runtime drivers this agent can run environments with. */
+  drivers: z.array(z.enum(RUNTIME_DRIVERS)).min(1).max(RUNTIME_DRIVERS.length).default(['process']),
 });
 export type AgentRegistration = z.infer<typeof agentRegistrationSchema>;
 
@@ -44,6 +47,7 @@ export const nodeResponseSchema = z.object({
   diskUsedBytes: z.number().nullable(),
   containersRunning: z.number().nullable(),
   environments: z.array(z.object({ name: z.string(), status: z.string() })),
+  drivers: z.array(z.enum(RUNTIME_DRIVERS)),
   lastSampleAt: z.iso.datetime().nullable(),
 });
 export type NodeResponse = z.infer<typeof nodeResponseSchema>;

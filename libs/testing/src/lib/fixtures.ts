@@ -15,6 +15,7 @@ export function agentRegistration(overrides: Partial<AgentRegistration> = {}): A
     memoryTotalBytes: 8 * 1024 ** 3,
     diskTotalBytes: 100 * 1024 ** 3,
     metricsIntervalSeconds: 30,
+    drivers: ['process'],
     ...overrides,
   };
 }

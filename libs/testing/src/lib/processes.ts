@@ -74,7 +74,8 @@ export function startApp(name: string, script: string, env: NodeJS.ProcessEnv, o
 export function runThresh(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [THRESH_BIN, ...args], {
-      env: { ...process.env, THRESH_TOKEN: '', THRESH_HUB: '', ...env },
+      // Plain output, as a script sees it, whatever the test runner's terminal.
+      env: { ...process.env, THRESH_TOKEN: '', THRESH_HUB: '', FORCE_COLOR: '0', ...env },
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     if (input !== undefined) child.stdin?.end(input);

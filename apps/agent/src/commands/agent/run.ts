@@ -7,6 +7,11 @@ import { EXIT } from '../../lib/exit-codes';
 import { collectSample } from '../../lib/metrics-collector';
 import { agentPaths } from '../../lib/paths';
 import { SampleBuffer } from '../../lib/sample-buffer';
+import { CommandJournal } from '../../lib/commands/command-journal';
+import { CommandRunner } from '../../lib/commands/command-runner';
+import { localEnvironments } from '../../lib/environments/local-environments';
+
+const SUPERVISE_INTERVAL_MS = 3000;
 
 export default class AgentRun extends ThreshCommand {
   static override summary = 'Run the agent in the foreground until Ctrl-C';
@@ -29,18 +34,43 @@ export default class AgentRun extends ThreshCommand {
     const maxSamples = Math.ceil(86_400 / config['metrics-interval']);
     const buffer = new SampleBuffer({ file: paths.sampleBuffer, cursorFile: paths.sampleCursor, maxSamples, maxBytes: 100 * 1024 * 1024 });
     if (buffer.size > 0) log(`${buffer.size} sample(s) from an earlier run wait to be sent`);
-    const runtime = new AgentRuntime({
+
+    const { manager, processes } = localEnvironments();
+    for (const name of await processes.recoverInterrupted()) log(`environment ${name}: its deployment was interrupted when the agent stopped; marked failed`);
+    const journal = new CommandJournal(paths.commandJournal);
+    const drivers = await manager.availableDrivers();
+    log(`runtime drivers: ${drivers.join(', ')}`);
+    const runtime: AgentRuntime = new AgentRuntime({
       config,
-      registration: await buildRegistration(config, this.config.version),
+      registration: { ...(await buildRegistration(config, this.config.version)), drivers },
       buffer,
-      collect: collectSample,
+      collect: async () => ({ ...(await collectSample()), environments: await manager.statuses() }),
       log,
+      commands: {
+        run: (command) => runner.handle(command),
+        cancel: (commandId) => runner.cancel(commandId),
+        registered: () => void runner.resendOutcomes().catch((error: Error) => log(`could not resend command outcomes: ${error.message}`)),
+      },
     });
+    const runner = new CommandRunner({ manager, journal, send: (update) => runtime.sendCommandUpdate(update), log });
+    // Environments' commands run on whether or not this agent does: adopt them, and restart the ones that died.
+    // Outcomes the hub has not heard go again, as its midtier may have lost it for a while without dropping us.
+    const supervise = () =>
+      void processes
+        .supervise()
+        .then((restarted) => restarted.forEach((name) => log(`environment ${name}: its command had stopped; started it again`)))
+        .then(() => runner.resendOutcomes())
+        .then(() => journal.prune())
+        .catch((error: Error) => log(`supervising environments failed: ${error.message}`));
+    supervise();
+    const supervisor = setInterval(supervise, SUPERVISE_INTERVAL_MS);
     runtime.start();
 
     await new Promise<void>((resolve) => {
       const shutdown = (signal: string) => {
         log(`${signal} received; stopping`);
+        clearInterval(supervisor);
+        runner.shutdown();
         void runtime.stop().then(resolve);
       };
       process.once('SIGINT', () => shutdown('SIGINT'));

@@ -2,14 +2,11 @@ import { Args, Flags } from '@oclif/core';
 import type { NodeMetricsResponse, NodeResponse } from '@thresh/protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EXIT } from '../../lib/exit-codes';
-import { formatAgo, labelled } from '../../lib/format';
+import { formatAgo, labelled, parseDuration } from '../../lib/format';
 import { HubClient } from '../../lib/hub-client';
 import { NodeCommand } from '../../lib/node-command';
 import { bar, formatBytes, usage } from '../../lib/node-format';
 import { renderTable } from '../../lib/table';
-
-const DURATION = /^(\d+)(m|h|d)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 export default class NodeMetrics extends NodeCommand {
   static override summary = "Show a node's current CPU, memory, disk and containers, or their history";
@@ -30,9 +27,9 @@ export default class NodeMetrics extends NodeCommand {
     const client = await this.client(flags.hub);
     const path = `/api/nodes/${encodeURIComponent(args.node)}`;
     if (flags.since) {
-      const match = DURATION.exec(flags.since);
-      if (!match) this.error(`--since takes a duration like 30m, 6h or 7d, not "${flags.since}"`, { exit: EXIT.usage });
-      const from = new Date(Date.now() - Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]).toISOString();
+      const sinceMs = parseDuration(flags.since);
+      if (sinceMs === null) this.error(`--since takes a duration like 30m, 6h or 7d, not "${flags.since}"`, { exit: EXIT.usage });
+      const from = new Date(Date.now() - sinceMs).toISOString();
       const history = await client.request<NodeMetricsResponse>('GET', `${path}/metrics?from=${encodeURIComponent(from)}`);
       this.log(`${history.node}: ${history.points.length} point(s) at ${history.resolution} resolution since ${history.from}`);
       this.log(

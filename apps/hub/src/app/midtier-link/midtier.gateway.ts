@@ -24,7 +24,11 @@ import {
   nodeDisconnectedSchema,
   RegisteredNode,
   MAX_SOCKET_MESSAGE_BYTES,
+  AgentCommand,
+  agentCommandUpdateSchema,
+  pendingCommandsRequestSchema,
 } from '@thresh/protocol';
+import { CommandEvents, CommandsService } from '@thresh/server-commands';
 import type { Namespace, Socket } from 'socket.io';
 
 type MidtierSocket = Socket<MidtierToHubEvents, HubToMidtierEvents, Record<string, never>, { midtier: VerifiedCredential }>;
@@ -36,7 +40,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   private readonly logger = new Logger(MidtierGateway.name);
   private readonly connectedMidtiers = this.metrics.gauge('thresh_hub_midtiers_connected', 'Mid-tiers connected now');
 
-  private stopListening?: () => void;
+  private readonly stopListening: (() => void)[] = [];
 
   constructor(
     private readonly credentials: CredentialsService,
@@ -44,16 +48,23 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly nodes: NodesService,
     private readonly metrics: MetricsService,
     private readonly ingest: MetricsIngestService,
+    private readonly commands: CommandsService,
+    private readonly commandEvents: CommandEvents,
   ) {}
 
   afterInit(namespace: Namespace): void {
     // A revoked key: its own mid-tier connections close, and the account's mid-tiers drop agents using it.
-    this.stopListening = this.credentialEvents.onRevoked(({ keyId, accountId }) => {
-      for (const socket of namespace.sockets.values()) {
-        if ((socket as MidtierSocket).data.midtier?.keyId === keyId) socket.disconnect(true);
-      }
-      namespace.to(accountRoom(accountId)).emit('key:revoked', { keyId });
-    });
+    this.stopListening.push(
+      this.credentialEvents.onRevoked(({ keyId, accountId }) => {
+        for (const socket of namespace.sockets.values()) {
+          if ((socket as MidtierSocket).data.midtier?.keyId === keyId) socket.disconnect(true);
+        }
+        namespace.to(accountRoom(accountId)).emit('key:revoked', { keyId });
+      }),
+      // Which midtier holds a node is not known here: the account's midtiers all hear it, the one holding it delivers.
+      this.commandEvents.onDispatch(({ accountId, agentId, command }) => namespace.to(accountRoom(accountId)).emit('command:dispatch', { agentId, command })),
+      this.commandEvents.onCancel(({ accountId, agentId, commandId }) => namespace.to(accountRoom(accountId)).emit('command:cancel', { agentId, commandId })),
+    );
     namespace.use((socket, next) => {
       const key = socket.handshake.auth?.['key'];
       this.credentials
@@ -67,7 +78,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   }
 
   onModuleDestroy(): void {
-    this.stopListening?.();
+    for (const stop of this.stopListening) stop();
   }
 
   handleConnection(socket: MidtierSocket): void {
@@ -96,14 +107,34 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   @SubscribeMessage('node:register')
   registerNode(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
-    return handleWithAck(midtierNodeRegistrationSchema, payload, ({ registration, connectionId }) =>
-      this.nodes.register(socket.data.midtier.accountId, registration, connectionId),
-    );
+    const accountId = socket.data.midtier.accountId;
+    return handleWithAck(midtierNodeRegistrationSchema, payload, async ({ registration, connectionId }) => {
+      const registered = await this.nodes.register(accountId, registration, connectionId);
+      // After the acknowledgement: what waited for the node follows its registration.
+      setImmediate(() =>
+        void this.commands
+          .nodeAvailable(accountId, registered.nodeId, registration.agentId)
+          .catch((error: Error) => this.logger.warn(`could not hand down commands: ${error.message}`)),
+      );
+      return registered;
+    });
   }
 
   @SubscribeMessage('metrics:batch')
   storeMetrics(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ stored: number; unknown: number }>> {
     return handleWithAck(metricsBatchSchema, payload, (batch) => this.ingest.store(socket.data.midtier.accountId, batch));
+  }
+
+  @SubscribeMessage('command:update')
+  commandUpdate(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: boolean }>> {
+    return handleWithAck(agentCommandUpdateSchema, payload, ({ agentId, update }) => this.commands.applyUpdate(socket.data.midtier.accountId, agentId, update));
+  }
+
+  @SubscribeMessage('commands:pending')
+  pendingCommands(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ commands: AgentCommand[] }>> {
+    return handleWithAck(pendingCommandsRequestSchema, payload, async ({ agentId }) => ({
+      commands: await this.commands.pendingFor(socket.data.midtier.accountId, agentId),
+    }));
   }
 
   @SubscribeMessage('node:disconnected')

@@ -14,7 +14,9 @@ import {
   AGENT_NAMESPACE,
   AgentIdentity,
   agentRegistrationSchema,
+  AgentCommand,
   AgentToMidtierEvents,
+  commandUpdateSchema,
   MAX_SOCKET_MESSAGE_BYTES,
   metricsReportSchema,
   MidtierToAgentEvents,
@@ -38,6 +40,8 @@ type AgentSocket = Socket<AgentToMidtierEvents, MidtierToAgentEvents, Record<str
 export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(AgentsGateway.name);
   private namespace?: Namespace;
+  /** The registered connection of each agent: commands from the hub are for one agent id. */
+  private readonly agents = new Map<string, AgentSocket>();
 
   constructor(
     private readonly auth: AgentAuthService,
@@ -45,6 +49,9 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly metrics: MetricsBatcherService,
   ) {
     hub.events.on('key:revoked', (keyId: string) => this.disconnectKey(keyId));
+    // The hub tells every midtier of the account; only the one holding the agent has it in its map.
+    hub.events.on('command:dispatch', ({ agentId, command }: { agentId: string; command: AgentCommand }) => this.agents.get(agentId)?.emit('command:run', command));
+    hub.events.on('command:cancel', ({ agentId, commandId }: { agentId: string; commandId: string }) => this.agents.get(agentId)?.emit('command:cancel', { commandId }));
   }
 
   afterInit(namespace: Namespace): void {
@@ -71,6 +78,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   handleDisconnect(socket: AgentSocket): void {
     const agentId = socket.data.agentId;
     if (!agentId) return;
+    if (this.agents.get(agentId) === socket) this.agents.delete(agentId);
     this.hub.notify('node:disconnected', { agentId, connectionId: socket.id });
   }
 
@@ -80,8 +88,9 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       if (socket.data.agentId && socket.data.agentId !== registration.agentId) {
         throw new AppException('forbidden', 'One connection serves one agent; reconnect to register another agent id');
       }
-      // Set before the round trip, so a disconnect during it still tells the hub.
+      // Set before the round trip, so a disconnect during it still tells the hub, and commands sent after it arrive.
       socket.data.agentId = registration.agentId;
+      this.agents.set(registration.agentId, socket);
       const result = await this.hub.request('node:register', {
         keyId: socket.data.identity.keyId,
         connectionId: socket.id,
@@ -108,6 +117,17 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         socket.data.reporting = false;
       }
       return { accepted: report.samples.length };
+    });
+  }
+
+  @SubscribeMessage('command:update')
+  commandUpdate(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: boolean }>> {
+    return handleWithAck(commandUpdateSchema, payload, async (update) => {
+      const agentId = socket.data.agentId;
+      if (!agentId) throw new AppException('forbidden', 'Register before reporting on commands');
+      const result = await this.hub.request('command:update', { agentId, update });
+      if (!result.ok) throw new AppException(result.error.code, result.error.message);
+      return { accepted: result.accepted };
     });
   }
 

@@ -52,6 +52,8 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
       }
     });
     socket.on('key:revoked', (event) => this.events.emit('key:revoked', event.keyId));
+    socket.on('command:dispatch', (event) => this.events.emit('command:dispatch', event));
+    socket.on('command:cancel', (event) => this.events.emit('command:cancel', event));
     this.socket = socket;
   }
 

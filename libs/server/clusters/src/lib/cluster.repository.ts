@@ -1,9 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { NodeStatus } from '@thresh/protocol';
 import { Repository } from 'typeorm';
 import { ClusterEntity } from './cluster.entity';
 
 export type ClusterWithCount = ClusterEntity & { nodeCount: number };
+
+/** A member node as a cluster shows it. */
+export interface ClusterMemberRow {
+  id: string;
+  name: string;
+  status: NodeStatus;
+  lastSeenAt: Date | null;
+}
+
+export type AddNodeOutcome = 'added' | 'already_member' | 'gone';
+
+const FOREIGN_KEY_VIOLATION = '23503';
 
 @Injectable()
 export class ClusterRepository {
@@ -41,8 +54,54 @@ export class ClusterRepository {
     );
   }
 
+  findByName(accountId: string, name: string): Promise<ClusterEntity | null> {
+    return this.clusters.findOneBy({ accountId, name });
+  }
+
+  /** Returns null when the account has no cluster of that name. */
+  async updateDescription(accountId: string, name: string, description: string): Promise<ClusterEntity | null> {
+    const result = await this.clusters.update({ accountId, name }, { description });
+    return (result.affected ?? 0) > 0 ? this.findByName(accountId, name) : null;
+  }
+
   async deleteByName(accountId: string, name: string): Promise<boolean> {
     const result = await this.clusters.delete({ accountId, name });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The cluster's nodes, by name. */
+  async members(clusterId: string): Promise<ClusterMemberRow[]> {
+    const rows: { id: string; name: string; status: NodeStatus; last_seen_at: Date | null }[] = await this.clusters.query(
+      `SELECT n.id, n.name, n.status, n.last_seen_at
+         FROM cluster_nodes cn JOIN nodes n ON n.id = cn.node_id
+        WHERE cn.cluster_id = $1 ORDER BY n.name, n.id`,
+      [clusterId],
+    );
+    return rows.map((row) => ({ id: row.id, name: row.name, status: row.status, lastSeenAt: row.last_seen_at }));
+  }
+
+  /** "gone" when the cluster or the node was deleted since the caller looked it up. */
+  async addNode(clusterId: string, nodeId: string): Promise<AddNodeOutcome> {
+    try {
+      const rows: unknown[] = await this.clusters.query(
+        `INSERT INTO cluster_nodes (cluster_id, node_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING node_id`,
+        [clusterId, nodeId],
+      );
+      return rows.length > 0 ? 'added' : 'already_member';
+    } catch (error) {
+      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) return 'gone';
+      throw error;
+    }
+  }
+
+  /** False when the node was not in the cluster. */
+  async removeNode(clusterId: string, nodeId: string): Promise<boolean> {
+    const result = await this.clusters.manager
+      .createQueryBuilder()
+      .delete()
+      .from('cluster_nodes')
+      .where('cluster_id = :clusterId AND node_id = :nodeId', { clusterId, nodeId })
+      .execute();
     return (result.affected ?? 0) > 0;
   }
 }

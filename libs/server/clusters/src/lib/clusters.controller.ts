@@ -1,8 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
 import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
-import { ClusterResponse, clusterResponseSchema, CreateClusterRequest, createClusterRequestSchema } from '@thresh/protocol';
+import {
+  AddClusterNodeRequest,
+  addClusterNodeRequestSchema,
+  ClusterDetailResponse,
+  clusterDetailResponseSchema,
+  ClusterResponse,
+  clusterResponseSchema,
+  CreateClusterRequest,
+  createClusterRequestSchema,
+  UpdateClusterRequest,
+  updateClusterRequestSchema,
+} from '@thresh/protocol';
 import { ClustersService } from './clusters.service';
 
 @ApiTags('clusters')
@@ -32,9 +43,23 @@ export class ClustersController {
 
   @Get(':name')
   @Authenticated()
-  @ApiZodResponse(200, clusterResponseSchema)
-  get(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<ClusterResponse> {
+  @ApiOperation({ summary: 'One cluster with its nodes and their status' })
+  @ApiZodResponse(200, clusterDetailResponseSchema)
+  get(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<ClusterDetailResponse> {
     return this.clusters.get(user.accountId, name);
+  }
+
+  @Patch(':name')
+  @Authenticated('admin', 'operator')
+  @ApiOperation({ summary: "Change a cluster's description" })
+  @ApiZodBody(updateClusterRequestSchema)
+  @ApiZodResponse(200, clusterDetailResponseSchema)
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('name') name: string,
+    @Body(new ZodValidationPipe(updateClusterRequestSchema)) body: UpdateClusterRequest,
+  ): Promise<ClusterDetailResponse> {
+    return this.clusters.update(user, name, body);
   }
 
   @Delete(':name')
@@ -43,5 +68,27 @@ export class ClustersController {
   @ApiOperation({ summary: 'Delete a cluster; its nodes stay' })
   delete(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<void> {
     return this.clusters.delete(user, name);
+  }
+
+  @Post(':name/nodes')
+  @Authenticated('admin', 'operator')
+  @ApiOperation({ summary: 'Add a node (by id, name or unique id prefix) to a cluster; 409 if it is already there' })
+  @ApiZodBody(addClusterNodeRequestSchema)
+  @ApiZodResponse(201, clusterDetailResponseSchema)
+  addNode(
+    @CurrentUser() user: AuthUser,
+    @Param('name') name: string,
+    @Body(new ZodValidationPipe(addClusterNodeRequestSchema)) body: AddClusterNodeRequest,
+  ): Promise<ClusterDetailResponse> {
+    return this.clusters.addNode(user, name, body);
+  }
+
+  @Delete(':name/nodes/:node')
+  @HttpCode(204)
+  @Authenticated('admin', 'operator')
+  @ApiOperation({ summary: 'Take a node out of a cluster; the node itself stays' })
+  @ApiParam({ name: 'node', description: 'node id, name or unique id prefix' })
+  removeNode(@CurrentUser() user: AuthUser, @Param('name') name: string, @Param('node') node: string): Promise<void> {
+    return this.clusters.removeNode(user, name, node);
   }
 }

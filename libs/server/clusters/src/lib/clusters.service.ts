@@ -2,8 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '@thresh/server-audit';
 import { AuthUser } from '@thresh/server-auth';
 import { AppException } from '@thresh/server-core';
-import { ClusterResponse, CreateClusterRequest } from '@thresh/protocol';
-import { ClusterRepository, ClusterWithCount } from './cluster.repository';
+import { NodeEntity, NodesService } from '@thresh/server-nodes';
+import {
+  AddClusterNodeRequest,
+  AuditAction,
+  ClusterDetailResponse,
+  ClusterResponse,
+  CreateClusterRequest,
+  UpdateClusterRequest,
+} from '@thresh/protocol';
+import { ClusterEntity } from './cluster.entity';
+import { ClusterMemberRow, ClusterRepository, ClusterWithCount } from './cluster.repository';
 
 function mapCluster(cluster: ClusterWithCount): ClusterResponse {
   return {
@@ -15,23 +24,32 @@ function mapCluster(cluster: ClusterWithCount): ClusterResponse {
   };
 }
 
+function mapDetail(cluster: ClusterEntity, members: ClusterMemberRow[]): ClusterDetailResponse {
+  return {
+    ...mapCluster({ ...cluster, nodeCount: members.length }),
+    nodes: members.map((member) => ({
+      id: member.id,
+      name: member.name,
+      status: member.status,
+      lastSeenAt: member.lastSeenAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+const noCluster = (name: string) => new AppException('not_found', `No cluster named "${name}"`);
+
 @Injectable()
 export class ClustersService {
   constructor(
     private readonly clusters: ClusterRepository,
+    private readonly nodes: NodesService,
     private readonly audit: AuditService,
   ) {}
 
   async create(user: AuthUser, request: CreateClusterRequest): Promise<ClusterResponse> {
     const cluster = await this.clusters.insert(user.accountId, request.name, request.description);
     if (!cluster) throw new AppException('conflict', `A cluster named "${request.name}" already exists`);
-    await this.audit.record({
-      accountId: user.accountId,
-      actor: user.username,
-      action: 'cluster.create',
-      target: cluster.name,
-      sourceAddress: user.sourceAddress,
-    });
+    await this.record(user, 'cluster.create', cluster.name);
     return mapCluster({ ...cluster, nodeCount: 0 });
   }
 
@@ -39,20 +57,59 @@ export class ClustersService {
     return (await this.clusters.listWithCounts(accountId)).map(mapCluster);
   }
 
-  async get(accountId: string, name: string): Promise<ClusterResponse> {
-    const cluster = (await this.clusters.listWithCounts(accountId)).find((candidate) => candidate.name === name);
-    if (!cluster) throw new AppException('not_found', `No cluster named "${name}"`);
-    return mapCluster(cluster);
+  async get(accountId: string, name: string): Promise<ClusterDetailResponse> {
+    const cluster = await this.require(accountId, name);
+    return mapDetail(cluster, await this.clusters.members(cluster.id));
+  }
+
+  async update(user: AuthUser, name: string, request: UpdateClusterRequest): Promise<ClusterDetailResponse> {
+    const cluster = await this.clusters.updateDescription(user.accountId, name, request.description);
+    if (!cluster) throw noCluster(name);
+    await this.record(user, 'cluster.update', cluster.name, { description: request.description });
+    return mapDetail(cluster, await this.clusters.members(cluster.id));
   }
 
   async delete(user: AuthUser, name: string): Promise<void> {
-    if (!(await this.clusters.deleteByName(user.accountId, name))) throw new AppException('not_found', `No cluster named "${name}"`);
-    await this.audit.record({
-      accountId: user.accountId,
-      actor: user.username,
-      action: 'cluster.delete',
-      target: name,
-      sourceAddress: user.sourceAddress,
-    });
+    if (!(await this.clusters.deleteByName(user.accountId, name))) throw noCluster(name);
+    await this.record(user, 'cluster.delete', name);
   }
+
+  /** Adds a node (by id, name or unique id prefix) to the cluster; 409 when it is already there. */
+  async addNode(user: AuthUser, name: string, request: AddClusterNodeRequest): Promise<ClusterDetailResponse> {
+    const cluster = await this.require(user.accountId, name);
+    const node = await this.nodes.resolve(user.accountId, request.node);
+    const outcome = await this.clusters.addNode(cluster.id, node.id);
+    if (outcome === 'already_member') throw new AppException('conflict', `node "${node.name}" is already in cluster "${cluster.name}"`);
+    // Deleted (or the node pruned) between the look-up and the insert.
+    if (outcome === 'gone') throw (await this.clusters.findByName(user.accountId, name)) ? this.noNode(request.node) : noCluster(name);
+    await this.record(user, 'cluster.node.add', membershipTarget(cluster, node), { node: node.name, nodeId: node.id });
+    return mapDetail(cluster, await this.clusters.members(cluster.id));
+  }
+
+  async removeNode(user: AuthUser, name: string, nodeRef: string): Promise<void> {
+    const cluster = await this.require(user.accountId, name);
+    const node = await this.nodes.resolve(user.accountId, nodeRef);
+    if (!(await this.clusters.removeNode(cluster.id, node.id))) {
+      throw new AppException('not_found', `node "${node.name}" is not in cluster "${cluster.name}"`);
+    }
+    await this.record(user, 'cluster.node.remove', membershipTarget(cluster, node), { node: node.name, nodeId: node.id });
+  }
+
+  private async require(accountId: string, name: string): Promise<ClusterEntity> {
+    const cluster = await this.clusters.findByName(accountId, name);
+    if (!cluster) throw noCluster(name);
+    return cluster;
+  }
+
+  private noNode(nodeRef: string): AppException {
+    return new AppException('not_found', `No node with id, name or id prefix "${nodeRef}"`);
+  }
+
+  private record(user: AuthUser, action: AuditAction, target: string, details?: Record<string, unknown>): Promise<void> {
+    return this.audit.record({ accountId: user.accountId, actor: user.username, action, target, details, sourceAddress: user.sourceAddress });
+  }
+}
+
+function membershipTarget(cluster: ClusterEntity, node: NodeEntity): string {
+  return `${cluster.name}: ${node.name} (${node.id})`;
 }

@@ -1,4 +1,4 @@
-import type { NodeStatus } from '@thresh/protocol';
+import type { EnvironmentStatus, NodeStatus, RuntimeDriver } from '@thresh/protocol';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 const nullableBigint = { to: (value: number | null) => value, from: (value: string | null) => (value === null ? null : Number(value)) };
@@ -49,6 +49,10 @@ export class NodeEntity {
   @Column({ name: 'connection_id', type: 'text', nullable: true })
   connectionId!: string | null;
 
+  /** Runtime drivers the agent has (process, docker). */
+  @Column({ type: 'text', array: true })
+  drivers!: RuntimeDriver[];
+
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
 
@@ -65,7 +69,7 @@ export class NodeEntity {
   containersRunning!: number | null;
 
   @Column({ type: 'jsonb' })
-  environments!: { name: string; status: string }[];
+  environments!: EnvironmentStatus[];
 
   @Column({ name: 'last_sample_at', type: 'timestamptz', nullable: true })
   lastSampleAt!: Date | null;

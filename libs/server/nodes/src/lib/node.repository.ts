@@ -36,14 +36,14 @@ export class NodeRepository {
     const rows: { id: string; name: string; last_seq: string | null }[] = await this.nodes.query(
       `INSERT INTO nodes (account_id, agent_id, name, hostname, platform, arch, agent_version, cpu_cores,
                           memory_total_bytes, disk_total_bytes, metrics_interval_seconds, status, connection_id,
-                          last_seen_at, registered_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'online', $12, now(), now(), now())
+                          drivers, last_seen_at, registered_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'online', $12, $13, now(), now(), now())
        ON CONFLICT (account_id, agent_id) DO UPDATE SET
          name = EXCLUDED.name, hostname = EXCLUDED.hostname, platform = EXCLUDED.platform, arch = EXCLUDED.arch,
          agent_version = EXCLUDED.agent_version, cpu_cores = EXCLUDED.cpu_cores,
          memory_total_bytes = EXCLUDED.memory_total_bytes, disk_total_bytes = EXCLUDED.disk_total_bytes,
          metrics_interval_seconds = EXCLUDED.metrics_interval_seconds, status = 'online',
-         connection_id = EXCLUDED.connection_id, last_seen_at = now(), updated_at = now()
+         connection_id = EXCLUDED.connection_id, drivers = EXCLUDED.drivers, last_seen_at = now(), updated_at = now()
        RETURNING id, name, last_seq`,
       [
         accountId,
@@ -58,9 +58,18 @@ export class NodeRepository {
         registration.diskTotalBytes,
         registration.metricsIntervalSeconds,
         connectionId,
+        registration.drivers,
       ],
     );
     return rows[0];
+  }
+
+  findById(accountId: string, id: string): Promise<NodeEntity | null> {
+    return this.nodes.findOneBy({ accountId, id });
+  }
+
+  findByAgentId(accountId: string, agentId: string): Promise<NodeEntity | null> {
+    return this.nodes.findOneBy({ accountId, agentId });
   }
 
   async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<StatusRow[]> {

@@ -48,6 +48,7 @@ export function mapNode(node: NodeEntity): NodeResponse {
     diskUsedBytes: node.diskUsedBytes,
     containersRunning: node.containersRunning,
     environments: node.environments,
+    drivers: node.drivers,
     lastSampleAt: node.lastSampleAt?.toISOString() ?? null,
   };
 }
@@ -103,12 +104,12 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   }
 
   async get(accountId: string, idOrName: string): Promise<NodeResponse> {
-    return mapNode(await this.find(accountId, idOrName));
+    return mapNode(await this.resolve(accountId, idOrName));
   }
 
   /** "auto" picks the finest tier whose points over the range fit in one answer: raw, then minutes, then hours. */
   async metrics(accountId: string, idOrName: string, query: NodeMetricsQuery): Promise<NodeMetricsResponse> {
-    const node = await this.find(accountId, idOrName);
+    const node = await this.resolve(accountId, idOrName);
     const to = query.to ? new Date(query.to) : new Date();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - 3600_000);
     if (from >= to) throw new AppException('validation_failed', 'from must be before to');
@@ -122,7 +123,16 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** A node by id, by name, or by a unique prefix of its id (at least 4 characters). */
-  private async find(accountId: string, idOrName: string): Promise<NodeEntity> {
+  findById(accountId: string, id: string): Promise<NodeEntity | null> {
+    return this.nodes.findById(accountId, id);
+  }
+
+  /** The node of an agent, as a midtier names it. */
+  findByAgentId(accountId: string, agentId: string): Promise<NodeEntity | null> {
+    return this.nodes.findByAgentId(accountId, agentId);
+  }
+
+  async resolve(accountId: string, idOrName: string): Promise<NodeEntity> {
     const node = await this.nodes.findByIdOrName(accountId, idOrName);
     if (node) return node;
     if (/^[0-9a-f-]{4,35}$/i.test(idOrName)) {

@@ -1,0 +1,157 @@
+import { AgentCommand, agentCommandSchema, CommandPayload, CommandStep, CommandUpdate, MAX_COMMAND_OUTPUT } from '@thresh/protocol';
+import { EnvironmentManager } from '../environments/environment-manager';
+import { DeployProgress } from '../environments/runtime-driver';
+import { CommandJournal } from './command-journal';
+
+export interface CommandRunnerOptions {
+  manager: EnvironmentManager;
+  journal: CommandJournal;
+  /** Sends an update towards the hub; true once the hub acknowledged it. */
+  send: (update: CommandUpdate) => Promise<boolean>;
+  log: (message: string) => void;
+}
+
+const MAX_ERROR = 2000;
+
+/** The last `MAX_COMMAND_OUTPUT` characters of what a command printed. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Text as the hub accepts it: no NUL characters (binary output of a script, say). */
+const clean = (text: string) => text.replace(/\0/g, '\uFFFD');
+
+class OutputTail {
+  private text = '';
+
+  append(chunk: string): void {
+    this.text = (this.text + clean(chunk)).slice(-MAX_COMMAND_OUTPUT);
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * Runs the commands the hub hands down, each once whatever how often it arrives, reporting steps as they happen and
+ * the outcome until the hub has heard it.
+ */
+export class CommandRunner {
+  private readonly running = new Map<string, AbortController>();
+  /** Whether the journal may hold an outcome the hub has not acknowledged (it is read only then). */
+  private resendNeeded = true;
+
+  constructor(private readonly options: CommandRunnerOptions) {}
+
+  /** A command as it arrived from the midtier: checked, then run unless it ran already. */
+  handle(raw: unknown): void {
+    const parsed = agentCommandSchema.safeParse(raw);
+    if (!parsed.success) {
+      const problem = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+      this.options.log(`refused a command this agent does not understand: ${problem}`);
+      // Said to the hub when the command can be named, so nobody waits for it until it expires.
+      const id = (raw as { id?: unknown } | null)?.id;
+      if (typeof id === 'string' && UUID.test(id)) void this.options.send({ commandId: id, state: 'failed', error: clean(`this agent cannot run it (${problem})`).slice(0, MAX_ERROR) });
+      return;
+    }
+    void this.run(parsed.data as AgentCommand).catch((error: Error) => this.options.log(`command ${parsed.data.id} broke: ${error.message}`));
+  }
+
+  cancel(commandId: string): void {
+    this.running.get(commandId)?.abort('cancelled');
+  }
+
+  /** The agent is stopping: what runs is abandoned, and its outcome sent by the next agent. */
+  shutdown(): void {
+    for (const controller of this.running.values()) controller.abort('shutdown');
+  }
+
+  /** After (re)registering: outcomes the hub has not acknowledged, and commands a previous run left unfinished. */
+  async resendOutcomes(): Promise<void> {
+    if (!this.resendNeeded) return;
+    this.resendNeeded = false;
+    const { journal } = this.options;
+    for (const entry of journal.interrupted()) {
+      if (this.running.has(entry.id)) continue;
+      journal.save({ ...entry, state: 'finished', outcome: { commandId: entry.id, state: 'failed', error: 'The agent stopped while the command ran', output: '' } });
+    }
+    for (const entry of journal.unacknowledged()) {
+      if (entry.outcome && (await this.options.send(entry.outcome))) journal.save({ ...entry, acknowledged: true });
+      else this.resendNeeded = true;
+    }
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private async run(command: AgentCommand): Promise<void> {
+    const { journal, send, log } = this.options;
+    const seen = journal.get(command.id);
+    if (seen) {
+      // Handed down again: the hub has not heard the outcome, or the command is still going here.
+      if (seen.state === 'finished' && seen.outcome && (await send(seen.outcome))) journal.save({ ...seen, acknowledged: true });
+      return;
+    }
+    journal.save({ id: command.id, kind: command.kind, state: 'running', acknowledged: false });
+    const controller = new AbortController();
+    this.running.set(command.id, controller);
+    const untilDeadline = new Date(command.deadline).getTime() - Date.now();
+    const deadlineTimer = setTimeout(() => controller.abort('deadline'), Math.max(0, untilDeadline)).unref();
+    const output = new OutputTail();
+    // Steps go out in order, one after the other; a lost one is not worth holding the command for.
+    let stepsSent: Promise<unknown> = send({ commandId: command.id, state: 'running' });
+    const progress: DeployProgress = {
+      step: (name, status, message) => {
+        const step: CommandStep = { name, status, at: new Date().toISOString(), ...(message ? { message: clean(message).slice(0, MAX_ERROR) } : {}) };
+        stepsSent = stepsSent.then(() => send({ commandId: command.id, state: 'running', step }));
+      },
+      output: (chunk) => output.append(chunk),
+    };
+    log(`running command ${command.id}: ${command.kind} ${JSON.stringify(command.payload)}`);
+
+    let outcome: CommandUpdate;
+    try {
+      // Too late to start: whoever sent it has stopped waiting.
+      if (untilDeadline <= 0) controller.abort('deadline');
+      controller.signal.throwIfAborted();
+      const result = await this.execute(command, progress, controller.signal);
+      outcome = { commandId: command.id, state: 'succeeded', output: output.toString(), result };
+    } catch (error) {
+      const reason = controller.signal.reason as string | undefined;
+      const message = reason === 'deadline' ? 'The command did not finish before its deadline' : (error as Error).message;
+      const state = reason === 'cancelled' ? 'cancelled' : 'failed';
+      outcome = { commandId: command.id, state, output: output.toString(), error: clean(reason === 'shutdown' ? 'The agent stopped while the command ran' : message).slice(0, MAX_ERROR) };
+    } finally {
+      clearTimeout(deadlineTimer);
+      this.running.delete(command.id);
+    }
+    log(`command ${command.id} ${outcome.state}${outcome.error ? `: ${outcome.error}` : ''}`);
+    journal.save({ id: command.id, kind: command.kind, state: 'finished', outcome, acknowledged: false });
+    await stepsSent;
+    if (await send(outcome)) journal.save({ id: command.id, kind: command.kind, state: 'finished', outcome, acknowledged: true });
+    else this.resendNeeded = true;
+  }
+
+  private async execute(command: AgentCommand, progress: DeployProgress, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const { manager } = this.options;
+    switch (command.kind) {
+      case 'blueprints.list':
+        return { blueprints: manager.catalog.summaries() };
+      case 'environment.list':
+        return { environments: await manager.list() };
+      case 'environment.up': {
+        const payload = command.payload as CommandPayload<'environment.up'>;
+        return { environment: await manager.up(payload.blueprint, payload.name, progress, signal, payload.driver) };
+      }
+      case 'environment.start':
+        return { environment: await manager.start((command.payload as CommandPayload<'environment.start'>).name) };
+      case 'environment.stop':
+        return { environment: await manager.stop((command.payload as CommandPayload<'environment.stop'>).name) };
+      case 'environment.destroy': {
+        const { name } = command.payload as CommandPayload<'environment.destroy'>;
+        await manager.destroy(name);
+        return { destroyed: name };
+      }
+    }
+  }
+}

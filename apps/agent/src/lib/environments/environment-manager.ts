@@ -1,0 +1,92 @@
+import { EnvironmentInfo, EnvironmentStatus, resourceNameSchema, RuntimeDriver as DriverName } from '@thresh/protocol';
+import { BlueprintCatalog } from '../blueprints/blueprint-catalog';
+import { DeployProgress, EnvironmentError, RuntimeDriver } from './runtime-driver';
+
+/** This node's environments across its runtime drivers: docker where an engine answers, process always. */
+export class EnvironmentManager {
+  /** One change at a time per environment: a stop or destroy waits for the deployment under way. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly drivers: RuntimeDriver[],
+    readonly catalog: BlueprintCatalog,
+  ) {}
+
+  async availableDrivers(): Promise<DriverName[]> {
+    return (await this.usable()).map((driver) => driver.name);
+  }
+
+  async up(blueprintName: string, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName): Promise<EnvironmentInfo> {
+    const valid = resourceNameSchema.safeParse(name);
+    if (!valid.success) throw new EnvironmentError(`"${name}" is not an environment name: ${valid.error.issues[0]?.message}`, 'validation_failed');
+    return this.exclusive(name, () => this.deploy(blueprintName, name, progress, signal, driverName));
+  }
+
+  private async deploy(blueprintName: string, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName): Promise<EnvironmentInfo> {
+    const blueprint = this.catalog.get(blueprintName);
+    const usable = await this.usable();
+    const driver = driverName ? usable.find((candidate) => candidate.name === driverName) : (usable.find((candidate) => candidate.name === 'docker') ?? usable[0]);
+    if (!driver) throw new EnvironmentError(`the ${driverName} driver is not available on this node (available: ${usable.map((candidate) => candidate.name).join(', ')})`, 'validation_failed');
+    if (await this.find(name)) throw new EnvironmentError(`environment "${name}" already exists; destroy it first`, 'conflict');
+    progress.output(`deploying blueprint ${blueprint.name} as "${name}" with the ${driver.name} driver\n`);
+    return driver.up(name, blueprint, progress, signal);
+  }
+
+  async list(): Promise<EnvironmentInfo[]> {
+    const lists = await Promise.all((await this.usable()).map((driver) => driver.list()));
+    return lists.flat().sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Name and status of each environment, for the metric samples: a sample goes out even when listing fails. */
+  async statuses(): Promise<EnvironmentStatus[]> {
+    try {
+      return (await this.list())
+        .filter((environment) => resourceNameSchema.safeParse(environment.name).success)
+        .slice(0, 200)
+        .map(({ name, status }) => ({ name, status }));
+    } catch {
+      return [];
+    }
+  }
+
+  async start(name: string): Promise<EnvironmentInfo> {
+    return this.exclusive(name, async () => (await this.holder(name)).start(name));
+  }
+
+  async stop(name: string): Promise<EnvironmentInfo> {
+    return this.exclusive(name, async () => (await this.holder(name)).stop(name));
+  }
+
+  async destroy(name: string): Promise<void> {
+    await this.exclusive(name, async () => (await this.holder(name)).destroy(name));
+  }
+
+  private async exclusive<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(run);
+    this.locks.set(name, current);
+    try {
+      return await current;
+    } finally {
+      if (this.locks.get(name) === current) this.locks.delete(name);
+    }
+  }
+
+  private async find(name: string): Promise<RuntimeDriver | undefined> {
+    for (const driver of await this.usable()) {
+      if ((await driver.list()).some((environment) => environment.name === name)) return driver;
+    }
+    return undefined;
+  }
+
+  private async holder(name: string): Promise<RuntimeDriver> {
+    const driver = await this.find(name);
+    if (!driver) throw new EnvironmentError(`no environment named "${name}"`, 'not_found');
+    return driver;
+  }
+
+  private async usable(): Promise<RuntimeDriver[]> {
+    const checks = await Promise.all(this.drivers.map(async (driver) => ((await driver.available()) ? driver : null)));
+    return checks.filter((driver): driver is RuntimeDriver => driver !== null);
+  }
+}

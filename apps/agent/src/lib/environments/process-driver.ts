@@ -1,0 +1,353 @@
+import { Blueprint, EnvironmentInfo, EnvironmentState } from '@thresh/protocol';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeployProgress, EnvironmentError, RuntimeDriver } from './runtime-driver';
+
+/** What the process driver keeps of an environment, in its folder's environment.json. */
+export interface ProcessEnvironmentRecord {
+  name: string;
+  blueprint: Blueprint;
+  createdAt: string;
+  /** What the owner asked for; the supervisor keeps the command running while this says so. */
+  desired: 'running' | 'stopped';
+  status: EnvironmentState;
+  pid: number | null;
+  /** The process's start time in clock ticks, so a recycled pid is not taken for the command. */
+  pidStartTicks: string | null;
+  restarts: number;
+  error: string | null;
+  /** Process group of a setup or post-install script under way, so destroy and the next agent can stop it. */
+  scriptPid?: number | null;
+}
+
+const STOP_GRACE_MS = 10_000;
+// How long a freshly started command must stay up to count as started.
+const START_SETTLE_MS = 700;
+const RESTART_CAP_MS = 60_000;
+
+/** Start time of a live process (field 22 of /proc/<pid>/stat), or null when there is no such process. */
+function processStartTicks(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces and parentheses: count fields after the last ")".
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(record: ProcessEnvironmentRecord): boolean {
+  if (record.pid === null) return false;
+  const ticks = processStartTicks(record.pid);
+  if (ticks !== null) return ticks === record.pidStartTicks;
+  if (existsSync('/proc/self/stat')) return false;
+  try {
+    process.kill(record.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const variableName = (volume: string) => `THRESH_VOLUME_${volume.toUpperCase().replace(/-/g, '_')}`;
+
+/**
+ * Environments as folders under the thresh home, running on the host: scripts run with the blueprint's environment,
+ * and the command runs in a process group of its own, so it outlives the agent and is adopted again by the next one.
+ */
+export class ProcessDriver implements RuntimeDriver {
+  readonly name = 'process' as const;
+  /** Commands this process started and still holds: their exit is heard at once. */
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly nextRestartAt = new Map<string, number>();
+  /** Environments this process is deploying right now. */
+  private readonly deploying = new Set<string>();
+
+  constructor(private readonly root: string) {}
+
+  async available(): Promise<boolean> {
+    return true;
+  }
+
+  async up(name: string, blueprint: Blueprint, progress: DeployProgress, signal: AbortSignal): Promise<EnvironmentInfo> {
+    this.deploying.add(name);
+    try {
+      return await this.deploy(name, blueprint, progress, signal);
+    } finally {
+      this.deploying.delete(name);
+    }
+  }
+
+  private async deploy(name: string, blueprint: Blueprint, progress: DeployProgress, signal: AbortSignal): Promise<EnvironmentInfo> {
+    const folder = this.folder(name);
+    if (existsSync(folder)) {
+      const existing = this.tryRead(name);
+      throw new EnvironmentError(`environment "${name}" already exists${existing ? ` (${existing.status})` : ''}; destroy it first`, 'conflict');
+    }
+    const record: ProcessEnvironmentRecord = {
+      name,
+      blueprint,
+      createdAt: new Date().toISOString(),
+      desired: 'running',
+      status: 'deploying',
+      pid: null,
+      pidStartTicks: null,
+      restarts: 0,
+      error: null,
+    };
+    const step = async (stepName: string, run: () => Promise<void>) => {
+      progress.step(stepName, 'started');
+      try {
+        if (signal.aborted) throw new EnvironmentError(`deployment of "${name}" was cancelled`);
+        await run();
+        progress.step(stepName, 'done');
+      } catch (error) {
+        const message = (error as Error).message;
+        progress.step(stepName, 'failed', message);
+        // A half-built environment is kept for inspection, never started by the supervisor.
+        this.save({ ...this.tryRead(name), ...record, desired: 'stopped', status: 'error', error: `${stepName}: ${message}` });
+        if (record.pid !== null) await this.terminate(record);
+        throw error instanceof EnvironmentError ? error : new EnvironmentError(message);
+      }
+    };
+
+    await step('prepare', async () => {
+      for (const sub of ['workspace', 'logs', ...blueprint.volumes.map((volume) => join('volumes', volume))]) mkdirSync(join(folder, sub), { recursive: true });
+      this.save(record);
+    });
+    if (blueprint.packages.length > 0) await step('packages', async () => this.checkPackages(blueprint.packages, progress));
+    for (const script of ['setup', 'postInstall'] as const) {
+      const text = blueprint.scripts[script];
+      if (text) await step(script, () => this.runScript(record, script, text, progress, signal));
+    }
+    if (blueprint.command) {
+      await step('start', async () => {
+        Object.assign(record, this.launch(record));
+        await sleep(START_SETTLE_MS);
+        if (!isAlive(record)) throw new EnvironmentError(`the command exited at once; its log ends with:\n${this.logTail(name)}`);
+      });
+    }
+    // A stop that came in meanwhile wins.
+    this.save({ ...record, desired: this.read(name).desired, status: 'running' });
+    return this.info(this.read(name));
+  }
+
+  async start(name: string): Promise<EnvironmentInfo> {
+    const record = this.read(name);
+    if (record.blueprint.command && !isAlive(record)) Object.assign(record, this.launch(record));
+    this.nextRestartAt.delete(name);
+    this.save({ ...record, desired: 'running', status: 'running', error: null });
+    return this.info(this.read(name));
+  }
+
+  async stop(name: string): Promise<EnvironmentInfo> {
+    const record = this.read(name);
+    this.save({ ...record, desired: 'stopped' });
+    await this.terminate(record);
+    this.save({ ...this.read(name), status: 'stopped', pid: null, pidStartTicks: null, error: null });
+    return this.info(this.read(name));
+  }
+
+  async destroy(name: string): Promise<void> {
+    const record = this.read(name);
+    this.save({ ...record, desired: 'stopped' });
+    if (record.scriptPid) this.killGroup(record.scriptPid, 'SIGKILL');
+    await this.terminate(record);
+    rmSync(this.folder(name), { recursive: true, force: true });
+    this.nextRestartAt.delete(name);
+  }
+
+  async list(): Promise<EnvironmentInfo[]> {
+    if (!existsSync(this.root)) return [];
+    return readdirSync(this.root)
+      .map((name) => this.tryRead(name))
+      .filter((record): record is ProcessEnvironmentRecord => record !== null)
+      .map((record) => this.info(record));
+  }
+
+  /** Deployments a previous agent left half done (it stopped during one): marked failed, their scripts stopped. */
+  async recoverInterrupted(): Promise<string[]> {
+    const recovered: string[] = [];
+    for (const info of await this.list()) {
+      const record = this.tryRead(info.name);
+      if (!record || record.status !== 'deploying' || this.deploying.has(record.name)) continue;
+      if (record.scriptPid !== null && record.scriptPid !== undefined) this.killGroup(record.scriptPid, 'SIGKILL');
+      this.save({ ...record, desired: 'stopped', status: 'error', error: 'the deployment was interrupted (the agent stopped during it)', scriptPid: null });
+      recovered.push(record.name);
+    }
+    return recovered;
+  }
+
+  /**
+   * Keeps every command that should run running: adopts what a previous agent started, restarts what died (backing
+   * off while it keeps dying). Returns the names it restarted.
+   */
+  async supervise(now = Date.now()): Promise<string[]> {
+    const restarted: string[] = [];
+    for (const info of await this.list()) {
+      const record = this.tryRead(info.name);
+      if (!record || record.desired !== 'running' || !record.blueprint.command || record.status === 'deploying' || record.status === 'stopped') continue;
+      if (isAlive(record)) {
+        if (record.status !== 'running') this.save({ ...record, status: 'running', error: null });
+        continue;
+      }
+      const due = this.nextRestartAt.get(record.name) ?? now;
+      if (now < due) continue;
+      const restarts = record.restarts + 1;
+      const delay = Math.min(RESTART_CAP_MS, 1000 * 2 ** Math.min(restarts, 6)) * (0.5 + Math.random() * 0.5);
+      this.nextRestartAt.set(record.name, now + delay);
+      this.save({ ...record, ...this.launch(record), restarts, status: 'running', error: null });
+      restarted.push(record.name);
+    }
+    return restarted;
+  }
+
+  private launch(record: ProcessEnvironmentRecord): Pick<ProcessEnvironmentRecord, 'pid' | 'pidStartTicks'> {
+    const folder = this.folder(record.name);
+    mkdirSync(join(folder, 'logs'), { recursive: true });
+    const log = openSync(join(folder, 'logs', 'command.log'), 'a');
+    try {
+      const child = spawn('sh', ['-c', record.blueprint.command as string], {
+        cwd: join(folder, 'workspace'),
+        env: this.environmentOf(record),
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
+      child.unref();
+      if (child.pid === undefined) throw new EnvironmentError('the command could not be started');
+      this.children.set(record.name, child);
+      child.once('exit', () => this.children.get(record.name) === child && this.children.delete(record.name));
+      return { pid: child.pid, pidStartTicks: processStartTicks(child.pid) };
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  private async terminate(record: ProcessEnvironmentRecord): Promise<void> {
+    if (record.pid === null || !isAlive(record)) return;
+    this.killGroup(record.pid, 'SIGTERM');
+    for (const started = Date.now(); Date.now() - started < STOP_GRACE_MS; await sleep(100)) {
+      if (!isAlive(record)) return;
+    }
+    this.killGroup(record.pid, 'SIGKILL');
+  }
+
+  private killGroup(pid: number, signal: NodeJS.Signals): void {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  private async runScript(record: ProcessEnvironmentRecord, script: string, text: string, progress: DeployProgress, signal: AbortSignal): Promise<void> {
+    const folder = this.folder(record.name);
+    const log = openSync(join(folder, 'logs', `${script}.log`), 'a');
+    try {
+      const child = spawn('sh', ['-c', text], { cwd: join(folder, 'workspace'), env: this.environmentOf(record), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (child.pid !== undefined) this.save({ ...record, scriptPid: child.pid });
+      const forward = (chunk: Buffer) => {
+        progress.output(chunk.toString('utf8'));
+        writeFileSync(log, chunk);
+      };
+      child.stdout?.on('data', forward);
+      child.stderr?.on('data', forward);
+      const abort = () => child.pid !== undefined && this.killGroup(child.pid, 'SIGKILL');
+      signal.addEventListener('abort', abort, { once: true });
+      try {
+        const [code, killedBy] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+          child.once('error', (error) => reject(new EnvironmentError(`${script} script could not run: ${error.message}`)));
+          // On exit, not on close: a background process the script left holding its output must not hold the deployment.
+          child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+        });
+        await sleep(50);
+        if (signal.aborted) throw new EnvironmentError(`${script} script stopped: the deployment was cancelled`);
+        if (code !== 0) throw new EnvironmentError(`${script} script exited with ${code === null ? `signal ${killedBy}` : `code ${code}`}`);
+      } finally {
+        signal.removeEventListener('abort', abort);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        this.save({ ...this.read(record.name), scriptPid: null });
+      }
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  private async checkPackages(packages: string[], progress: DeployProgress): Promise<void> {
+    const hasDpkg = spawnSync('sh', ['-c', 'command -v dpkg-query'], { stdio: 'ignore' }).status === 0;
+    const missing = packages.filter((name) => {
+      const probe = hasDpkg ? `dpkg-query -W -f='\${Status}' ${name} 2>/dev/null | grep -q 'ok installed' || command -v ${name}` : `command -v ${name}`;
+      return spawnSync('sh', ['-c', probe], { stdio: 'ignore' }).status !== 0;
+    });
+    progress.output(`packages: ${packages.filter((name) => !missing.includes(name)).join(', ') || 'none'} present${missing.length ? `; missing: ${missing.join(', ')}` : ''}\n`);
+    if (missing.length > 0) {
+      throw new EnvironmentError(`not installed on this host: ${missing.join(', ')} (the process driver does not install packages: install them, or deploy with the docker driver)`);
+    }
+  }
+
+  private environmentOf(record: ProcessEnvironmentRecord): NodeJS.ProcessEnv {
+    const folder = this.folder(record.name);
+    const volumes = Object.fromEntries(record.blueprint.volumes.map((volume) => [variableName(volume), join(folder, 'volumes', volume)]));
+    const port = record.blueprint.ports[0];
+    return {
+      ...process.env,
+      THRESH_ENVIRONMENT: record.name,
+      THRESH_ENVIRONMENT_DIR: folder,
+      ...(port === undefined ? {} : { PORT: String(port) }),
+      ...volumes,
+      ...record.blueprint.environment,
+    };
+  }
+
+  private info(record: ProcessEnvironmentRecord): EnvironmentInfo {
+    const alive = isAlive(record);
+    let status = record.status;
+    if (record.blueprint.command && record.status === 'running' && !alive) status = 'error';
+    return {
+      name: record.name,
+      blueprint: record.blueprint.name,
+      driver: 'process',
+      status,
+      createdAt: record.createdAt,
+      ports: record.blueprint.ports,
+      runningAs: alive ? String(record.pid) : null,
+      restarts: record.restarts,
+      error: status === 'error' ? (record.error ?? 'the command is not running') : null,
+    };
+  }
+
+  private logTail(name: string): string {
+    try {
+      return readFileSync(join(this.folder(name), 'logs', 'command.log'), 'utf8').split('\n').slice(-10).join('\n');
+    } catch {
+      return '(no output)';
+    }
+  }
+
+  private folder(name: string): string {
+    return join(this.root, name);
+  }
+
+  private read(name: string): ProcessEnvironmentRecord {
+    const record = this.tryRead(name);
+    if (!record) throw new EnvironmentError(`no environment named "${name}"`, 'not_found');
+    return record;
+  }
+
+  private tryRead(name: string): ProcessEnvironmentRecord | null {
+    try {
+      return JSON.parse(readFileSync(join(this.folder(name), 'environment.json'), 'utf8')) as ProcessEnvironmentRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  private save(record: ProcessEnvironmentRecord): void {
+    const file = join(this.folder(record.name), 'environment.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2));
+    renameSync(`${file}.tmp`, file);
+  }
+}

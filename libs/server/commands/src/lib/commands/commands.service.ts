@@ -1,0 +1,266 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AuditService } from '@thresh/server-audit';
+import { AuthUser } from '@thresh/server-auth';
+import { AppException } from '@thresh/server-core';
+import { NodeEntity, NodesService } from '@thresh/server-nodes';
+import {
+  AgentCommand,
+  CommandKind,
+  CommandListQuery,
+  CommandListResponse,
+  CommandPayload,
+  CommandResponse,
+  CommandUpdate,
+  FINISHED_COMMAND_STATES,
+} from '@thresh/protocol';
+import { randomUUID } from 'node:crypto';
+import { CommandEntity } from './command.entity';
+import { CommandEvents } from './command-events';
+import { CommandRepository } from './command.repository';
+
+export const COMMANDS_OPTIONS = Symbol('COMMANDS_OPTIONS');
+
+export interface CommandsOptions {
+  /** How long a command waits for an offline node, unless its creator says otherwise. */
+  defaultTtlSeconds: number;
+  /** How often expired commands are timed out and overdue ones handed down again. */
+  sweepIntervalMs: number;
+  /** Days a finished command is kept (questions to nodes: one day). */
+  retentionDays: number;
+  /** A command handed down this long ago and not started goes again: the push may have fallen between two links. */
+  redeliverAfterSeconds: number;
+}
+
+/** How long a command may run once its node took it. */
+const RUN_SECONDS: Record<CommandKind, number> = {
+  'blueprints.list': 60,
+  'environment.up': 30 * 60,
+  'environment.list': 60,
+  'environment.start': 5 * 60,
+  'environment.stop': 5 * 60,
+  'environment.destroy': 5 * 60,
+};
+
+export function mapCommand(command: CommandEntity): CommandResponse {
+  return {
+    id: command.id,
+    nodeId: command.nodeId,
+    nodeName: command.nodeName,
+    kind: command.kind,
+    payload: command.payload,
+    state: command.state,
+    steps: command.steps,
+    output: command.output,
+    result: command.result,
+    error: command.error,
+    createdBy: command.createdBy,
+    createdAt: command.createdAt.toISOString(),
+    dispatchedAt: command.dispatchedAt?.toISOString() ?? null,
+    startedAt: command.startedAt?.toISOString() ?? null,
+    finishedAt: command.finishedAt?.toISOString() ?? null,
+    expiresAt: command.expiresAt.toISOString(),
+  };
+}
+
+const toAgentCommand = (command: CommandEntity): AgentCommand => ({
+  id: command.id,
+  kind: command.kind,
+  payload: command.payload as CommandPayload,
+  deadline: command.deadline.toISOString(),
+});
+
+/**
+ * Commands for nodes: stored first, then handed down through whichever midtier holds the node, again each time the
+ * node registers, until the node starts them or they expire. The node's word on a command is accepted once.
+ */
+@Injectable()
+export class CommandsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Commands');
+  private timer?: NodeJS.Timeout;
+  private cleanedAt = 0;
+
+  constructor(
+    private readonly commands: CommandRepository,
+    private readonly events: CommandEvents,
+    private readonly nodes: NodesService,
+    private readonly audit: AuditService,
+    @Inject(COMMANDS_OPTIONS) private readonly options: CommandsOptions,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async create<K extends CommandKind>(user: AuthUser, node: NodeEntity, kind: K, payload: CommandPayload<K>, ttlSeconds?: number): Promise<CommandEntity> {
+    const now = Date.now();
+    const expiresAt = new Date(now + (ttlSeconds ?? this.options.defaultTtlSeconds) * 1000);
+    const command = await this.commands.insert({
+      id: randomUUID(),
+      accountId: user.accountId,
+      nodeId: node.id,
+      nodeName: node.name,
+      kind,
+      payload: payload as Record<string, unknown>,
+      createdBy: user.username,
+      expiresAt,
+      runSeconds: RUN_SECONDS[kind],
+      deadline: new Date(expiresAt.getTime() + RUN_SECONDS[kind] * 1000),
+    });
+    if (kind !== 'blueprints.list' && kind !== 'environment.list') {
+      await this.audit.record({
+        accountId: user.accountId,
+        actor: user.username,
+        action: 'command.create',
+        target: `${kind} on ${node.name}`,
+        sourceAddress: user.sourceAddress,
+        details: { commandId: command.id, payload },
+      });
+    }
+    if (!node.connectionId || node.status !== 'online') return command;
+    await this.handDown(user.accountId, node.agentId, [command]);
+    return this.find(user.accountId, command.id);
+  }
+
+  async get(accountId: string, id: string): Promise<CommandResponse> {
+    return mapCommand(await this.find(accountId, id));
+  }
+
+  async list(accountId: string, query: CommandListQuery): Promise<CommandListResponse> {
+    const nodeId = query.node ? (await this.nodes.resolve(accountId, query.node)).id : undefined;
+    const [items, total] = await this.commands.list(accountId, { ...query, nodeId });
+    return { items: items.map(mapCommand), total };
+  }
+
+  /**
+   * A command that has not started is cancelled at once. One that runs is asked to stop on its node, and its node says
+   * how it ended (cancelled, or finished before it could stop).
+   */
+  async cancel(user: AuthUser, id: string): Promise<CommandResponse> {
+    const before = await this.find(user.accountId, id);
+    if (FINISHED_COMMAND_STATES.includes(before.state)) {
+      throw new AppException('conflict', `Command ${id} already ${before.state.replace('_', ' ')}; only a waiting or running command can be cancelled`);
+    }
+    const cancelled = (await this.commands.cancel(user.accountId, id, `Cancelled by ${user.username}`)) ?? (await this.find(user.accountId, id));
+    if (cancelled.state === 'cancelled') this.events.finished(id);
+    await this.tellAgentToStop(user.accountId, cancelled.nodeId, id);
+    await this.audit.record({
+      accountId: user.accountId,
+      actor: user.username,
+      action: 'command.cancel',
+      target: `${cancelled.kind} on ${cancelled.nodeName}`,
+      sourceAddress: user.sourceAddress,
+      details: { commandId: id },
+    });
+    return mapCommand(cancelled);
+  }
+
+  /** Waits up to `timeoutMs` for the command to finish; returns it as it then is. */
+  async waitForOutcome(accountId: string, id: string, timeoutMs: number): Promise<CommandResponse> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const command = await this.find(accountId, id);
+      const left = deadline - Date.now();
+      if (FINISHED_COMMAND_STATES.includes(command.state) || left <= 0) return mapCommand(command);
+      // Another hub replica may record the outcome: look again now and then, whatever this one hears.
+      await this.events.waitForFinish(id, Math.min(left, 1000));
+    }
+  }
+
+  /** A node (re)registered or came back: hand down what waits for it. */
+  async nodeAvailable(accountId: string, nodeId: string, agentId: string): Promise<void> {
+    await this.handDown(accountId, agentId, await this.commands.waitingFor(nodeId));
+  }
+
+  /** For an agent that polls: what waits for it, marked as handed down. */
+  async pendingFor(accountId: string, agentId: string): Promise<AgentCommand[]> {
+    const node = await this.nodes.findByAgentId(accountId, agentId);
+    if (!node) throw new AppException('not_found', 'Unknown agent: register before polling for commands');
+    const waiting = await this.commands.waitingFor(node.id);
+    return (await this.commands.markDispatched(waiting.map((command) => command.id))).map(toAgentCommand);
+  }
+
+  /** An agent's word on a command, through its midtier. `accepted` is false when the command already had its outcome. */
+  async applyUpdate(accountId: string, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
+    const node = await this.nodes.findByAgentId(accountId, agentId);
+    if (!node) throw new AppException('not_found', 'Unknown agent: register before reporting on commands');
+    if (update.state === 'running') return { accepted: await this.commands.markRunning(node.id, update.commandId, update.step) };
+    const accepted = await this.commands.finish(node.id, update.commandId, {
+      state: update.state,
+      step: update.step,
+      output: update.output ?? '',
+      result: update.result ?? null,
+      error: update.error ?? (update.state === 'failed' ? 'The command failed' : null),
+    });
+    if (accepted) this.events.finished(update.commandId);
+    return { accepted };
+  }
+
+  /** Times out what expired, hands down again what seems lost, forgets what is old. */
+  async sweep(): Promise<void> {
+    await this.timeOutExpired();
+    await this.redeliverOverdue();
+    if (Date.now() - this.cleanedAt > 3600_000) {
+      this.cleanedAt = Date.now();
+      await this.commands.deleteFinished(this.options.retentionDays).catch((error: Error) => this.logger.warn(`could not forget old commands: ${error.message}`));
+    }
+  }
+
+  async redeliverOverdue(): Promise<number> {
+    try {
+      const overdue = await this.commands.overdue(this.options.redeliverAfterSeconds);
+      const byAgent = new Map<string, { accountId: string; ids: string[] }>();
+      for (const row of overdue) {
+        const entry = byAgent.get(row.agent_id) ?? { accountId: row.account_id, ids: [] };
+        entry.ids.push(row.id);
+        byAgent.set(row.agent_id, entry);
+      }
+      for (const [agentId, { accountId, ids }] of byAgent) {
+        for (const command of await this.commands.markDispatched(ids)) this.events.dispatch({ accountId, agentId, command: toAgentCommand(command) });
+      }
+      return overdue.length;
+    } catch (error) {
+      this.logger.warn(`command redelivery failed: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  async timeOutExpired(): Promise<number> {
+    try {
+      const expired = await this.commands.timeOut();
+      for (const command of expired) {
+        this.events.finished(command.id);
+        if (command.state !== 'queued') await this.tellAgentToStop(command.account_id, command.node_id, command.id);
+      }
+      if (expired.length > 0) this.logger.log(`${expired.length} command(s) timed out`);
+      return expired.length;
+    } catch (error) {
+      this.logger.warn(`command timeout sweep failed: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  private async handDown(accountId: string, agentId: string, commands: CommandEntity[]): Promise<void> {
+    if (commands.length === 0) return;
+    // Marked before sending, so an agent's quick "running" is never overtaken by "dispatched".
+    for (const command of await this.commands.markDispatched(commands.map((command) => command.id))) {
+      this.events.dispatch({ accountId, agentId, command: toAgentCommand(command) });
+    }
+  }
+
+  private async tellAgentToStop(accountId: string, nodeId: string | null, commandId: string): Promise<void> {
+    if (!nodeId) return;
+    const node = await this.nodes.findById(accountId, nodeId);
+    if (node) this.events.cancel({ accountId, agentId: node.agentId, commandId });
+  }
+
+  private async find(accountId: string, id: string): Promise<CommandEntity> {
+    const command = /^[0-9a-f-]{36}$/i.test(id) ? await this.commands.findOne(accountId, id) : null;
+    if (!command) throw new AppException('not_found', `No command with id "${id}"`);
+    return command;
+  }
+}
