@@ -1,5 +1,6 @@
 import { blueprintSchema, BlueprintInput } from '@thresh/protocol';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessDriver } from './process-driver';
@@ -55,6 +56,28 @@ describe('ProcessDriver', () => {
 
     expect(await driver.stop('svc')).toEqual(expect.objectContaining({ status: 'stopped', runningAs: null }));
     expect(await driver.supervise()).toEqual([]);
+  });
+
+  it('refuses to start a command on a port something else listens on, and waits for its own port otherwise', async () => {
+    const squatter = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => squatter.once('listening', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      await expect(driver.up('clash', blueprint({ ports: [port], command: sleepCommand }), progress, new AbortController().signal)).rejects.toThrow(`port ${port} already in use on this node`);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    // A server that takes a second to listen: "running" once it does.
+    const server = `sleep 1; exec node -e "require('net').createServer().listen(${port}, '127.0.0.1')"`;
+    const up = await driver.up('slow-start', blueprint({ ports: [port], command: server }), progress, new AbortController().signal);
+    expect(up).toEqual(expect.objectContaining({ status: 'running', ports: [port] }));
+    const opened = new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve('open');
+      }).once('error', reject);
+    });
+    await expect(opened).resolves.toBe('open');
   });
 
   it('marks a deployment a previous agent left half done as failed', async () => {

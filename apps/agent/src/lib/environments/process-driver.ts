@@ -1,6 +1,7 @@
 import { Blueprint, EnvironmentInfo, EnvironmentState } from '@thresh/protocol';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeployProgress, EnvironmentError, RuntimeDriver } from './runtime-driver';
@@ -26,6 +27,34 @@ const STOP_GRACE_MS = 10_000;
 // How long a freshly started command must stay up to count as started.
 const START_SETTLE_MS = 700;
 const RESTART_CAP_MS = 60_000;
+const PORT_WAIT_MS = 30_000;
+
+/** Whether something accepts connections on this port of this machine. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The ports something already listens on: a second server there would fail, or worse, seem to work. */
+async function portsInUse(ports: number[]): Promise<number[]> {
+  const taken = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<number | null>((resolve) => {
+          const probe = createServer();
+          probe.once('error', () => resolve(port));
+          probe.listen(port, () => probe.close(() => resolve(null)));
+        }),
+    ),
+  );
+  return taken.filter((port): port is number => port !== null);
+}
 
 /** Start time of a live process (field 22 of /proc/<pid>/stat), or null when there is no such process. */
 function processStartTicks(pid: number): string | null {
@@ -124,9 +153,10 @@ export class ProcessDriver implements RuntimeDriver {
     }
     if (blueprint.command) {
       await step('start', async () => {
+        const taken = await portsInUse(blueprint.ports);
+        if (taken.length > 0) throw new EnvironmentError(`port ${taken.join(', ')} already in use on this node`);
         Object.assign(record, this.launch(record));
-        await sleep(START_SETTLE_MS);
-        if (!isAlive(record)) throw new EnvironmentError(`the command exited at once; its log ends with:\n${this.logTail(name)}`);
+        await this.waitUntilStarted(record);
       });
     }
     // A stop that came in meanwhile wins.
@@ -136,7 +166,13 @@ export class ProcessDriver implements RuntimeDriver {
 
   async start(name: string): Promise<EnvironmentInfo> {
     const record = this.read(name);
-    if (record.blueprint.command && !isAlive(record)) Object.assign(record, this.launch(record));
+    if (record.blueprint.command && !isAlive(record)) {
+      const taken = await portsInUse(record.blueprint.ports);
+      if (taken.length > 0) throw new EnvironmentError(`port ${taken.join(', ')} already in use on this node`);
+      Object.assign(record, this.launch(record));
+      this.save({ ...record, desired: 'running', status: 'running', error: null });
+      await this.waitUntilStarted(record);
+    }
     this.nextRestartAt.delete(name);
     this.save({ ...record, desired: 'running', status: 'running', error: null });
     return this.info(this.read(name));
@@ -222,6 +258,21 @@ export class ProcessDriver implements RuntimeDriver {
       return { pid: child.pid, pidStartTicks: processStartTicks(child.pid) };
     } finally {
       closeSync(log);
+    }
+  }
+
+  /** Started means: still alive after a moment, and listening on each of its ports (within PORT_WAIT_MS). */
+  private async waitUntilStarted(record: ProcessEnvironmentRecord): Promise<void> {
+    const exitedEarly = () => new EnvironmentError(`the command exited at once; its log ends with:\n${this.logTail(record.name)}`);
+    await sleep(START_SETTLE_MS);
+    for (const started = Date.now(); ; await sleep(200)) {
+      if (!isAlive(record)) throw exitedEarly();
+      const closed = (await Promise.all(record.blueprint.ports.map(async (port) => ((await accepts(port)) ? null : port)))).filter((port) => port !== null);
+      if (closed.length === 0) return;
+      if (Date.now() - started > PORT_WAIT_MS) {
+        await this.terminate(record);
+        throw new EnvironmentError(`the command did not open port ${closed.join(', ')} within ${PORT_WAIT_MS / 1000}s; its log ends with:\n${this.logTail(record.name)}`);
+      }
     }
   }
 
