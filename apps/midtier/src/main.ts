@@ -1,14 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiExceptionFilter, loadConfigOrExit, logLevelsUpTo } from '@thresh/server-core';
 import { AppModule } from './app/app.module';
 import { loadMidtierConfig } from './app/midtier-config';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('midtier', () => loadMidtierConfig());
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: logLevelsUpTo(config.LOG_LEVEL),
   });
+  // A command's outcome carries up to 64 KB of output.
+  app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();
   await app.listen(config.MIDTIER_PORT, config.MIDTIER_HOST);

@@ -209,4 +209,40 @@ describe('blueprints and environments on a real agent, through hub and midtier, 
     expect(await answers(ports.local)).toBeNull();
     expect((await runThresh(['destroy', 'local', '--yes'], agent)).code).toBe(4);
   });
+
+  it('delivers commands to an agent that polls over HTTP instead of holding a socket, with the same rules', async () => {
+    const { agentId } = JSON.parse((await runThresh(['agent', 'status', '--json'], agent)).stdout) as { agentId: string };
+    expect((await runThresh(['agent', 'stop'], agent)).code).toBe(0);
+    await waitFor('env-node offline', async () => (await system.api.request<{ status: string }>('GET', '/api/nodes/env-node')).body.status === 'offline');
+    const queued = JSON.parse((await thresh('node', 'env', 'stop', 'env-node', 'site', '--no-wait', '--json')).stdout) as CommandResponse;
+    expect(queued.state).toBe('queued');
+
+    const key = JSON.parse(readFileSync(join(home.path, 'agent.json'), 'utf8'))['api-key'] as string;
+    const call = (path: string, init: RequestInit = {}, credential = key) =>
+      fetch(`${system.midtierUrl}${path}`, { ...init, headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' } });
+    const polled = await call(`/agent/commands?agentId=${agentId}`);
+    expect(polled.status).toBe(200);
+    const { commands } = (await polled.json()) as { commands: { id: string; kind: string; payload: object }[] };
+    expect(commands).toEqual([expect.objectContaining({ id: queued.id, kind: 'environment.stop', payload: { name: 'site' } })]);
+    expect((await system.api.request<CommandResponse>('GET', `/api/commands/${queued.id}`)).body.state).toBe('dispatched');
+
+    const outcome = { agentId, update: { commandId: queued.id, state: 'failed', error: 'refused over HTTP by the test' } };
+    const posted = await call('/agent/command-updates', { method: 'POST', body: JSON.stringify(outcome) });
+    expect({ status: posted.status, body: await posted.json() }).toEqual({ status: 200, body: { accepted: true } });
+    const again = await call('/agent/command-updates', { method: 'POST', body: JSON.stringify(outcome) });
+    expect(await again.json()).toEqual({ accepted: false });
+    expect((await system.api.request<CommandResponse>('GET', `/api/commands/${queued.id}`)).body).toEqual(
+      expect.objectContaining({ state: 'failed', error: 'refused over HTTP by the test' }),
+    );
+
+    const midtierKey = await system.api.createKey('midtier');
+    const wrongKind = await call(`/agent/commands?agentId=${agentId}`, {}, midtierKey);
+    expect({ status: wrongKind.status, message: ((await wrongKind.json()) as { message: string }).message }).toEqual({
+      status: 403,
+      message: expect.stringContaining('expected an agent key (thresh_live_…)'),
+    });
+    expect((await call(`/agent/commands?agentId=${agentId}`, {}, '')).status).toBe(401);
+    expect((await call('/agent/commands?agentId=nope')).status).toBe(400);
+    expect((await call('/agent/command-updates', { method: 'POST', body: '{"agentId": 1}' })).status).toBe(400);
+  });
 });

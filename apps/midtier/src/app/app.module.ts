@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AgentPollingController } from './agent-polling/agent-polling.controller';
 import { AgentAuthService } from './agents/agent-auth.service';
 import { AgentsGateway } from './agents/agents.gateway';
 import { MetricsBatcherService } from './agents/metrics-batcher.service';
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config: MidtierConfig): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController],
+      controllers: [HealthController, AgentPollingController],
       providers: [
         { provide: MIDTIER_CONFIG, useValue: config },
         HubLinkService,
