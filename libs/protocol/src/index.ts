@@ -11,3 +11,4 @@ export * from './lib/audit';
 export * from './lib/metrics';
 export * from './lib/blueprints';
 export * from './lib/commands';
+export * from './lib/stack-definition';
