@@ -231,6 +231,8 @@ export class ProcessDriver implements RuntimeDriver {
       }
       const due = this.nextRestartAt.get(record.name) ?? now;
       if (now < due) continue;
+      // A local "thresh stop" or "destroy" may have just changed it: look once more before starting anything.
+      if (this.tryRead(record.name)?.desired !== 'running' || this.deploying.has(record.name)) continue;
       const restarts = record.restarts + 1;
       const delay = Math.min(RESTART_CAP_MS, 1000 * 2 ** Math.min(restarts, 6)) * (0.5 + Math.random() * 0.5);
       this.nextRestartAt.set(record.name, now + delay);
