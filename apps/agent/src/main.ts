@@ -37,6 +37,11 @@ import NodeInfo from './commands/node/info';
 import NodeList from './commands/node/list';
 import NodeMetrics from './commands/node/metrics';
 import NodeUp from './commands/node/up';
+import StackDeploy from './commands/stack/deploy';
+import StackDestroy from './commands/stack/destroy';
+import StackInfo from './commands/stack/info';
+import StackList from './commands/stack/list';
+import StackStop from './commands/stack/stop';
 import Up from './commands/up';
 
 /** Every command, bundled into one file so the CLI starts fast (oclif's "explicit" command discovery). */
@@ -80,5 +85,10 @@ export const COMMANDS = {
   'node:list': NodeList,
   'node:metrics': NodeMetrics,
   'node:up': NodeUp,
+  'stack:deploy': StackDeploy,
+  'stack:destroy': StackDestroy,
+  'stack:info': StackInfo,
+  'stack:list': StackList,
+  'stack:stop': StackStop,
   up: Up,
 };

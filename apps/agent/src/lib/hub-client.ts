@@ -7,6 +7,8 @@ export class HubApiError extends Error {
     message: string,
     readonly status: number,
     readonly exitCode: number,
+    /** Each problem of a refused request, by field, when the hub named them. */
+    readonly issues: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -60,7 +62,7 @@ export class HubClient {
       const parsed = errorBodySchema.safeParse(payload);
       const message = parsed.success ? parsed.data.message : `HTTP ${response.status}`;
       const hint = response.status === 401 ? ' (log in again: thresh auth login)' : '';
-      throw new HubApiError(`${message}${hint}`, response.status, exitCodeFor(response.status));
+      throw new HubApiError(`${message}${hint}`, response.status, exitCodeFor(response.status), parsed.success ? (parsed.data.issues ?? []) : []);
     }
     return payload as T;
   }

@@ -46,6 +46,9 @@ const ROUTE_RULES: Record<string, Rule> = {
   'DELETE /api/nodes/{idOrName}/environments/{name}': WRITERS,
   'GET /api/stacks': ANY_ROLE,
   'GET /api/stacks/{name}': ANY_ROLE,
+  'POST /api/stacks/deploy': WRITERS,
+  'POST /api/stacks/{name}/stop': WRITERS,
+  'DELETE /api/stacks/{name}': WRITERS,
   'GET /api/audit': ADMIN,
 };
 

@@ -18,6 +18,9 @@ export const AUDIT_ACTIONS = [
   'node.prune',
   'command.create',
   'command.cancel',
+  'stack.deploy',
+  'stack.stop',
+  'stack.delete',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

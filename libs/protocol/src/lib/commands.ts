@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { blueprintSummarySchema, environmentInfoSchema, resourceNameSchema, RUNTIME_DRIVERS } from './blueprints';
+import { STACK_FAILURE_POLICIES, stackServicePayloadSchema, stackServiceStateSchema } from './stack-definition';
 
 export const COMMAND_STATES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
 export type CommandState = (typeof COMMAND_STATES)[number];
@@ -23,6 +24,15 @@ export const commandPayloadSchemas = {
   'environment.start': z.strictObject({ name: resourceNameSchema }),
   'environment.stop': z.strictObject({ name: resourceNameSchema }),
   'environment.destroy': z.strictObject({ name: resourceNameSchema }),
+  /** Deploys a stack's services in dependency order; those in `restart` are deployed again even when running. */
+  'stack.deploy': z.strictObject({
+    stack: resourceNameSchema,
+    onFailure: z.enum(STACK_FAILURE_POLICIES),
+    services: z.array(stackServicePayloadSchema).min(1).max(50),
+    restart: z.array(resourceNameSchema).max(50),
+  }),
+  /** Stops a stack's services in reverse dependency order; `destroy` also removes them and their volumes. */
+  'stack.stop': z.strictObject({ stack: resourceNameSchema, services: z.array(stackServicePayloadSchema).max(50), destroy: z.boolean() }),
 } as const;
 export type CommandKind = keyof typeof commandPayloadSchemas;
 export const COMMAND_KINDS = Object.keys(commandPayloadSchemas) as CommandKind[];
@@ -36,6 +46,8 @@ export const commandResultSchemas = {
   'environment.start': z.object({ environment: environmentInfoSchema }),
   'environment.stop': z.object({ environment: environmentInfoSchema }),
   'environment.destroy': z.object({ destroyed: z.string() }),
+  'stack.deploy': z.object({ services: z.array(stackServiceStateSchema) }),
+  'stack.stop': z.object({ services: z.array(stackServiceStateSchema) }),
 } as const;
 export type CommandResult<K extends CommandKind = CommandKind> = z.infer<(typeof commandResultSchemas)[K]>;
 
@@ -63,7 +75,8 @@ export interface AgentCommand<K extends CommandKind = CommandKind> {
 }
 
 export const commandStepSchema = z.strictObject({
-  name: z.string().min(1).max(64),
+  /** A step, or "service:<name>" for a stack's service (names run to 63 characters). */
+  name: z.string().min(1).max(80),
   status: z.enum(['started', 'done', 'failed']),
   message: z.string().max(2000).optional(),
   at: z.iso.datetime(),

@@ -63,8 +63,18 @@ export type NodeStatusEvent = z.infer<typeof nodeStatusEventSchema>;
 
 export const DASHBOARD_NAMESPACE = '/dashboard';
 
+/** Pushed on /dashboard as a node reports on a command: a stack's services turning healthy, a deployment's steps. */
+export interface CommandProgressEvent {
+  commandId: string;
+  kind: string;
+  nodeName: string;
+  state: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  step: { name: string; status: 'started' | 'done' | 'failed'; message?: string; at: string } | null;
+}
+
 export interface DashboardServerEvents {
   'node:status': (event: NodeStatusEvent) => void;
+  'command:progress': (event: CommandProgressEvent) => void;
 }
 
 export const NODE_SORT_KEYS = ['name', 'status', 'lastSeen', 'cpu', 'memory', 'disk'] as const;

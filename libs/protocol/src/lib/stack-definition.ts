@@ -148,6 +148,9 @@ export function parseStackDefinition(input: unknown): { ok: true; stack: StackDe
     }
     if (!resourceNameSchema.safeParse(name).success) problems.push({ path: `${path}.name`, message: `"${name}": lowercase letters, digits, "_" and "-" only` });
     if (seen.has(name)) problems.push({ path: `${path}.name`, message: `duplicate service name "${name}"` });
+    if (stackEnvironmentName(definition.name, name).length > 63) {
+      problems.push({ path: `${path}.name`, message: `"${definition.name}-${name}" (stack and service name) is longer than 63 characters` });
+    }
     seen.add(name);
     if (service.dependsOn && service.depends_on) problems.push({ path: `${path}.depends_on`, message: 'give dependsOn or depends_on, not both' });
     if (!service.image && !service.command) problems.push({ path, message: `service "${name}" needs an image (docker) or a command (process)` });
@@ -197,3 +200,34 @@ function pick(definition: z.infer<typeof stackDefinitionInputSchema>): Omit<Stac
     onFailure: definition.onFailure,
   };
 }
+
+export const STACK_SERVICE_STATUSES = ['pending', 'deploying', 'healthy', 'error', 'stopped'] as const;
+export type StackServiceStatus = (typeof STACK_SERVICE_STATUSES)[number];
+
+/** One service as the hub hands it to the node: references resolved, and its environment's name on the node. */
+export const stackServicePayloadSchema = z.strictObject({
+  name: resourceNameSchema,
+  environment: resourceNameSchema,
+  image: z.string().min(1).max(200).optional(),
+  command: z.string().min(1).max(20_000).optional(),
+  env: z.record(variableName, z.string().max(10_000)),
+  ports: z.array(portSchema).max(50),
+  volumes: z.array(resourceNameSchema).max(20),
+  dependsOn: z.array(resourceNameSchema).max(50),
+  healthcheck: healthcheckSchema.optional(),
+  restart: z.enum(['no', 'on-failure', 'always']),
+});
+export type StackServicePayload = z.infer<typeof stackServicePayloadSchema>;
+
+export const stackServiceStateSchema = z.object({
+  name: z.string(),
+  environment: z.string(),
+  status: z.enum(STACK_SERVICE_STATUSES),
+  startedAt: z.iso.datetime().nullable(),
+  healthyAt: z.iso.datetime().nullable(),
+  error: z.string().nullable(),
+});
+export type StackServiceState = z.infer<typeof stackServiceStateSchema>;
+
+/** The environment a stack's service runs as on its node. */
+export const stackEnvironmentName = (stack: string, service: string) => `${stack}-${service}`;

@@ -1,6 +1,7 @@
 import { AgentCommand, agentCommandSchema, CommandPayload, CommandStep, CommandUpdate, MAX_COMMAND_OUTPUT } from '@thresh/protocol';
 import { EnvironmentManager } from '../environments/environment-manager';
 import { DeployProgress } from '../environments/runtime-driver';
+import { StackError, StackRunner } from '../stacks/stack-runner';
 import { CommandJournal } from './command-journal';
 
 export interface CommandRunnerOptions {
@@ -121,6 +122,8 @@ export class CommandRunner {
       const message = reason === 'deadline' ? 'The command did not finish before its deadline' : (error as Error).message;
       const state = reason === 'cancelled' ? 'cancelled' : 'failed';
       outcome = { commandId: command.id, state, output: output.toString(), error: clean(reason === 'shutdown' ? 'The agent stopped while the command ran' : message).slice(0, MAX_ERROR) };
+      // A stack that failed still reports each service's state, so the hub knows what runs.
+      if (error instanceof StackError) outcome.result = { services: error.services };
     } finally {
       clearTimeout(deadlineTimer);
       this.running.delete(command.id);
@@ -152,6 +155,10 @@ export class CommandRunner {
         await manager.destroy(name);
         return { destroyed: name };
       }
+      case 'stack.deploy':
+        return new StackRunner(manager).deploy(command.payload as CommandPayload<'stack.deploy'>, progress, signal);
+      case 'stack.stop':
+        return new StackRunner(manager).stop(command.payload as CommandPayload<'stack.stop'>, progress, signal);
     }
   }
 }

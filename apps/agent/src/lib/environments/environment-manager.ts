@@ -1,4 +1,4 @@
-import { EnvironmentInfo, EnvironmentStatus, resourceNameSchema, RuntimeDriver as DriverName } from '@thresh/protocol';
+import { Blueprint, EnvironmentInfo, EnvironmentStatus, resourceNameSchema, RuntimeDriver as DriverName } from '@thresh/protocol';
 import { BlueprintCatalog } from '../blueprints/blueprint-catalog';
 import { DeployProgress, EnvironmentError, RuntimeDriver } from './runtime-driver';
 
@@ -17,13 +17,17 @@ export class EnvironmentManager {
   }
 
   async up(blueprintName: string, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName): Promise<EnvironmentInfo> {
-    const valid = resourceNameSchema.safeParse(name);
-    if (!valid.success) throw new EnvironmentError(`"${name}" is not an environment name: ${valid.error.issues[0]?.message}`, 'validation_failed');
-    return this.exclusive(name, () => this.deploy(blueprintName, name, progress, signal, driverName));
+    return this.deployBlueprint(this.catalog.get(blueprintName), name, progress, signal, driverName);
   }
 
-  private async deploy(blueprintName: string, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName): Promise<EnvironmentInfo> {
-    const blueprint = this.catalog.get(blueprintName);
+  /** Deploys a blueprint given inline (a stack's service, say) rather than one of the catalog. */
+  async deployBlueprint(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName): Promise<EnvironmentInfo> {
+    const valid = resourceNameSchema.safeParse(name);
+    if (!valid.success) throw new EnvironmentError(`"${name}" is not an environment name: ${valid.error.issues[0]?.message}`, 'validation_failed');
+    return this.exclusive(name, () => this.deploy(blueprint, name, progress, signal, driverName));
+  }
+
+  private async deploy(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName): Promise<EnvironmentInfo> {
     const usable = await this.usable();
     const driver = driverName ? usable.find((candidate) => candidate.name === driverName) : (usable.find((candidate) => candidate.name === 'docker') ?? usable[0]);
     if (!driver) throw new EnvironmentError(`the ${driverName} driver is not available on this node (available: ${usable.map((candidate) => candidate.name).join(', ')})`, 'validation_failed');

@@ -2,6 +2,7 @@ import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { CredentialEvents, CredentialsService, UserRepository } from '@thresh/server-auth';
 import { accountRoom, AppException, toConnectError } from '@thresh/server-core';
+import { CommandEvents } from '@thresh/server-commands';
 import { NodeEvents } from '@thresh/server-nodes';
 import { DASHBOARD_NAMESPACE, DashboardServerEvents, MAX_SOCKET_MESSAGE_BYTES } from '@thresh/protocol';
 import type { Namespace, Socket } from 'socket.io';
@@ -17,6 +18,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
     private readonly users: UserRepository,
     private readonly nodeEvents: NodeEvents,
     private readonly credentialEvents: CredentialEvents,
+    private readonly commandEvents: CommandEvents,
   ) {}
 
   afterInit(namespace: Namespace<Record<string, never>, DashboardServerEvents>): void {
@@ -35,6 +37,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
     });
     this.stopListening.push(
       this.nodeEvents.onChanged(({ accountId, ...event }) => namespace.to(accountRoom(accountId)).emit('node:status', event)),
+      this.commandEvents.onProgress(({ accountId, event }) => namespace.to(accountRoom(accountId)).emit('command:progress', event)),
       // A session that ends (logout, user disabled, token revoked) stops hearing the account's news at once.
       this.credentialEvents.onRevoked(({ keyId, accountId }) => {
         for (const socket of namespace.sockets.values()) {

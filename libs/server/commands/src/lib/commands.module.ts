@@ -14,6 +14,8 @@ export class CommandsModule {
   static forRoot(options: CommandsOptions): DynamicModule {
     return {
       module: CommandsModule,
+      // Stacks and other features send commands of their own.
+      global: true,
       imports: [TypeOrmModule.forFeature([CommandEntity])],
       controllers: [CommandsController, NodeEnvironmentsController],
       providers: [{ provide: COMMANDS_OPTIONS, useValue: options }, CommandEvents, CommandRepository, CommandsService, NodeEnvironmentsService],

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { AgentCommand } from '@thresh/protocol';
+import type { AgentCommand, CommandProgressEvent } from '@thresh/protocol';
 import { EventEmitter } from 'node:events';
 
 export interface CommandDispatch {
   accountId: string;
   agentId: string;
   command: AgentCommand;
+}
+
+export interface CommandProgress {
+  accountId: string;
+  event: CommandProgressEvent;
 }
 
 export interface CommandCancel {
@@ -35,6 +40,15 @@ export class CommandEvents {
   onCancel(listener: (event: CommandCancel) => void): () => void {
     this.emitter.on('cancel', listener);
     return () => this.emitter.off('cancel', listener);
+  }
+
+  progressed(progress: CommandProgress): void {
+    this.emitter.emit('progress', progress);
+  }
+
+  onProgress(listener: (progress: CommandProgress) => void): () => void {
+    this.emitter.on('progress', listener);
+    return () => this.emitter.off('progress', listener);
   }
 
   finished(commandId: string): void {

@@ -95,25 +95,25 @@ export class CommandRepository {
     return deleted;
   }
 
-  /** The agent started the command, or reports a step of it. False when the command is not this node's or is over. */
-  async markRunning(nodeId: string, commandId: string, step?: CommandStep): Promise<boolean> {
+  /** The agent started the command, or reports a step of it. Its kind, or null when it is not this node's or is over. */
+  async markRunning(nodeId: string, commandId: string, step?: CommandStep): Promise<string | null> {
     const [rows] = await this.commands.query(
       `UPDATE commands SET state = 'running', started_at = coalesce(started_at, now()), steps = ${WITH_STEP}
-        WHERE id = $1 AND node_id = $2 AND state IN ${UNFINISHED} RETURNING id`,
+        WHERE id = $1 AND node_id = $2 AND state IN ${UNFINISHED} RETURNING kind`,
       [commandId, nodeId, step ? JSON.stringify(step) : null],
     );
-    return rows.length > 0;
+    return rows[0]?.kind ?? null;
   }
 
-  /** Records the outcome once; null when the command is not this node's or already has one. */
-  async finish(nodeId: string, commandId: string, outcome: CommandOutcome): Promise<boolean> {
+  /** Records the outcome once; returns the command's kind, or null when it is not this node's or already has one. */
+  async finish(nodeId: string, commandId: string, outcome: CommandOutcome): Promise<string | null> {
     const [rows] = await this.commands.query(
       `UPDATE commands SET state = $4, started_at = coalesce(started_at, now()), finished_at = now(), steps = ${WITH_STEP},
                            output = $5, result = $6, error = $7
-        WHERE id = $1 AND node_id = $2 AND state IN ${UNFINISHED} RETURNING id`,
+        WHERE id = $1 AND node_id = $2 AND state IN ${UNFINISHED} RETURNING kind`,
       [commandId, nodeId, outcome.step ? JSON.stringify(outcome.step) : null, outcome.state, outcome.output, outcome.result, outcome.error],
     );
-    return rows.length > 0;
+    return rows[0]?.kind ?? null;
   }
 
   /** Cancels a command that has not started; one that runs is left to its node. */

@@ -39,6 +39,8 @@ const RUN_SECONDS: Record<CommandKind, number> = {
   'environment.start': 5 * 60,
   'environment.stop': 5 * 60,
   'environment.destroy': 5 * 60,
+  'stack.deploy': 30 * 60,
+  'stack.stop': 10 * 60,
 };
 
 export function mapCommand(command: CommandEntity): CommandResponse {
@@ -188,16 +190,23 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
   async applyUpdate(accountId: string, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
     const node = await this.nodes.findByAgentId(accountId, agentId);
     if (!node) throw new AppException('not_found', 'Unknown agent: register before reporting on commands');
-    if (update.state === 'running') return { accepted: await this.commands.markRunning(node.id, update.commandId, update.step) };
-    const accepted = await this.commands.finish(node.id, update.commandId, {
+    const kind = await this.record(node.id, update);
+    if (kind) this.events.progressed({ accountId, event: { commandId: update.commandId, kind, nodeName: node.name, state: update.state, step: update.step ?? null } });
+    return { accepted: kind !== null };
+  }
+
+  /** Stores the update; the command's kind when it was taken. */
+  private async record(nodeId: string, update: CommandUpdate): Promise<string | null> {
+    if (update.state === 'running') return this.commands.markRunning(nodeId, update.commandId, update.step);
+    const kind = await this.commands.finish(nodeId, update.commandId, {
       state: update.state,
       step: update.step,
       output: update.output ?? '',
       result: update.result ?? null,
       error: update.error ?? (update.state === 'failed' ? 'The command failed' : null),
     });
-    if (accepted) this.events.finished(update.commandId);
-    return { accepted };
+    if (kind) this.events.finished(update.commandId);
+    return kind;
   }
 
   /** Times out what expired, hands down again what seems lost, forgets what is old. */

@@ -8,8 +8,9 @@ function toOpenApi(schema: z.ZodType): OpenApiSchema {
   return z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as OpenApiSchema;
 }
 
-/** Documents a request body in OpenAPI from the same zod schema that validates it. */
-export const ApiZodBody = (schema: z.ZodType) => ApiBody({ schema: toOpenApi(schema) });
+/** Documents a request body in OpenAPI from the same zod schema that validates it, with an example to copy. */
+export const ApiZodBody = (schema: z.ZodType, example?: unknown) =>
+  ApiBody({ schema: { ...toOpenApi(schema), ...(example === undefined ? {} : { example }) } as OpenApiSchema });
 
 export const ApiZodResponse = (status: number, schema: z.ZodType, description?: string) =>
   applyDecorators(ApiResponse({ status, description, schema: toOpenApi(schema) }));

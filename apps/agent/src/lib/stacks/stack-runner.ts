@@ -1,0 +1,271 @@
+import {
+  Blueprint,
+  blueprintSchema,
+  CommandPayload,
+  deploymentLayers,
+  EnvironmentInfo,
+  RuntimeDriver as DriverName,
+  StackServicePayload,
+  StackServiceState,
+} from '@thresh/protocol';
+import { EnvironmentManager } from '../environments/environment-manager';
+import { DeployProgress, EnvironmentError } from '../environments/runtime-driver';
+import { waitHealthy } from './health-check';
+
+/** A stack command that failed, with every service's state as it ended: the hub records them either way. */
+export class StackError extends EnvironmentError {
+  constructor(
+    message: string,
+    readonly services: StackServiceState[],
+  ) {
+    super(message, 'failed');
+  }
+}
+
+const now = () => new Date().toISOString();
+const stepOf = (service: string) => `service:${service}`;
+
+/** The services in dependency layers; a dependency outside the list, or a cycle, is the sender's mistake. */
+function layersOf(services: StackServicePayload[]): string[][] {
+  const names = new Set(services.map((service) => service.name));
+  for (const service of services) {
+    const unknown = service.dependsOn.find((dependency) => !names.has(dependency));
+    if (unknown) throw new EnvironmentError(`service "${service.name}" depends on "${unknown}", which is not part of the stack`, 'validation_failed');
+  }
+  try {
+    return deploymentLayers(services);
+  } catch (error) {
+    throw new EnvironmentError((error as Error).message, 'validation_failed');
+  }
+}
+
+function blueprintOf(stack: string, service: StackServicePayload): Blueprint {
+  return blueprintSchema.parse({
+    name: service.name,
+    description: `service ${service.name} of stack ${stack}`,
+    base: service.image,
+    command: service.command,
+    environment: service.env,
+    ports: service.ports,
+    volumes: service.volumes,
+  });
+}
+
+/** A service's deployment as lines of the stack's output, each prefixed with the service's name. */
+class ServiceOutput implements DeployProgress {
+  private partialLine = '';
+
+  constructor(
+    private readonly service: string,
+    private readonly progress: DeployProgress,
+  ) {}
+
+  step(name: string, status: 'started' | 'done' | 'failed', message?: string): void {
+    this.line(`${name} ${status}${message ? `: ${message}` : ''}`);
+  }
+
+  output(chunk: string): void {
+    const lines = (this.partialLine + chunk).split('\n');
+    this.partialLine = lines.pop() ?? '';
+    for (const line of lines) this.line(line);
+  }
+
+  line(text: string): void {
+    this.progress.output(`${text.split('\n').map((line) => `[${this.service}] ${line}`).join('\n')}\n`);
+  }
+
+  flush(): void {
+    if (this.partialLine) this.line(this.partialLine);
+    this.partialLine = '';
+  }
+}
+
+/** One `stack.deploy`: what it started, what failed, and each service's state as it goes. */
+class StackDeployment {
+  private readonly states = new Map<string, StackServiceState>();
+  /** In the order this deployment started them: what a rollback undoes, last first. */
+  private readonly started: StackServicePayload[] = [];
+  private readonly failed: string[] = [];
+  /** For a service that waits on a failed one (continue), the failed service at the root of it. */
+  private readonly blockedBy = new Map<string, string>();
+  private dockerAvailable: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly manager: EnvironmentManager,
+    private readonly payload: CommandPayload<'stack.deploy'>,
+    private readonly progress: DeployProgress,
+    private readonly signal: AbortSignal,
+  ) {
+    for (const service of payload.services) {
+      this.states.set(service.name, { name: service.name, environment: service.environment, status: 'pending', startedAt: null, healthyAt: null, error: null });
+    }
+  }
+
+  async run(): Promise<{ services: StackServiceState[] }> {
+    const layers = layersOf(this.payload.services);
+    const existing = new Map((await this.manager.list()).map((environment) => [environment.name, environment]));
+    // What runs and did not change is healthy from the start, whatever happens to the rest.
+    for (const service of this.payload.services) {
+      if (!this.payload.restart.includes(service.name) && existing.get(service.environment)?.status === 'running') {
+        this.update(service.name, { status: 'healthy', healthyAt: now() });
+        this.progress.step(stepOf(service.name), 'done', 'unchanged');
+      }
+    }
+    for (const layer of layers) {
+      if (this.signal.aborted || (this.failed.length > 0 && this.payload.onFailure !== 'continue')) break;
+      await Promise.all(layer.map((name) => this.deployWhenReady(this.service(name), existing.get(this.service(name).environment))));
+    }
+    const notStarted = this.markNotStarted();
+    if (this.failed.length === 0 && notStarted === 0) return { services: this.snapshot() };
+
+    const reasons = this.failed.map((name) => `service "${name}" failed: ${this.state(name).error}`);
+    if (reasons.length === 0) reasons.push(`the deployment of stack "${this.payload.stack}" was cancelled`);
+    if (this.payload.onFailure === 'rollback') reasons.push(`rolled back ${await this.rollBack()} service(s)`);
+    else if (notStarted > 0) reasons.push(`${notStarted} service(s) not started`);
+    throw new StackError(reasons.join('; '), this.snapshot());
+  }
+
+  private async deployWhenReady(service: StackServicePayload, environment: EnvironmentInfo | undefined): Promise<void> {
+    const blocker = service.dependsOn.map((dependency) => this.failedRootOf(dependency)).find((root) => root !== undefined);
+    if (blocker) {
+      this.blockedBy.set(service.name, blocker);
+      this.update(service.name, { error: `not started: depends on failed service "${blocker}"` });
+      return;
+    }
+    if (this.state(service.name).status === 'healthy') return;
+    await this.deploy(service, environment !== undefined);
+  }
+
+  private failedRootOf(name: string): string | undefined {
+    return this.state(name).status === 'error' ? name : this.blockedBy.get(name);
+  }
+
+  private async deploy(service: StackServicePayload, replacing: boolean): Promise<void> {
+    this.update(service.name, { status: 'deploying', startedAt: now(), error: null });
+    this.progress.step(stepOf(service.name), 'started');
+    const output = new ServiceOutput(service.name, this.progress);
+    try {
+      const driver = await this.driverFor(service);
+      this.started.push(service);
+      if (replacing) {
+        output.line(`replacing environment "${service.environment}"`);
+        await this.manager.destroy(service.environment);
+      }
+      await this.manager.deployBlueprint(blueprintOf(this.payload.stack, service), service.environment, output, this.signal, driver);
+      if (service.healthcheck) {
+        output.line('waiting for its health check');
+        await waitHealthy(service.healthcheck, this.signal);
+      }
+      this.update(service.name, { status: 'healthy', healthyAt: now() });
+      this.progress.step(stepOf(service.name), 'done', 'healthy');
+    } catch (error) {
+      const message = (error as Error).message;
+      this.update(service.name, { status: 'error', error: message });
+      this.failed.push(service.name);
+      this.progress.step(stepOf(service.name), 'failed', message);
+    } finally {
+      output.flush();
+    }
+  }
+
+  private async driverFor(service: StackServicePayload): Promise<DriverName> {
+    if (!service.image) return 'process';
+    this.dockerAvailable ??= this.manager.availableDrivers().then((drivers) => drivers.includes('docker'));
+    if (!(await this.dockerAvailable)) throw new EnvironmentError(`service "${service.name}" needs the docker driver (it has an image), which this node does not have`);
+    return 'docker';
+  }
+
+  /** Services that stayed pending get the reason; returns how many. */
+  private markNotStarted(): number {
+    const pending = [...this.states.values()].filter((state) => state.status === 'pending');
+    const reason = this.failed[0] ? `not started: service "${this.failed[0]}" failed` : 'not started: the deployment was cancelled';
+    for (const state of pending) state.error ??= reason;
+    return pending.length;
+  }
+
+  /** Destroys what this deployment started, last first; the failed services keep their error. Returns how many. */
+  private async rollBack(): Promise<number> {
+    const services = [...this.started].reverse();
+    this.progress.step('rollback', 'started', services.map((service) => service.name).join(', '));
+    for (const service of services) {
+      try {
+        await unlessMissing(() => this.manager.destroy(service.environment));
+        // The service that failed stays in error: that is what the people reading the stack look for.
+        this.update(service.name, { status: this.failed.includes(service.name) ? 'error' : 'stopped' });
+        this.progress.output(`[${service.name}] rolled back: environment "${service.environment}" destroyed\n`);
+      } catch (error) {
+        const failure = `rollback failed: ${(error as Error).message}`;
+        this.update(service.name, { status: 'error', error: [this.state(service.name).error, failure].filter(Boolean).join('; ') });
+      }
+    }
+    this.progress.step('rollback', 'done');
+    return services.length;
+  }
+
+  private service(name: string): StackServicePayload {
+    return this.payload.services.find((service) => service.name === name) as StackServicePayload;
+  }
+
+  private state(name: string): StackServiceState {
+    return this.states.get(name) as StackServiceState;
+  }
+
+  private update(name: string, change: Partial<StackServiceState>): void {
+    Object.assign(this.state(name), change);
+  }
+
+  private snapshot(): StackServiceState[] {
+    return this.payload.services.map((service) => ({ ...this.state(service.name) }));
+  }
+}
+
+/** Makes a change to an environment; one that does not exist needs none. */
+async function unlessMissing(change: () => Promise<unknown>): Promise<void> {
+  try {
+    await change();
+  } catch (error) {
+    if (!(error instanceof EnvironmentError && error.code === 'not_found')) throw error;
+  }
+}
+
+/** Deploys and stops stacks: each service an environment of this node, started in dependency order. */
+export class StackRunner {
+  constructor(private readonly manager: EnvironmentManager) {}
+
+  /**
+   * Starts each service once its dependencies are healthy, and leaves running services alone unless named in
+   * `restart`. Rejects with a StackError, carrying every service's state, once a service failed.
+   */
+  deploy(payload: CommandPayload<'stack.deploy'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
+    return new StackDeployment(this.manager, payload, progress, signal).run();
+  }
+
+  /** Stops (or destroys) the services' environments, dependents first; one that does not exist counts as stopped. */
+  async stop(payload: CommandPayload<'stack.stop'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
+    // A stop may name only some of the stack's services: the order among those is what matters.
+    const services = payload.services.map((service) => ({ ...service, dependsOn: service.dependsOn.filter((dependency) => payload.services.some((other) => other.name === dependency)) }));
+    const states = new Map<string, StackServiceState>();
+    for (const layer of layersOf(services).reverse()) {
+      if (signal.aborted) throw new EnvironmentError(`stopping stack "${payload.stack}" was cancelled after ${states.size} service(s)`);
+      const stopped = await Promise.all(layer.map((name) => this.stopService(services.find((service) => service.name === name) as StackServicePayload, payload.destroy, progress)));
+      for (const state of stopped) states.set(state.name, state);
+    }
+    const result = payload.services.map((service) => states.get(service.name) as StackServiceState);
+    const failures = result.filter((state) => state.status === 'error');
+    if (failures.length > 0) throw new StackError(failures.map((state) => `service "${state.name}" could not be stopped: ${state.error}`).join('; '), result);
+    return { services: result };
+  }
+
+  private async stopService({ name, environment }: StackServicePayload, destroy: boolean, progress: DeployProgress): Promise<StackServiceState> {
+    const state: StackServiceState = { name, environment, status: 'stopped', startedAt: null, healthyAt: null, error: null };
+    progress.step(stepOf(name), 'started');
+    try {
+      await unlessMissing(() => (destroy ? this.manager.destroy(environment) : this.manager.stop(environment)));
+      progress.step(stepOf(name), 'done', destroy ? 'destroyed' : 'stopped');
+      return state;
+    } catch (error) {
+      progress.step(stepOf(name), 'failed', (error as Error).message);
+      return { ...state, status: 'error', error: (error as Error).message };
+    }
+  }
+}
