@@ -80,6 +80,19 @@ describe('stack definitions', () => {
     expect(check.ok ? [] : check.problems).toEqual([{ path: 'services.a.healthcheck', message: 'give exactly one of http, tcp or command' }]);
   });
 
+  it('refuses an empty map of services, a port two services share, and a port reference to a service without ports', () => {
+    const empty = parseStackDefinition({ name: 'none', services: {} });
+    expect(empty.ok ? [] : empty.problems).toEqual([{ path: 'services', message: 'give between 1 and 50 services' }]);
+    const clash = parseStackDefinition({
+      name: 'clash',
+      services: { a: { command: 'a', ports: [80] }, b: { command: 'b', ports: [80] }, c: { command: 'c', dependsOn: ['d'], env: { D: '${d.port}' } }, d: { command: 'd' } },
+    });
+    expect(clash.ok ? [] : clash.problems).toEqual([
+      { path: 'services.c.env.D', message: '${d.port}: service "d" has no ports' },
+      { path: 'services.b.ports', message: 'port 80 is already used by service "a"' },
+    ]);
+  });
+
   it('puts dependency addresses in place of ${svc.host} and ${svc.port}', () => {
     expect(resolveReferences('postgres://${db.host}:${db.port}/app', { db: { host: '10.0.0.5', port: 5432 } })).toBe('postgres://10.0.0.5:5432/app');
     expect(resolveReferences('${cache.host}', { db: { host: 'x' } })).toBe('${cache.host}');

@@ -55,7 +55,12 @@ export const stackDefinitionInputSchema = z.strictObject({
   targetNode: z.string().min(1).max(64).optional(),
   targetCluster: z.string().min(1).max(64).optional(),
   onFailure: z.enum(STACK_FAILURE_POLICIES).default('rollback'),
-  services: z.union([z.array(serviceInputSchema).min(1).max(50), z.record(z.string().max(63), serviceInputSchema)]),
+  services: z.union([
+    z.array(serviceInputSchema).min(1).max(50),
+    z
+      .record(z.string().max(63), serviceInputSchema)
+      .refine((services) => Object.keys(services).length >= 1 && Object.keys(services).length <= 50, 'give between 1 and 50 services'),
+  ]),
 });
 export type StackDefinitionInput = z.input<typeof stackDefinitionInputSchema>;
 
@@ -180,12 +185,24 @@ export function parseStackDefinition(input: unknown): { ok: true; stack: StackDe
       if (dependency === service.name) problems.push({ path: `${path}.dependsOn`, message: `service "${service.name}" depends on itself` });
     }
     for (const [variable, value] of Object.entries(service.env)) {
-      for (const [, referenced] of value.matchAll(REFERENCE)) {
+      for (const [, referenced, part] of value.matchAll(REFERENCE)) {
         if (!names.has(referenced)) problems.push({ path: `${path}.env.${variable}`, message: `\${${referenced}...} names no service of this stack` });
+        else if (part === 'port' && services.find((candidate) => candidate.name === referenced)?.ports.length === 0) {
+          problems.push({ path: `${path}.env.${variable}`, message: `\${${referenced}.port}: service "${referenced}" has no ports` });
+        }
         else if (!service.dependsOn.includes(referenced)) {
           problems.push({ path: `${path}.env.${variable}`, message: `\${${referenced}...} needs "${referenced}" in dependsOn, so it is up first` });
         }
       }
+    }
+  }
+  // All services of a stack share one node: two cannot listen on one port.
+  const portOwners = new Map<number, string>();
+  for (const [index, service] of services.entries()) {
+    for (const port of service.ports) {
+      const owner = portOwners.get(port);
+      if (owner) problems.push({ path: `${written[index]?.path ?? `services.${index}`}.ports`, message: `port ${port} is already used by service "${owner}"` });
+      else portOwners.set(port, service.name);
     }
   }
   const cycle = findCycle(services.filter((service) => !service.dependsOn.includes(service.name)));

@@ -64,15 +64,17 @@ function viewOf(stack: StackEntity, command: CommandResponse | null): StackView 
       const name = step.name.startsWith('service:') ? step.name.slice('service:'.length) : null;
       const service = name ? services.get(name) : undefined;
       if (!service) continue;
-      if (step.status === 'started') Object.assign(service, { status: 'deploying', startedAt: step.at });
-      if (step.status === 'done') Object.assign(service, { status: 'healthy', healthyAt: step.at });
+      // A stop's steps say a service is stopping, then stopped.
+      if (step.status === 'started' && command.kind === 'stack.deploy') Object.assign(service, { status: 'deploying', startedAt: step.at });
+      if (step.status === 'done') Object.assign(service, command.kind === 'stack.deploy' ? { status: 'healthy', healthyAt: step.at } : { status: 'stopped' });
       if (step.status === 'failed') Object.assign(service, { status: 'error', error: step.message ?? 'failed' });
     }
   }
   const list = [...services.values()];
   const stopping = command.kind === 'stack.stop';
   if (command.state === 'queued' || command.state === 'dispatched' || command.state === 'running') {
-    return { status: stopping ? stack.status : 'deploying', services: list, error: null };
+    // While a stop runs, some services are down and some not yet: degraded until it is done.
+    return { status: stopping ? 'degraded' : 'deploying', services: list, error: null };
   }
   if (stopping) return { status: command.state === 'succeeded' ? 'stopped' : 'degraded', services: list, error: command.error };
   if (command.state === 'succeeded') return { status: 'running', services: list, error: null };
@@ -201,8 +203,9 @@ export class StacksService {
       const before = await this.nodes.findById(accountId, previous.nodeId);
       if (before) return before;
     }
-    const candidates = await this.nodes.list(accountId, { status: 'online', sort: 'cpu', order: 'asc', limit: 1, offset: 0, ...(definition.targetCluster ? { cluster: definition.targetCluster } : {}) });
-    const choice = candidates.items[0];
+    const candidates = await this.nodes.list(accountId, { status: 'online', sort: 'cpu', order: 'asc', limit: 100, offset: 0, ...(definition.targetCluster ? { cluster: definition.targetCluster } : {}) });
+    // A node that has not reported yet sorts first by CPU, but its headroom is unknown: measured nodes go first.
+    const choice = candidates.items.find((node) => node.cpuPercent !== null) ?? candidates.items[0];
     if (!choice) {
       throw new AppException('conflict', definition.targetCluster ? `No online node in cluster "${definition.targetCluster}" to deploy on` : 'No online node to deploy on');
     }

@@ -88,8 +88,10 @@ export class CommandRepository {
   /** Forgets finished commands: questions (lists) after a day, the rest after `days`. */
   async deleteFinished(days: number): Promise<number> {
     const [, deleted] = (await this.commands.query(
-      `DELETE FROM commands WHERE finished_at IS NOT NULL
-          AND finished_at < now() - CASE WHEN kind LIKE '%.list' THEN interval '1 day' ELSE make_interval(days => $1) END`,
+      `DELETE FROM commands c WHERE c.finished_at IS NOT NULL
+          AND c.finished_at < now() - CASE WHEN c.kind LIKE '%.list' THEN interval '1 day' ELSE make_interval(days => $1) END
+          -- A stack's latest command is where its status is read from.
+          AND NOT EXISTS (SELECT 1 FROM stacks s WHERE s.command_id = c.id)`,
       [days],
     )) as [unknown, number];
     return deleted;
