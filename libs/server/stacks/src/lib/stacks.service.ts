@@ -82,6 +82,18 @@ function viewOf(stack: StackEntity, command: CommandResponse | null): StackView 
   return { status: healthy ? 'degraded' : 'failed', services: list, error: command.error };
 }
 
+/** What a stack's list entry and its full view share. */
+function summaryOf(stack: StackEntity, view: StackView): Omit<StackSummary, 'services' | 'healthy'> {
+  return {
+    id: stack.id,
+    name: stack.name,
+    status: view.status,
+    node: stack.nodeName,
+    createdAt: stack.createdAt.toISOString(),
+    updatedAt: stack.updatedAt.toISOString(),
+  };
+}
+
 /**
  * Multi-service deployments: validated whole before anything starts, handed to one node as one command, whose steps
  * and outcome say how each service fares.
@@ -139,14 +151,9 @@ export class StacksService {
       (await this.stacks.list(accountId)).map(async (stack) => {
         const view = viewOf(stack, await this.latestCommand(accountId, stack));
         return {
-          id: stack.id,
-          name: stack.name,
-          status: view.status,
-          node: stack.nodeName,
+          ...summaryOf(stack, view),
           services: view.services.length,
           healthy: view.services.filter((service) => service.status === 'healthy').length,
-          createdAt: stack.createdAt.toISOString(),
-          updatedAt: stack.updatedAt.toISOString(),
         };
       }),
     );
@@ -156,18 +163,13 @@ export class StacksService {
     const stack = await this.find(accountId, name);
     const view = viewOf(stack, await this.latestCommand(accountId, stack));
     return {
-      id: stack.id,
-      name: stack.name,
-      status: view.status,
-      node: stack.nodeName,
+      ...summaryOf(stack, view),
       onFailure: stack.definition.onFailure,
       deployedBy: stack.deployedBy,
       commandId: stack.commandId,
       error: view.error,
       services: view.services,
       definition: stack.definition as unknown as Record<string, unknown>,
-      createdAt: stack.createdAt.toISOString(),
-      updatedAt: stack.updatedAt.toISOString(),
     };
   }
 
