@@ -66,5 +66,9 @@ export const environmentInfoSchema = z.object({
   runningAs: z.string().nullable(),
   restarts: z.number().int(),
   error: z.string().nullable(),
+  /** Who manages it ("stack:web"), when something other than a person does. */
+  owner: z.string().nullable().optional(),
+  /** A digest of what was deployed, set by whoever manages it. */
+  revision: z.string().nullable().optional(),
 });
 export type EnvironmentInfo = z.infer<typeof environmentInfoSchema>;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Blueprint, type BlueprintInput, blueprintSchema, environmentInfoSchema } from '@thresh/protocol';
 import { DockerDriver } from './docker-driver';
-import { type DeployProgress, EnvironmentError } from './runtime-driver';
+import { type DeployOptions, type DeployProgress, EnvironmentError } from './runtime-driver';
 
 /**
  * A Docker engine that answers over a unix socket the way the Engine API (v1.4x) documents it, and records every
@@ -45,6 +45,7 @@ interface ContainerCreateBody {
     Binds?: string[];
     PortBindings?: Record<string, Array<{ HostPort: string }>>;
     RestartPolicy?: { Name: string };
+    NetworkMode?: string;
   };
 }
 
@@ -255,7 +256,8 @@ class FakeDockerEngine {
       });
     }
     if (!this.images.has(config.Image)) return sendJson(response, 404, { message: `No such image: ${config.Image}` });
-    const container = this.addContainer(name, { status: 'created', config });
+    // Like the engine, a container created without a Cmd gets the image's own (debian's is bash).
+    const container = this.addContainer(name, { status: 'created', config: { ...config, Cmd: config.Cmd ?? ['bash'] } });
     sendJson(response, 201, { Id: container.id, Warnings: [] });
   }
 
@@ -399,6 +401,7 @@ function inspectOf(container: FakeContainer): object {
       PortBindings: config.HostConfig?.PortBindings ?? {},
       RestartPolicy: config.HostConfig?.RestartPolicy ?? { Name: 'no', MaximumRetryCount: 0 },
       Init: config.HostConfig?.Init ?? null,
+      NetworkMode: config.HostConfig?.NetworkMode ?? 'bridge',
     },
     Config: {
       Image: config.Image,
@@ -564,6 +567,8 @@ describe('DockerDriver against a fake Docker engine', () => {
         runningAs: container.id.slice(0, 12),
         restarts: 0,
         error: null,
+        owner: null,
+        revision: null,
       });
       expect(environmentInfoSchema.parse(info)).toEqual(info);
       expect(steps).toEqual([
@@ -805,6 +810,87 @@ describe('DockerDriver against a fake Docker engine', () => {
     });
   });
 
+  describe('up() with deploy options', () => {
+    beforeEach(() => engine.images.add('debian:bookworm-slim'));
+
+    function deployWith(name: string, input: Partial<BlueprintInput>, options: DeployOptions) {
+      return driver.up(name, blueprint(input), recordProgress().progress, new AbortController().signal, options);
+    }
+
+    function createBody(): ContainerCreateBody {
+      const [create] = engine.requestsTo('POST', '/containers/create');
+      return create.body as ContainerCreateBody;
+    }
+
+    it('labels the container with who manages it and what was deployed, and lists both', async () => {
+      const info = await deployWith('web', { command: 'node server.js' }, { owner: 'stack:shop', revision: 'sha256:9f86d0' });
+
+      expect(info).toMatchObject({ name: 'web', owner: 'stack:shop', revision: 'sha256:9f86d0' });
+      expect(createBody().Labels).toMatchObject({ 'thresh.owner': 'stack:shop', 'thresh.revision': 'sha256:9f86d0' });
+      await expect(driver.list()).resolves.toEqual([expect.objectContaining({ name: 'web', owner: 'stack:shop', revision: 'sha256:9f86d0' })]);
+
+      engine.requests.length = 0;
+      await deployWith('plain', { command: 'node server.js' }, {});
+      expect(createBody().Labels).not.toHaveProperty(['thresh.owner']);
+      expect(createBody().Labels).not.toHaveProperty(['thresh.revision']);
+      await expect(driver.list()).resolves.toContainEqual(expect.objectContaining({ name: 'plain', owner: null, revision: null }));
+    });
+
+    it('gives the command the restart policy asked for, and a container without a command none', async () => {
+      await deployWith('always', { command: 'node server.js' }, { restart: 'always' });
+      await deployWith('once', { command: 'node job.js' }, { restart: 'no' });
+      await deployWith('shell', {}, { restart: 'always' });
+
+      const policies = engine.requestsTo('POST', '/containers/create').map((request) => (request.body as ContainerCreateBody).HostConfig?.RestartPolicy);
+      expect(policies).toEqual([{ Name: 'always' }, { Name: 'no' }, undefined]);
+    });
+
+    it("shares the host's network: no ports exposed or bound, and the environment still lists its ports", async () => {
+      const info = await deployWith('db', { ports: [5432], command: 'postgres' }, { hostNetwork: true });
+
+      expect(info.ports).toEqual([5432]);
+      const body = createBody();
+      expect(body.HostConfig).toMatchObject({ NetworkMode: 'host' });
+      expect(body.HostConfig).not.toHaveProperty('PortBindings');
+      expect(body).not.toHaveProperty('ExposedPorts');
+      expect(body.Labels).toMatchObject({ 'thresh.ports': '5432' });
+    });
+
+    it("runs the image's own entrypoint and command when asked, with nothing to run before it", async () => {
+      const { progress, steps } = recordProgress();
+
+      const info = await driver.up('cache', blueprint({ base: 'debian:bookworm-slim', ports: [6379] }), progress, new AbortController().signal, {
+        imageCommand: true,
+        restart: 'always',
+      });
+
+      expect(info).toMatchObject({ name: 'cache', status: 'running' });
+      const body = createBody();
+      expect(body).not.toHaveProperty('Cmd');
+      expect(body).not.toHaveProperty('Entrypoint');
+      expect(body.HostConfig).toMatchObject({ RestartPolicy: { Name: 'always' }, PortBindings: { '6379/tcp': [{ HostPort: '6379' }] } });
+      // No command of the blueprint waits for the ready marker: nothing is run in the container.
+      expect(steps.map(([name]) => name)).not.toContain('command');
+      expect(engine.execs).toEqual([]);
+
+      // The image's command is a command: its failure is an error, not an idle shell stopping.
+      const [container] = engine.containers;
+      container.status = 'exited';
+      container.exitCode = 1;
+      await expect(driver.list()).resolves.toEqual([expect.objectContaining({ name: 'cache', status: 'error', error: 'the command exited with code 1' })]);
+    });
+
+    it("idles as before when the image's command is asked for but scripts must run first", async () => {
+      await deployWith('cache', { scripts: { setup: 'mkdir -p /data' } }, { imageCommand: true });
+
+      const body = createBody();
+      expect(body.Cmd).toEqual(['sleep', 'infinity']);
+      expect(body).not.toHaveProperty('Entrypoint');
+      expect(body).not.toHaveProperty('HostConfig.RestartPolicy');
+      expect(engine.execs.map((exec) => exec.cmd)).toEqual([['sh', '-c', 'mkdir -p /data']]);
+    });
+  });
+
   describe('list()', () => {
     it('maps container states to environment statuses', async () => {
       const running = engine.addEnvironment('api', { status: 'running', restartCount: 2, command: 'node server.js', ports: [8080] });
@@ -828,6 +914,8 @@ describe('DockerDriver against a fake Docker engine', () => {
           runningAs: running.id.slice(0, 12),
           restarts: 2,
           error: null,
+          owner: null,
+          revision: null,
         },
         expect.objectContaining({ name: 'batch', status: 'stopped', runningAs: null, error: null }),
         expect.objectContaining({ name: 'broken', status: 'error', runningAs: null, error: 'the command exited with code 1' }),
@@ -900,6 +988,29 @@ describe('DockerDriver against a fake Docker engine', () => {
       // Another environment whose name begins the same way keeps its volume.
       expect([...engine.volumes.keys()]).toEqual(['thresh-web-api-data']);
       expect(engine.containers).toEqual([]);
+    });
+
+    it('keep the named volumes when asked, for the next deployment of that name to use again', async () => {
+      const container = engine.addEnvironment('db', { status: 'running', command: 'postgres' });
+      engine.volumes.set('thresh-db-data', { 'thresh.environment': 'db' });
+
+      await expect(driver.destroy('db', { keepVolumes: true })).resolves.toBeUndefined();
+
+      expect(engine.calls()).toEqual(['GET /containers/thresh-db/json', `DELETE /containers/${container.id}`]);
+      expect(engine.containers).toEqual([]);
+      expect([...engine.volumes.keys()]).toEqual(['thresh-db-data']);
+      await expect(driver.list()).resolves.toEqual([]);
+      // Volumes alone are no environment.
+      await expect(rejectionOf(driver.destroy('db', { keepVolumes: true }))).resolves.toMatchObject({ code: 'not_found' });
+
+      engine.images.add('debian:bookworm-slim');
+      await deploy('db', { volumes: ['data'], command: 'postgres' });
+      expect([...engine.volumes.keys()]).toEqual(['thresh-db-data']);
+      expect((engine.requestsTo('POST', '/containers/create')[0].body as ContainerCreateBody).HostConfig?.Binds).toEqual(['thresh-db-data:/data']);
+
+      // A plain destroy takes the volumes too.
+      await driver.destroy('db');
+      expect(engine.volumes.size).toBe(0);
     });
 
     it('treat starting a running environment and stopping a stopped one as done (304)', async () => {

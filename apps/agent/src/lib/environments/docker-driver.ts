@@ -5,7 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
 import type { Blueprint, EnvironmentInfo, EnvironmentState } from '@thresh/protocol';
-import { type DeployProgress, EnvironmentError, type RuntimeDriver } from './runtime-driver';
+import { type DeployOptions, type DeployProgress, EnvironmentError, type RuntimeDriver } from './runtime-driver';
 
 const DEFAULT_SOCKET_PATH = '/var/run/docker.sock';
 const PING_TIMEOUT_MS = 5_000;
@@ -19,6 +19,8 @@ const LABELS = {
   blueprint: 'thresh.blueprint',
   createdAt: 'thresh.created-at',
   ports: 'thresh.ports',
+  owner: 'thresh.owner',
+  revision: 'thresh.revision',
 } as const;
 
 /** Keeps a container without a command alive, so scripts can be run in it and a user can `docker exec` into it. */
@@ -43,6 +45,7 @@ interface Deployment {
   blueprint: Blueprint;
   progress: DeployProgress;
   signal: AbortSignal;
+  options: DeployOptions;
 }
 
 /** One line of the JSON stream of an image pull. */
@@ -89,8 +92,8 @@ export class DockerDriver implements RuntimeDriver {
     }
   }
 
-  async up(name: string, blueprint: Blueprint, progress: DeployProgress, signal: AbortSignal): Promise<EnvironmentInfo> {
-    const deployment: Deployment = { name, blueprint, progress, signal };
+  async up(name: string, blueprint: Blueprint, progress: DeployProgress, signal: AbortSignal, options: DeployOptions = {}): Promise<EnvironmentInfo> {
+    const deployment: Deployment = { name, blueprint, progress, signal, options };
     await this.ensureNameIsFree(name);
     this.failedDeployments.delete(name);
 
@@ -146,19 +149,23 @@ export class DockerDriver implements RuntimeDriver {
     return this.describe(await this.inspectOwned(name));
   }
 
-  async destroy(name: string): Promise<void> {
+  async destroy(name: string, options: { keepVolumes?: boolean } = {}): Promise<void> {
     const container = await this.inspectOwned(name).catch((error: unknown) => {
       if (error instanceof EnvironmentError && error.code === 'not_found') return undefined;
       throw error;
     });
+    // Kept volumes left by an earlier destroy are no environment: without a container there is nothing to destroy.
+    if (!container && options.keepVolumes) throw environmentNotFound(name);
     if (container) {
+      // v removes anonymous volumes only: the named thresh-<env>-<volume> ones are left to the lines below.
       await this.ignoreNotFound(this.docker.getContainer(container.Id).remove({ force: true, v: true }));
     }
+    this.failedDeployments.delete(name);
+    if (options.keepVolumes) return;
     // Volumes outlive a failed container step, so they are looked for even without a container.
     const volumes = await this.volumesOf(name);
     if (!container && volumes.length === 0) throw environmentNotFound(name);
     for (const volume of volumes) await this.ignoreNotFound(this.docker.getVolume(volume).remove());
-    this.failedDeployments.delete(name);
   }
 
   async list(): Promise<EnvironmentInfo[]> {
@@ -255,8 +262,13 @@ export class DockerDriver implements RuntimeDriver {
     return undefined;
   }
 
-  private async createContainer({ name, blueprint }: Deployment): Promise<Docker.Container> {
+  private async createContainer(deployment: Deployment): Promise<Docker.Container> {
+    const { name, blueprint, options } = deployment;
     const portKeys = blueprint.ports.map((port) => `${port}/tcp`);
+    // On the host's network the ports are the host's own: nothing to expose or bind.
+    const network = options.hostNetwork
+      ? { NetworkMode: 'host' }
+      : { PortBindings: Object.fromEntries(blueprint.ports.map((port) => [`${port}/tcp`, [{ HostPort: String(port) }]])) };
     try {
       return await this.docker.createContainer({
         name: containerNameOf(name),
@@ -265,17 +277,20 @@ export class DockerDriver implements RuntimeDriver {
           [LABELS.environment]: name,
           [LABELS.blueprint]: blueprint.name,
           [LABELS.createdAt]: new Date().toISOString(),
+          // Kept with host networking too: the label is what tells the environment's ports.
           [LABELS.ports]: blueprint.ports.join(','),
+          ...(options.owner === undefined ? {} : { [LABELS.owner]: options.owner }),
+          ...(options.revision === undefined ? {} : { [LABELS.revision]: options.revision }),
         },
         Env: environmentList(blueprint.environment),
-        ExposedPorts: Object.fromEntries(portKeys.map((key) => [key, {}])),
-        ...(blueprint.command ? { Entrypoint: WAIT_FOR_READY, Cmd: ['sh', '-c', blueprint.command] } : { Cmd: IDLE_COMMAND }),
+        ...(options.hostNetwork ? {} : { ExposedPorts: Object.fromEntries(portKeys.map((key) => [key, {}])) }),
+        ...commandOf(deployment),
         HostConfig: {
           // An init process forwards `stop`'s SIGTERM; a shell or sleep as pid 1 ignores it and waits out the timeout.
           Init: true,
           Binds: blueprint.volumes.map((volume) => `${volumeNameOf(name, volume)}:/${volume}`),
-          PortBindings: Object.fromEntries(blueprint.ports.map((port) => [`${port}/tcp`, [{ HostPort: String(port) }]])),
-          ...(blueprint.command ? { RestartPolicy: { Name: 'on-failure' } } : {}),
+          ...network,
+          ...(runsCommand(deployment) ? { RestartPolicy: { Name: options.restart ?? 'on-failure' } } : {}),
         },
       });
     } catch (error) {
@@ -369,6 +384,8 @@ export class DockerDriver implements RuntimeDriver {
       runningAs: status === 'running' ? info.Id.slice(0, 12) : null,
       restarts: info.RestartCount ?? 0,
       error,
+      owner: labels[LABELS.owner] ?? null,
+      revision: labels[LABELS.revision] ?? null,
     };
   }
 
@@ -390,6 +407,28 @@ export class DockerDriver implements RuntimeDriver {
     }
     return new EnvironmentError(`Docker engine error: ${message}`, 'failed');
   }
+}
+
+/**
+ * Whether the image's own entrypoint and command run: asked for, and the blueprint has no command of its own. Not when
+ * packages or scripts are to run first: they run in the container before its command, which then idles instead.
+ */
+function runsImageCommand({ blueprint, options }: Deployment): boolean {
+  const hasSetupWork = blueprint.packages.length > 0 || Boolean(blueprint.scripts.setup) || Boolean(blueprint.scripts.postInstall);
+  return options.imageCommand === true && !blueprint.command && !hasSetupWork;
+}
+
+/** Whether the container runs a command (the blueprint's or the image's), rather than idling for a shell. */
+function runsCommand(deployment: Deployment): boolean {
+  return Boolean(deployment.blueprint.command) || runsImageCommand(deployment);
+}
+
+/** Entrypoint and Cmd of the container: the blueprint's command behind the setup gate, the image's own, or idling. */
+function commandOf(deployment: Deployment): { Entrypoint?: string[]; Cmd?: string[] } {
+  const { command } = deployment.blueprint;
+  if (command) return { Entrypoint: WAIT_FOR_READY, Cmd: ['sh', '-c', command] };
+  if (runsImageCommand(deployment)) return {};
+  return { Cmd: IDLE_COMMAND };
 }
 
 function stateOf(info: Docker.ContainerInspectInfo): { status: EnvironmentState; error: string | null } {

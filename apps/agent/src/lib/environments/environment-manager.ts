@@ -1,6 +1,6 @@
 import { Blueprint, EnvironmentInfo, EnvironmentStatus, resourceNameSchema, RuntimeDriver as DriverName } from '@thresh/protocol';
 import { BlueprintCatalog } from '../blueprints/blueprint-catalog';
-import { DeployProgress, EnvironmentError, RuntimeDriver } from './runtime-driver';
+import { DeployOptions, DeployProgress, EnvironmentError, RuntimeDriver } from './runtime-driver';
 
 /** This node's environments across its runtime drivers: docker where an engine answers, process always. */
 export class EnvironmentManager {
@@ -21,19 +21,31 @@ export class EnvironmentManager {
   }
 
   /** Deploys a blueprint given inline (a stack's service, say) rather than one of the catalog. */
-  async deployBlueprint(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName): Promise<EnvironmentInfo> {
+  async deployBlueprint(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName, options?: DeployOptions): Promise<EnvironmentInfo> {
     const valid = resourceNameSchema.safeParse(name);
     if (!valid.success) throw new EnvironmentError(`"${name}" is not an environment name: ${valid.error.issues[0]?.message}`, 'validation_failed');
-    return this.exclusive(name, () => this.deploy(blueprint, name, progress, signal, driverName));
+    return this.exclusive(name, () => this.deploy(blueprint, name, progress, signal, driverName, options));
   }
 
-  private async deploy(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName): Promise<EnvironmentInfo> {
+  /** Deploys anew over an environment of that name, if there is one: its volumes are kept for the new one. */
+  async replace(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName, options?: DeployOptions): Promise<EnvironmentInfo> {
+    return this.exclusive(name, async () => {
+      const holder = await this.find(name);
+      if (holder) {
+        progress.output(`replacing environment "${name}" (its volumes are kept)\n`);
+        await holder.destroy(name, { keepVolumes: true });
+      }
+      return this.deploy(blueprint, name, progress, signal, driverName, options);
+    });
+  }
+
+  private async deploy(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName, options?: DeployOptions): Promise<EnvironmentInfo> {
     const usable = await this.usable();
     const driver = driverName ? usable.find((candidate) => candidate.name === driverName) : (usable.find((candidate) => candidate.name === 'docker') ?? usable[0]);
     if (!driver) throw new EnvironmentError(`the ${driverName} driver is not available on this node (available: ${usable.map((candidate) => candidate.name).join(', ')})`, 'validation_failed');
     if (await this.find(name)) throw new EnvironmentError(`environment "${name}" already exists; destroy it first`, 'conflict');
     progress.output(`deploying blueprint ${blueprint.name} as "${name}" with the ${driver.name} driver\n`);
-    return driver.up(name, blueprint, progress, signal);
+    return driver.up(name, blueprint, progress, signal, options);
   }
 
   async list(): Promise<EnvironmentInfo[]> {
@@ -61,8 +73,8 @@ export class EnvironmentManager {
     return this.exclusive(name, async () => (await this.holder(name)).stop(name));
   }
 
-  async destroy(name: string): Promise<void> {
-    await this.exclusive(name, async () => (await this.holder(name)).destroy(name));
+  async destroy(name: string, options?: { keepVolumes?: boolean }): Promise<void> {
+    await this.exclusive(name, async () => (await this.holder(name)).destroy(name, options));
   }
 
   private async exclusive<T>(name: string, run: () => Promise<T>): Promise<T> {

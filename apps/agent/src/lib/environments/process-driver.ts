@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeployProgress, EnvironmentError, RuntimeDriver } from './runtime-driver';
+import { DeployOptions, DeployProgress, EnvironmentError, RestartPolicy, RuntimeDriver } from './runtime-driver';
 
 /** What the process driver keeps of an environment, in its folder's environment.json. */
 export interface ProcessEnvironmentRecord {
@@ -21,6 +21,19 @@ export interface ProcessEnvironmentRecord {
   error: string | null;
   /** Process group of a setup or post-install script under way, so destroy and the next agent can stop it. */
   scriptPid?: number | null;
+  /** Who manages it ("stack:web"); records of older agents have none. */
+  owner?: string | null;
+  /** A digest of what was deployed, set by whoever manages it. */
+  revision?: string | null;
+  /** When the supervisor starts the command again after it exits; 'on-failure' when absent (older records). */
+  restart?: RestartPolicy;
+}
+
+/** How a command this process started ended: a code, or the signal that killed it. */
+interface CommandExit {
+  pid: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 const STOP_GRACE_MS = 10_000;
@@ -82,6 +95,13 @@ function isAlive(record: ProcessEnvironmentRecord): boolean {
 
 const variableName = (volume: string) => `THRESH_VOLUME_${volume.toUpperCase().replace(/-/g, '_')}`;
 
+/** Why a command that ended is not running, for the error a user sees; null when it ended well (exit code 0). */
+function failureOf(exit: CommandExit | null): string | null {
+  if (exit === null) return 'the command exited (started by a previous agent, so its exit code is unknown)';
+  if (exit.code === 0) return null;
+  return exit.code === null ? `the command was killed by signal ${exit.signal}` : `the command exited with code ${exit.code}`;
+}
+
 /**
  * Environments as folders under the thresh home, running on the host: scripts run with the blueprint's environment,
  * and the command runs in a process group of its own, so it outlives the agent and is adopted again by the next one.
@@ -93,6 +113,8 @@ export class ProcessDriver implements RuntimeDriver {
   private readonly nextRestartAt = new Map<string, number>();
   /** Environments this process is deploying right now. */
   private readonly deploying = new Set<string>();
+  /** How the commands this process started ended, by environment: a command adopted from a previous agent has none. */
+  private readonly exits = new Map<string, CommandExit>();
 
   constructor(private readonly root: string) {}
 
@@ -100,18 +122,19 @@ export class ProcessDriver implements RuntimeDriver {
     return true;
   }
 
-  async up(name: string, blueprint: Blueprint, progress: DeployProgress, signal: AbortSignal): Promise<EnvironmentInfo> {
+  async up(name: string, blueprint: Blueprint, progress: DeployProgress, signal: AbortSignal, options: DeployOptions = {}): Promise<EnvironmentInfo> {
     this.deploying.add(name);
     try {
-      return await this.deploy(name, blueprint, progress, signal);
+      return await this.deploy(name, blueprint, progress, signal, options);
     } finally {
       this.deploying.delete(name);
     }
   }
 
-  private async deploy(name: string, blueprint: Blueprint, progress: DeployProgress, signal: AbortSignal): Promise<EnvironmentInfo> {
+  private async deploy(name: string, blueprint: Blueprint, progress: DeployProgress, signal: AbortSignal, options: DeployOptions): Promise<EnvironmentInfo> {
     const folder = this.folder(name);
-    if (existsSync(folder)) {
+    // A folder without environment.json holds only the volumes a destroy kept: this deployment takes them over.
+    if (existsSync(this.recordFile(name))) {
       const existing = this.tryRead(name);
       throw new EnvironmentError(`environment "${name}" already exists${existing ? ` (${existing.status})` : ''}; destroy it first`, 'conflict');
     }
@@ -125,6 +148,9 @@ export class ProcessDriver implements RuntimeDriver {
       pidStartTicks: null,
       restarts: 0,
       error: null,
+      owner: options.owner ?? null,
+      revision: options.revision ?? null,
+      restart: options.restart ?? 'on-failure',
     };
     const step = async (stepName: string, run: () => Promise<void>) => {
       progress.step(stepName, 'started');
@@ -186,13 +212,22 @@ export class ProcessDriver implements RuntimeDriver {
     return this.info(this.read(name));
   }
 
-  async destroy(name: string): Promise<void> {
+  async destroy(name: string, options: { keepVolumes?: boolean } = {}): Promise<void> {
     const record = this.read(name);
     this.save({ ...record, desired: 'stopped' });
     if (record.scriptPid) this.killGroup(record.scriptPid, 'SIGKILL');
     await this.terminate(record);
-    rmSync(this.folder(name), { recursive: true, force: true });
+    const folder = this.folder(name);
+    const volumes = join(folder, 'volumes');
+    if (options.keepVolumes && existsSync(volumes) && readdirSync(volumes).length > 0) {
+      // environment.json first: from then on the folder is no environment, only volumes waiting for the next `up`.
+      rmSync(this.recordFile(name), { force: true });
+      for (const entry of readdirSync(folder)) if (entry !== 'volumes') rmSync(join(folder, entry), { recursive: true, force: true });
+    } else {
+      rmSync(folder, { recursive: true, force: true });
+    }
     this.nextRestartAt.delete(name);
+    this.exits.delete(name);
   }
 
   async list(): Promise<EnvironmentInfo[]> {
@@ -217,8 +252,9 @@ export class ProcessDriver implements RuntimeDriver {
   }
 
   /**
-   * Keeps every command that should run running: adopts what a previous agent started, restarts what died (backing
-   * off while it keeps dying). Returns the names it restarted.
+   * Keeps every command that should run running, as its restart policy says: adopts what a previous agent started,
+   * restarts what ended (backing off while it keeps dying), settles what is not to be restarted as stopped or error.
+   * Returns the names it restarted.
    */
   async supervise(now = Date.now()): Promise<string[]> {
     const restarted: string[] = [];
@@ -227,6 +263,19 @@ export class ProcessDriver implements RuntimeDriver {
       if (!record || record.desired !== 'running' || !record.blueprint.command || record.status === 'deploying' || record.status === 'stopped') continue;
       if (isAlive(record)) {
         if (record.status !== 'running') this.save({ ...record, status: 'running', error: null });
+        continue;
+      }
+      // Ours, gone from /proc but its exit not heard yet: decide on the next pass, knowing how it ended.
+      if (this.children.get(record.name)?.pid === record.pid) continue;
+      const failure = failureOf(this.exitOf(record));
+      const policy = record.restart ?? 'on-failure';
+      if (policy === 'no' || (policy === 'on-failure' && failure === null)) {
+        // Same second look as before a restart: a local "thresh stop" or "destroy" wins over this.
+        if (this.tryRead(record.name)?.desired !== 'running' || this.deploying.has(record.name)) continue;
+        // Desired becomes stopped too, so a later pass does not take the ended command for one to restart.
+        this.save({ ...record, desired: 'stopped', status: failure === null ? 'stopped' : 'error', pid: null, pidStartTicks: null, error: failure });
+        this.nextRestartAt.delete(record.name);
+        this.exits.delete(record.name);
         continue;
       }
       const due = this.nextRestartAt.get(record.name) ?? now;
@@ -255,9 +304,15 @@ export class ProcessDriver implements RuntimeDriver {
       });
       child.unref();
       if (child.pid === undefined) throw new EnvironmentError('the command could not be started');
+      const pid = child.pid;
       this.children.set(record.name, child);
-      child.once('exit', () => this.children.get(record.name) === child && this.children.delete(record.name));
-      return { pid: child.pid, pidStartTicks: processStartTicks(child.pid) };
+      this.exits.delete(record.name);
+      child.once('exit', (code, signal) => {
+        if (this.children.get(record.name) !== child) return;
+        this.children.delete(record.name);
+        this.exits.set(record.name, { pid, code, signal });
+      });
+      return { pid, pidStartTicks: processStartTicks(pid) };
     } finally {
       closeSync(log);
     }
@@ -369,7 +424,15 @@ export class ProcessDriver implements RuntimeDriver {
       runningAs: alive ? String(record.pid) : null,
       restarts: record.restarts,
       error: status === 'error' ? (record.error ?? 'the command is not running') : null,
+      owner: record.owner ?? null,
+      revision: record.revision ?? null,
     };
+  }
+
+  /** How the record's command ended, when this process started it and heard it end; null when that is unknown. */
+  private exitOf(record: ProcessEnvironmentRecord): CommandExit | null {
+    const exit = this.exits.get(record.name);
+    return exit !== undefined && exit.pid === record.pid ? exit : null;
   }
 
   private logTail(name: string): string {
@@ -390,16 +453,20 @@ export class ProcessDriver implements RuntimeDriver {
     return record;
   }
 
+  private recordFile(name: string): string {
+    return join(this.folder(name), 'environment.json');
+  }
+
   private tryRead(name: string): ProcessEnvironmentRecord | null {
     try {
-      return JSON.parse(readFileSync(join(this.folder(name), 'environment.json'), 'utf8')) as ProcessEnvironmentRecord;
+      return JSON.parse(readFileSync(this.recordFile(name), 'utf8')) as ProcessEnvironmentRecord;
     } catch {
       return null;
     }
   }
 
   private save(record: ProcessEnvironmentRecord): void {
-    const file = join(this.folder(record.name), 'environment.json');
+    const file = this.recordFile(record.name);
     writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2));
     renameSync(`${file}.tmp`, file);
   }
