@@ -113,7 +113,7 @@ describe('stacks: a three-service stack through hub and midtier onto a real agen
     expect((await run('curl', ['-s', `http://127.0.0.1:${ports.web}/`])).stdout).toBe('web<api:pong>dark');
   });
 
-  it('rolls back what a failing deployment started, and exits non-zero naming the service', async () => {
+  it('rolls back (stops) what a failing deployment started, and exits non-zero naming the service', async () => {
     const broken = webapp(ports, {
       cache: { command: 'exec sleep 60', healthcheck: { command: 'exit 1', interval: 0.2, retries: 2 } },
       worker: { command: 'exec sleep 60', dependsOn: ['cache'] },
@@ -124,9 +124,10 @@ describe('stacks: a three-service stack through hub and midtier onto a real agen
     expect(failed.code).toBe(5);
     expect(failed.stderr).toMatch(/Stack webapp failed|Stack webapp degraded/);
     expect(failed.stderr).toContain('service cache failed: health check');
-    const names = (await environments()).map((environment) => environment.name);
-    expect(names).not.toContain('webapp-cache');
-    expect(names).not.toContain('webapp-worker');
+    // Rolled back: the failed service is stopped, kept for inspection; the one waiting on it never started.
+    const states = Object.fromEntries((await environments()).map((environment) => [environment.name, environment.status]));
+    expect(states['webapp-cache']).toBe('stopped');
+    expect(states['webapp-worker']).toBeUndefined();
     // What ran before this deployment still runs.
     expect((await run('curl', ['-s', `http://127.0.0.1:${ports.web}/`])).stdout).toBe('web<api:pong>dark');
   });

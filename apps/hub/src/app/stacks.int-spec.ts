@@ -11,6 +11,7 @@ import { HubApi, waitFor } from '@thresh/testing';
 import { io } from 'socket.io-client';
 import { randomUUID } from 'node:crypto';
 import { FakeMidtier } from '../test/fake-midtier';
+import { HubFixtures } from '../test/fixtures';
 import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
 
 const webapp = {
@@ -26,8 +27,10 @@ const webapp = {
 describe('stacks over REST: validated whole, deployed as one command, status read from it', () => {
   let hub: TestHub;
   let admin: HubApi;
+  let viewer: HubApi;
   let midtier: FakeMidtier;
   const agentId = randomUUID();
+  const otherAgentId = randomUUID();
 
   beforeAll(async () => {
     hub = await startTestHub('stacks');
@@ -35,6 +38,8 @@ describe('stacks over REST: validated whole, deployed as one command, status rea
     await admin.login('admin', ADMIN_PASSWORD);
     midtier = await FakeMidtier.connect(hub, await admin.createKey('midtier'));
     expect((await midtier.register(agentId, 'stack-node')).ok).toBe(true);
+    expect((await midtier.register(otherAgentId, 'other-node')).ok).toBe(true);
+    viewer = await new HubFixtures(hub).userWithRole(admin, 'viewer');
   });
 
   afterAll(async () => {
@@ -112,12 +117,28 @@ describe('stacks over REST: validated whole, deployed as one command, status rea
     expect((await admin.request<StackSummary[]>('GET', '/api/stacks')).body).toEqual([expect.objectContaining({ name: 'webapp', status: 'running', services: 3, healthy: 3 })]);
   });
 
+  it('shows viewers the services without their environment values, in the stack, its commands and the audit trail', async () => {
+    const seen = (await viewer.request<StackResponse>('GET', '/api/stacks/webapp')).body;
+    const services = (seen.definition as { services: { name: string; env: Record<string, string> }[] }).services;
+    expect(services.find((service) => service.name === 'api')?.env).toEqual({ DATABASE_URL: '(hidden)' });
+    const command = (await viewer.request<CommandResponse>('GET', `/api/commands/${seen.commandId}`)).body;
+    expect(JSON.stringify(command.payload)).not.toContain('postgres://');
+    expect(JSON.stringify((await admin.request<CommandResponse>('GET', `/api/commands/${seen.commandId}`)).body.payload)).toContain('postgres://127.0.0.1:5432/app');
+    expect(JSON.stringify((await admin.request('GET', '/api/audit')).body)).not.toContain('postgres://');
+  });
+
   it('updates: only the services whose definition changed are deployed again', async () => {
     const changed = { ...webapp, services: { ...webapp.services, web: { ...webapp.services.web, env: { ...webapp.services.web.env, THEME: 'dark' } } } };
     const deployed = await admin.request<StackDeployResponse>('POST', '/api/stacks/deploy', changed);
     expect(deployed.body.changed).toEqual(['web']);
     const sent = (await midtier.commandFor(agentId, deployed.body.commandId)) as AgentCommand<'stack.deploy'>;
-    expect(sent.payload.restart).toEqual(['web']);
+    // While that deploy runs, another deploy or a stop would undo it half way.
+    const busy = `Stack "webapp" is busy: its stack.deploy ${sent.id} is dispatched; wait for it, or cancel it with thresh command cancel ${sent.id}`;
+    const [again, stop] = await Promise.all([admin.request('POST', '/api/stacks/deploy', changed), admin.request('POST', '/api/stacks/webapp/stop')]);
+    expect([again, stop]).toEqual([
+      { status: 409, body: expect.objectContaining({ message: busy }) },
+      { status: 409, body: expect.objectContaining({ message: busy }) },
+    ]);
     const failed = ['db', 'api', 'web'].map((name) => ({
       name,
       environment: `webapp-${name}`,
@@ -128,6 +149,23 @@ describe('stacks over REST: validated whole, deployed as one command, status rea
     }));
     await midtier.update(agentId, { commandId: sent.id, state: 'failed', error: 'service "web" failed: health check tcp 3000 failed 3 times', result: { services: failed } });
     expect(await stack()).toEqual(expect.objectContaining({ status: 'degraded', error: 'service "web" failed: health check tcp 3000 failed 3 times' }));
+  });
+
+  it('moves to the node named, stopping its copy on the node it left', async () => {
+    const moved = await admin.request<StackDeployResponse>('POST', '/api/stacks/deploy', { ...webapp, targetNode: 'other-node' });
+    expect(moved.body).toEqual(expect.objectContaining({ node: 'other-node', changed: ['db', 'api', 'web'] }));
+    const leftBehind = await waitFor('a stop for the node left', () => midtier.dispatched.find((event) => event.agentId === agentId && event.command.kind === 'stack.stop'));
+    expect(leftBehind.command.payload).toEqual(expect.objectContaining({ stack: 'webapp', destroy: false }));
+    const deploy = await midtier.commandFor(otherAgentId, moved.body.commandId);
+    await midtier.update(otherAgentId, { commandId: deploy.id, state: 'succeeded', result: { services: [] } });
+    await midtier.update(agentId, { commandId: leftBehind.command.id, state: 'succeeded', result: { services: [] } });
+
+    const back = await admin.request<StackDeployResponse>('POST', '/api/stacks/deploy', webapp);
+    const redeploy = await midtier.commandFor(agentId, back.body.commandId);
+    await midtier.update(agentId, { commandId: redeploy.id, state: 'succeeded', result: { services: [] } });
+    const stops = () => midtier.dispatched.filter((event) => event.command.kind === 'stack.stop').map((event) => event.agentId);
+    await waitFor('a stop for the node left this time', () => stops().length === 2);
+    expect(stops()).toEqual([agentId, otherAgentId]);
   });
 
   it('stops and deletes, telling the node, and audits each', async () => {

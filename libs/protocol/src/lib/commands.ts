@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { blueprintSummarySchema, environmentInfoSchema, resourceNameSchema, RUNTIME_DRIVERS } from './blueprints';
-import { STACK_FAILURE_POLICIES, stackServicePayloadSchema, stackServiceStateSchema } from './stack-definition';
+import { STACK_FAILURE_POLICIES, StackServicePayload, stackServicePayloadSchema, stackServiceStateSchema, withHiddenEnv } from './stack-definition';
 
 export const COMMAND_STATES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
 export type CommandState = (typeof COMMAND_STATES)[number];
@@ -24,12 +24,11 @@ export const commandPayloadSchemas = {
   'environment.start': z.strictObject({ name: resourceNameSchema }),
   'environment.stop': z.strictObject({ name: resourceNameSchema }),
   'environment.destroy': z.strictObject({ name: resourceNameSchema }),
-  /** Deploys a stack's services in dependency order; those in `restart` are deployed again even when running. */
+  /** Deploys a stack's services in dependency order; a service that runs as given is left alone. */
   'stack.deploy': z.strictObject({
     stack: resourceNameSchema,
     onFailure: z.enum(STACK_FAILURE_POLICIES),
     services: z.array(stackServicePayloadSchema).min(1).max(50),
-    restart: z.array(resourceNameSchema).max(50),
   }),
   /** Stops a stack's services in reverse dependency order; `destroy` also removes them and their volumes. */
   'stack.stop': z.strictObject({ stack: resourceNameSchema, services: z.array(stackServicePayloadSchema).max(50), destroy: z.boolean() }),
@@ -152,3 +151,9 @@ export const nodeEnvironmentsResponseSchema = z.object({
   environments: z.array(environmentInfoSchema.partial().required({ name: true, status: true })),
 });
 export type NodeEnvironmentsResponse = z.infer<typeof nodeEnvironmentsResponseSchema>;
+
+/** A command's payload with a stack's environment values hidden: what viewers and the audit trail get. */
+export function payloadWithoutSecrets(kind: string, payload: Record<string, unknown>): Record<string, unknown> {
+  if ((kind !== 'stack.deploy' && kind !== 'stack.stop') || !Array.isArray(payload['services'])) return payload;
+  return { ...payload, services: withHiddenEnv(payload['services'] as StackServicePayload[]) };
+}

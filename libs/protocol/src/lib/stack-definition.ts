@@ -248,3 +248,11 @@ export type StackServiceState = z.infer<typeof stackServiceStateSchema>;
 
 /** The environment a stack's service runs as on its node. */
 export const stackEnvironmentName = (stack: string, service: string) => `${stack}-${service}`;
+
+/** What a viewer sees in place of a service's environment value: those often hold secrets. */
+export const HIDDEN_VALUE = '(hidden)';
+
+/** Services with their environment values hidden, for viewers and for the audit trail. */
+export function withHiddenEnv<T extends { env: Record<string, string> }>(services: T[]): T[] {
+  return services.map((service) => ({ ...service, env: Object.fromEntries(Object.keys(service.env).map((variable) => [variable, HIDDEN_VALUE])) }));
+}

@@ -58,6 +58,8 @@ export default class StackDeploy extends HubCommand {
     try {
       for (;;) {
         stack = await client.request<StackResponse>('GET', `/api/stacks/${encodeURIComponent(deployed.name)}`);
+        // Deleted and deployed again meanwhile: what the stack shows now is another deployment's.
+        if (stack.commandId !== deployed.commandId) break;
         for (const service of stack.services) {
           if (service.status === 'pending' || printed.get(service.name) === service.status) continue;
           printed.set(service.name, service.status);
@@ -70,6 +72,11 @@ export default class StackDeploy extends HubCommand {
       }
     } finally {
       spinner?.stop();
+    }
+    if (stack.commandId !== deployed.commandId) {
+      process.exitCode = EXIT.failure;
+      this.logToStderr(`Stack ${stack.name} was replaced by another deployment (command ${stack.commandId}) before this one finished; see "thresh command info ${deployed.commandId}"`);
+      return stack;
     }
     if (stack.status === 'running') {
       this.log(`Stack ${stack.name} is running: ${stack.services.length} service(s) healthy on ${stack.node}`);

@@ -1,4 +1,4 @@
-import { AgentCommand, agentCommandSchema, CommandPayload, CommandStep, CommandUpdate, MAX_COMMAND_OUTPUT } from '@thresh/protocol';
+import { AgentCommand, agentCommandSchema, CommandPayload, CommandStep, CommandUpdate, MAX_COMMAND_OUTPUT, payloadWithoutSecrets } from '@thresh/protocol';
 import { EnvironmentManager } from '../environments/environment-manager';
 import { DeployProgress } from '../environments/runtime-driver';
 import { StackError, StackRunner } from '../stacks/stack-runner';
@@ -108,7 +108,7 @@ export class CommandRunner {
       },
       output: (chunk) => output.append(chunk),
     };
-    log(`running command ${command.id}: ${command.kind} ${JSON.stringify(command.payload)}`);
+    log(`running command ${command.id}: ${command.kind} ${JSON.stringify(payloadWithoutSecrets(command.kind, command.payload as Record<string, unknown>))}`);
 
     let outcome: CommandUpdate;
     try {

@@ -1,5 +1,5 @@
-import { CommandPayload, healthcheckSchema, StackServicePayload, StackServiceState } from '@thresh/protocol';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { blueprintSchema, CommandPayload, healthcheckSchema, StackServicePayload, StackServiceState } from '@thresh/protocol';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +84,6 @@ describe('StackRunner with the process driver', () => {
     stack: 'shop',
     onFailure: 'rollback',
     services,
-    restart: [],
     ...overrides,
   });
   const byName = (services: StackServiceState[]) => Object.fromEntries(services.map((state) => [state.name, state]));
@@ -118,6 +117,11 @@ describe('StackRunner with the process driver', () => {
     const { services } = await runner.deploy(deployment([web(), api(), db()]), progress, never);
 
     const states = byName(services);
+    expect((await manager.list()).map((environment) => [environment.name, environment.owner])).toEqual([
+      ['shop-api', 'stack:shop'],
+      ['shop-db', 'stack:shop'],
+      ['shop-web', 'stack:shop'],
+    ]);
     expect(services.map((state) => [state.name, state.environment, state.status, state.error])).toEqual([
       ['web', 'shop-web', 'healthy', null],
       ['api', 'shop-api', 'healthy', null],
@@ -126,20 +130,21 @@ describe('StackRunner with the process driver', () => {
     expect(Date.parse(states.api.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(states.db.healthyAt as string));
     expect(Date.parse(states.web.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(states.api.healthyAt as string));
     expect(steps).toEqual([
-      'service:db:started', 'service:db:done:healthy',
-      'service:api:started', 'service:api:done:healthy',
-      'service:web:started', 'service:web:done:healthy',
+      'service:db:started', 'service:db:done:deployed, healthy',
+      'service:api:started', 'service:api:done:deployed, healthy',
+      'service:web:started', 'service:web:done:deployed, healthy',
     ]);
     expect(output).toContain('[api] waiting for its health check\n');
     await expect((await fetch(`http://127.0.0.1:${ports.web}/`)).text()).resolves.toBe('web sees api');
   });
 
-  it('redeploys only the services named in restart, and leaves the running ones alone', async () => {
+  it('redeploys only the services whose definition changed, and leaves the running ones alone', async () => {
     await runner.deploy(deployment([db(), api(), web()]), progress, never);
     const before = await runningAs();
     steps = [];
+    const greeting = { ...web(), env: { ...web().env, GREETING: 'hello' } };
 
-    const { services } = await runner.deploy(deployment([db(), api(), web()], { restart: ['web'] }), progress, never);
+    const { services } = await runner.deploy(deployment([db(), api(), greeting]), progress, never);
 
     const after = await runningAs();
     expect(after['shop-db']).toBe(before['shop-db']);
@@ -149,12 +154,70 @@ describe('StackRunner with the process driver', () => {
     const states = byName(services);
     expect(states.db).toEqual(expect.objectContaining({ status: 'healthy', startedAt: null, healthyAt: expect.any(String) }));
     expect(states.web).toEqual(expect.objectContaining({ status: 'healthy', startedAt: expect.any(String) }));
-    expect(steps).toEqual(['service:db:done:unchanged', 'service:api:done:unchanged', 'service:web:started', 'service:web:done:healthy']);
-    expect(output).toContain('[web] replacing environment "shop-web"\n');
+    expect(steps).toEqual([
+      'service:db:started', 'service:db:done:unchanged, healthy',
+      'service:api:started', 'service:api:done:unchanged, healthy',
+      'service:web:started', 'service:web:done:updated, healthy',
+    ]);
+    expect(output).toContain('[web] replacing environment "shop-web" (its volumes are kept)\n');
     await expect((await fetch(`http://127.0.0.1:${ports.web}/`)).text()).resolves.toBe('web sees api');
   });
 
-  it('rolls back the services this deployment started when one never gets healthy, and keeps what ran before', async () => {
+  it('keeps a service\'s volumes when an update replaces it', async () => {
+    const writer = (version: string) => service('store', { command: `echo ${version} >> "$THRESH_VOLUME_DATA/versions"; exec sleep 60`, volumes: ['data'] });
+    await runner.deploy(deployment([writer('one')]), progress, never);
+
+    await runner.deploy(deployment([writer('two')]), progress, never);
+
+    const [store] = await manager.list();
+    expect(store).toEqual(expect.objectContaining({ name: 'shop-store', status: 'running' }));
+    expect(readFileSync(join(root, 'environments', 'shop-store', 'volumes', 'data', 'versions'), 'utf8')).toBe('one\ntwo\n');
+  });
+
+  it('starts a stopped stack again as it was, and removes a service the stack no longer names', async () => {
+    await runner.deploy(deployment([db(), api(), sleeper('cache', ['db'])]), progress, never);
+    await runner.stop({ stack: 'shop', services: [db(), api(), sleeper('cache', ['db'])], destroy: false }, progress, never);
+    const created = Object.fromEntries((await manager.list()).map((environment) => [environment.name, environment.createdAt]));
+    steps = [];
+
+    const { services } = await runner.deploy(deployment([db(), api()]), progress, never);
+
+    expect(services.map((state) => [state.name, state.status])).toEqual([['db', 'healthy'], ['api', 'healthy']]);
+    expect(steps).toEqual([
+      'remove:shop-cache:started', 'remove:shop-cache:done:no longer part of the stack; its volumes are kept',
+      'service:db:started', 'service:db:done:started, healthy',
+      'service:api:started', 'service:api:done:started, healthy',
+    ]);
+    expect((await manager.list()).map((environment) => [environment.name, environment.status, environment.createdAt])).toEqual([
+      ['shop-api', 'running', created['shop-api']],
+      ['shop-db', 'running', created['shop-db']],
+    ]);
+  });
+
+  it('refuses to replace an environment that is not part of the stack', async () => {
+    await manager.deployBlueprint(blueprintSchema.parse({ name: 'mine', base: 'debian:12', command: 'exec sleep 60' }), 'shop-db', progress, never);
+    const mine = (await runningAs())['shop-db'];
+
+    const failure = await failureOf(runner.deploy(deployment([db()]), progress, never));
+
+    expect(failure.message).toBe('service "db" failed: environment "shop-db" already exists and is not part of stack "shop"; rename the service or remove that environment; rolled back 0 service(s)');
+    expect(await runningAs()).toEqual({ 'shop-db': mine });
+    const stopped = await runner.stop({ stack: 'shop', services: [db()], destroy: true }, progress, never);
+    expect(stopped.services).toEqual([expect.objectContaining({ name: 'db', status: 'stopped' })]);
+    expect(await runningAs()).toEqual({ 'shop-db': mine });
+  });
+
+  it('runs one deploy or stop of a stack at a time', async () => {
+    const deploying = runner.deploy(deployment([db(), api()]), progress, never);
+    const stopping = runner.stop({ stack: 'shop', services: [db(), api()], destroy: false }, progress, never);
+
+    await Promise.all([deploying, stopping]);
+
+    expect(steps.indexOf('service:api:done:deployed, healthy')).toBeLessThan(steps.indexOf('service:api:started', steps.indexOf('service:api:done:deployed, healthy')));
+    expect((await manager.list()).map((environment) => environment.status)).toEqual(['stopped', 'stopped']);
+  });
+
+  it('rolls back (stops) the services this deployment started when one never gets healthy, and keeps what ran before', async () => {
     await runner.deploy(deployment([db()]), progress, never);
     const dbBefore = (await runningAs())['shop-db'];
 
@@ -168,7 +231,8 @@ describe('StackRunner with the process driver', () => {
       cache: expect.objectContaining({ status: 'stopped', error: null }),
       web: expect.objectContaining({ status: 'pending', startedAt: null, error: 'not started: service "api" failed' }),
     });
-    expect(await runningAs()).toEqual({ 'shop-db': dbBefore });
+    expect(await runningAs()).toEqual({ 'shop-api': null, 'shop-cache': null, 'shop-db': dbBefore });
+    expect((await manager.list()).map((environment) => environment.status)).toEqual(['stopped', 'stopped', 'running']);
     expect(steps).toEqual(expect.arrayContaining([`service:api:failed:${check}`, 'rollback:started:cache, api', 'rollback:done']));
   });
 

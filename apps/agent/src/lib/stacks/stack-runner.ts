@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   Blueprint,
   blueprintSchema,
@@ -80,14 +81,27 @@ class ServiceOutput implements DeployProgress {
   }
 }
 
+/** Who an environment belongs to when a stack manages it. */
+export const stackOwner = (stack: string) => `stack:${stack}`;
+
+/** A digest of a service as deployed (its resolved environment included): equal digests mean nothing to redeploy. */
+export function revisionOf(service: StackServicePayload): string {
+  const sorted = JSON.stringify(service, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
+  return createHash('sha256').update(sorted).digest('hex').slice(0, 16);
+}
+
 /** One `stack.deploy`: what it started, what failed, and each service's state as it goes. */
 class StackDeployment {
   private readonly states = new Map<string, StackServiceState>();
-  /** In the order this deployment started them: what a rollback undoes, last first. */
+  /** In the order this deployment started them: what a rollback stops, last first. */
   private readonly started: StackServicePayload[] = [];
   private readonly failed: string[] = [];
   /** For a service that waits on a failed one (continue), the failed service at the root of it. */
   private readonly blockedBy = new Map<string, string>();
+  private readonly owner: string;
+  private existing = new Map<string, EnvironmentInfo>();
   private dockerAvailable: Promise<boolean> | undefined;
 
   constructor(
@@ -96,6 +110,7 @@ class StackDeployment {
     private readonly progress: DeployProgress,
     private readonly signal: AbortSignal,
   ) {
+    this.owner = stackOwner(payload.stack);
     for (const service of payload.services) {
       this.states.set(service.name, { name: service.name, environment: service.environment, status: 'pending', startedAt: null, healthyAt: null, error: null });
     }
@@ -103,17 +118,11 @@ class StackDeployment {
 
   async run(): Promise<{ services: StackServiceState[] }> {
     const layers = layersOf(this.payload.services);
-    const existing = new Map((await this.manager.list()).map((environment) => [environment.name, environment]));
-    // What runs and did not change is healthy from the start, whatever happens to the rest.
-    for (const service of this.payload.services) {
-      if (!this.payload.restart.includes(service.name) && existing.get(service.environment)?.status === 'running') {
-        this.update(service.name, { status: 'healthy', healthyAt: now() });
-        this.progress.step(stepOf(service.name), 'done', 'unchanged');
-      }
-    }
+    this.existing = new Map((await this.manager.list()).map((environment) => [environment.name, environment]));
+    await this.removeDropped();
     for (const layer of layers) {
       if (this.signal.aborted || (this.failed.length > 0 && this.payload.onFailure !== 'continue')) break;
-      await Promise.all(layer.map((name) => this.deployWhenReady(this.service(name), existing.get(this.service(name).environment))));
+      await Promise.all(layer.map((name) => this.deployWhenReady(this.service(name))));
     }
     const notStarted = this.markNotStarted();
     if (this.failed.length === 0 && notStarted === 0) return { services: this.snapshot() };
@@ -125,39 +134,69 @@ class StackDeployment {
     throw new StackError(reasons.join('; '), this.snapshot());
   }
 
-  private async deployWhenReady(service: StackServicePayload, environment: EnvironmentInfo | undefined): Promise<void> {
+  /** Services this stack ran before and no longer names: removed first, since they may hold the ports of new ones. */
+  private async removeDropped(): Promise<void> {
+    const wanted = new Set(this.payload.services.map((service) => service.environment));
+    for (const environment of this.existing.values()) {
+      if (environment.owner !== this.owner || wanted.has(environment.name)) continue;
+      this.progress.step(`remove:${environment.name}`, 'started');
+      try {
+        await unlessMissing(() => this.manager.destroy(environment.name, { keepVolumes: true }));
+        this.progress.step(`remove:${environment.name}`, 'done', 'no longer part of the stack; its volumes are kept');
+      } catch (error) {
+        this.progress.step(`remove:${environment.name}`, 'failed', (error as Error).message);
+      }
+    }
+  }
+
+  private async deployWhenReady(service: StackServicePayload): Promise<void> {
     const blocker = service.dependsOn.map((dependency) => this.failedRootOf(dependency)).find((root) => root !== undefined);
     if (blocker) {
       this.blockedBy.set(service.name, blocker);
       this.update(service.name, { error: `not started: depends on failed service "${blocker}"` });
       return;
     }
-    if (this.state(service.name).status === 'healthy') return;
-    await this.deploy(service, environment !== undefined);
+    await this.deploy(service);
   }
 
   private failedRootOf(name: string): string | undefined {
     return this.state(name).status === 'error' ? name : this.blockedBy.get(name);
   }
 
-  private async deploy(service: StackServicePayload, replacing: boolean): Promise<void> {
-    this.update(service.name, { status: 'deploying', startedAt: now(), error: null });
+  private async deploy(service: StackServicePayload): Promise<void> {
+    const revision = revisionOf(service);
+    const environment = this.existing.get(service.environment);
+    const ours = environment?.owner === this.owner;
+    const unchanged = ours && environment?.revision === revision;
+    // What runs as given is only checked: this deployment did not start it.
+    this.update(service.name, { status: 'deploying', startedAt: unchanged && environment?.status === 'running' ? null : now(), error: null });
     this.progress.step(stepOf(service.name), 'started');
     const output = new ServiceOutput(service.name, this.progress);
     try {
-      const driver = await this.driverFor(service);
-      this.started.push(service);
-      if (replacing) {
-        output.line(`replacing environment "${service.environment}"`);
-        await this.manager.destroy(service.environment);
+      if (environment && !ours) {
+        throw new EnvironmentError(`environment "${service.environment}" already exists and is not part of stack "${this.payload.stack}"; rename the service or remove that environment`, 'conflict');
       }
-      await this.manager.deployBlueprint(blueprintOf(this.payload.stack, service), service.environment, output, this.signal, driver);
+      let outcome: string;
+      if (unchanged && environment?.status === 'running') {
+        outcome = 'unchanged';
+      } else if (unchanged && environment) {
+        this.started.push(service);
+        output.line(`unchanged but ${environment.status}: starting it`);
+        await this.manager.start(service.environment);
+        outcome = 'started';
+      } else {
+        const driver = await this.driverFor(service);
+        this.started.push(service);
+        const options = { owner: this.owner, revision, restart: service.restart, imageCommand: true, hostNetwork: true };
+        await this.manager.replace(blueprintOf(this.payload.stack, service), service.environment, output, this.signal, driver, options);
+        outcome = environment ? 'updated' : 'deployed';
+      }
       if (service.healthcheck) {
         output.line('waiting for its health check');
         await waitHealthy(service.healthcheck, this.signal);
       }
       this.update(service.name, { status: 'healthy', healthyAt: now() });
-      this.progress.step(stepOf(service.name), 'done', 'healthy');
+      this.progress.step(stepOf(service.name), 'done', `${outcome}, healthy`);
     } catch (error) {
       const message = (error as Error).message;
       this.update(service.name, { status: 'error', error: message });
@@ -175,24 +214,36 @@ class StackDeployment {
     return 'docker';
   }
 
-  /** Services that stayed pending get the reason; returns how many. */
+  /**
+   * Services never reached get the reason; one already running as given (nothing to deploy) stays healthy, as it
+   * was. Returns how many were not started.
+   */
   private markNotStarted(): number {
     const pending = [...this.states.values()].filter((state) => state.status === 'pending');
     const reason = this.failed[0] ? `not started: service "${this.failed[0]}" failed` : 'not started: the deployment was cancelled';
-    for (const state of pending) state.error ??= reason;
-    return pending.length;
+    let notStarted = 0;
+    for (const state of pending) {
+      const environment = this.existing.get(state.environment);
+      if (environment?.owner === this.owner && environment.status === 'running' && environment.revision === revisionOf(this.service(state.name))) {
+        state.status = 'healthy';
+        continue;
+      }
+      state.error ??= reason;
+      notStarted += 1;
+    }
+    return notStarted;
   }
 
-  /** Destroys what this deployment started, last first; the failed services keep their error. Returns how many. */
+  /** Stops what this deployment started, last first; what it left alone keeps running. Returns how many. */
   private async rollBack(): Promise<number> {
     const services = [...this.started].reverse();
     this.progress.step('rollback', 'started', services.map((service) => service.name).join(', '));
     for (const service of services) {
       try {
-        await unlessMissing(() => this.manager.destroy(service.environment));
+        await unlessMissing(() => this.manager.stop(service.environment));
         // The service that failed stays in error: that is what the people reading the stack look for.
         this.update(service.name, { status: this.failed.includes(service.name) ? 'error' : 'stopped' });
-        this.progress.output(`[${service.name}] rolled back: environment "${service.environment}" destroyed\n`);
+        this.progress.output(`[${service.name}] rolled back: environment "${service.environment}" stopped\n`);
       } catch (error) {
         const failure = `rollback failed: ${(error as Error).message}`;
         this.update(service.name, { status: 'error', error: [this.state(service.name).error, failure].filter(Boolean).join('; ') });
@@ -230,25 +281,51 @@ async function unlessMissing(change: () => Promise<unknown>): Promise<void> {
 
 /** Deploys and stops stacks: each service an environment of this node, started in dependency order. */
 export class StackRunner {
+  /** One deploy or stop at a time per stack: a second one waits for the first to end. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
   constructor(private readonly manager: EnvironmentManager) {}
 
   /**
-   * Starts each service once its dependencies are healthy, and leaves running services alone unless named in
-   * `restart`. Rejects with a StackError, carrying every service's state, once a service failed.
+   * Starts each service once its dependencies are healthy; a service running as given is left alone, and one this
+   * stack ran before and no longer names is removed. Rejects with a StackError, carrying every service's state, once
+   * a service failed.
    */
   deploy(payload: CommandPayload<'stack.deploy'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
-    return new StackDeployment(this.manager, payload, progress, signal).run();
+    return this.exclusive(payload.stack, () => new StackDeployment(this.manager, payload, progress, signal).run());
   }
 
-  /** Stops (or destroys) the services' environments, dependents first; one that does not exist counts as stopped. */
-  async stop(payload: CommandPayload<'stack.stop'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
+  /**
+   * Stops (or destroys) the stack's environments, dependents first, and any it ran before under a service it no
+   * longer names. One that does not exist, or that another owner holds, is left alone and counts as stopped.
+   */
+  stop(payload: CommandPayload<'stack.stop'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
+    return this.exclusive(payload.stack, () => this.stopStack(payload, progress, signal));
+  }
+
+  private async stopStack(payload: CommandPayload<'stack.stop'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
+    const owner = stackOwner(payload.stack);
+    const existing = new Map((await this.manager.list()).map((environment) => [environment.name, environment]));
     // A stop may name only some of the stack's services: the order among those is what matters.
     const services = payload.services.map((service) => ({ ...service, dependsOn: service.dependsOn.filter((dependency) => payload.services.some((other) => other.name === dependency)) }));
     const states = new Map<string, StackServiceState>();
     for (const layer of layersOf(services).reverse()) {
       if (signal.aborted) throw new EnvironmentError(`stopping stack "${payload.stack}" was cancelled after ${states.size} service(s)`);
-      const stopped = await Promise.all(layer.map((name) => this.stopService(services.find((service) => service.name === name) as StackServicePayload, payload.destroy, progress)));
+      const stopped = await Promise.all(
+        layer.map((name) => {
+          const service = services.find((candidate) => candidate.name === name) as StackServicePayload;
+          const environment = existing.get(service.environment);
+          return this.stopService(service, environment && environment.owner !== owner ? 'foreign' : payload.destroy ? 'destroy' : 'stop', progress);
+        }),
+      );
       for (const state of stopped) states.set(state.name, state);
+    }
+    const named = new Set(payload.services.map((service) => service.environment));
+    for (const environment of existing.values()) {
+      if (environment.owner !== owner || named.has(environment.name)) continue;
+      await unlessMissing(() => (payload.destroy ? this.manager.destroy(environment.name) : this.manager.stop(environment.name))).catch((error: Error) =>
+        progress.output(`environment "${environment.name}" (a former service of the stack) could not be ${payload.destroy ? 'destroyed' : 'stopped'}: ${error.message}\n`),
+      );
     }
     const result = payload.services.map((service) => states.get(service.name) as StackServiceState);
     const failures = result.filter((state) => state.status === 'error');
@@ -256,16 +333,31 @@ export class StackRunner {
     return { services: result };
   }
 
-  private async stopService({ name, environment }: StackServicePayload, destroy: boolean, progress: DeployProgress): Promise<StackServiceState> {
+  private async stopService({ name, environment }: StackServicePayload, action: 'stop' | 'destroy' | 'foreign', progress: DeployProgress): Promise<StackServiceState> {
     const state: StackServiceState = { name, environment, status: 'stopped', startedAt: null, healthyAt: null, error: null };
     progress.step(stepOf(name), 'started');
+    if (action === 'foreign') {
+      progress.step(stepOf(name), 'done', `left alone: environment "${environment}" is not part of this stack`);
+      return state;
+    }
     try {
-      await unlessMissing(() => (destroy ? this.manager.destroy(environment) : this.manager.stop(environment)));
-      progress.step(stepOf(name), 'done', destroy ? 'destroyed' : 'stopped');
+      await unlessMissing(() => (action === 'destroy' ? this.manager.destroy(environment) : this.manager.stop(environment)));
+      progress.step(stepOf(name), 'done', action === 'destroy' ? 'destroyed' : 'stopped');
       return state;
     } catch (error) {
       progress.step(stepOf(name), 'failed', (error as Error).message);
       return { ...state, status: 'error', error: (error as Error).message };
+    }
+  }
+
+  private async exclusive<T>(stack: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(stack) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(run);
+    this.locks.set(stack, current);
+    try {
+      return await current;
+    } finally {
+      if (this.locks.get(stack) === current) this.locks.delete(stack);
     }
   }
 }

@@ -44,7 +44,7 @@ export class StacksController {
   @HttpCode(202)
   @Authenticated('admin', 'operator')
   @ApiOperation({
-    summary: 'Deploy a stack, or update it (only changed services restart); follow it with GET /api/stacks/{name}',
+    summary: 'Deploy a stack, or update it (only changed services restart); follow it with GET /api/stacks/{name}; 409 while its previous deploy or stop runs',
     description:
       'Every problem of the definition is reported at once (400) and nothing starts. ' +
       'curl -X POST "$THRESH_HUB/api/stacks/deploy" -H "Authorization: Bearer $THRESH_TOKEN" -H "Content-Type: application/json" -d @webapp.json',
@@ -68,7 +68,7 @@ export class StacksController {
   @ApiOperation({ summary: 'One stack: status, node, and each service with its status, error and timings' })
   @ApiZodResponse(200, stackResponseSchema)
   get(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<StackResponse> {
-    return this.stacks.get(user.accountId, name);
+    return this.stacks.get(user, name);
   }
 
   @Post(':name/stop')

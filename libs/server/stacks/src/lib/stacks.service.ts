@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@thresh/server-audit';
 import { AuthUser } from '@thresh/server-auth';
 import { CommandsService } from '@thresh/server-commands';
@@ -6,6 +7,7 @@ import { AppException } from '@thresh/server-core';
 import { NodeEntity, NodesService } from '@thresh/server-nodes';
 import {
   CommandResponse,
+  FINISHED_COMMAND_STATES,
   parseStackDefinition,
   resolveReferences,
   StackDefinition,
@@ -18,7 +20,9 @@ import {
   StackServiceState,
   StackStatus,
   StackSummary,
+  withHiddenEnv,
 } from '@thresh/protocol';
+import { DataSource } from 'typeorm';
 import { StackEntity } from './stack.entity';
 import { StackRepository } from './stack.repository';
 
@@ -50,6 +54,8 @@ function payloadOf(stack: StackDefinition): StackServicePayload[] {
     restart: service.restart,
   }));
 }
+
+const isUnfinished = (command: CommandResponse | null): command is CommandResponse => command !== null && !(FINISHED_COMMAND_STATES as readonly string[]).includes(command.state);
 
 /** A stack's state, read from its latest command: its steps while it runs, its result once it ended. */
 function viewOf(stack: StackEntity, command: CommandResponse | null): StackView {
@@ -105,6 +111,7 @@ export class StacksService {
     private readonly commands: CommandsService,
     private readonly nodes: NodesService,
     private readonly audit: AuditService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async deploy(user: AuthUser, input: unknown): Promise<StackDeployResponse> {
@@ -114,54 +121,57 @@ export class StacksService {
       throw new AppException('validation_failed', `The stack definition has ${parsed.problems.length} problem(s): ${summary}`, parsed.problems);
     }
     const definition = parsed.stack;
-    const previous = await this.stacks.findByName(user.accountId, definition.name);
-    const node = await this.target(user.accountId, definition, previous);
-    // Same node as before: only services whose definition changed (or that are new) are deployed again.
-    const before = previous && previous.nodeId === node.id ? new Map(previous.definition.services.map((service) => [service.name, serviceKey(service)])) : new Map<string, string>();
-    const changed = definition.services.filter((service) => before.get(service.name) !== serviceKey(service)).map((service) => service.name);
-    const command = await this.commands.create(user, node, 'stack.deploy', {
-      stack: definition.name,
-      onFailure: definition.onFailure,
-      services: payloadOf(definition),
-      restart: changed,
+    return this.oneAtATime(user.accountId, definition.name, async () => {
+      const previous = await this.stacks.findByName(user.accountId, definition.name);
+      if (previous) await this.ensureIdle(user.accountId, previous);
+      const node = await this.target(user.accountId, definition, previous);
+      const moved = previous?.nodeId && previous.nodeId !== node.id ? previous : null;
+      // Same node as before: only services whose definition changed (or that are new) are deployed again.
+      const before = previous && !moved ? new Map(previous.definition.services.map((service) => [service.name, serviceKey(service)])) : new Map<string, string>();
+      const changed = definition.services.filter((service) => before.get(service.name) !== serviceKey(service)).map((service) => service.name);
+      // A stack that moves leaves nothing behind: its old copy is stopped, volumes kept, should it move back.
+      const leftBehind = moved ? await this.sendStop(user, moved, false) : null;
+      const command = await this.commands.create(user, node, 'stack.deploy', { stack: definition.name, onFailure: definition.onFailure, services: payloadOf(definition) });
+      const stack = await this.stacks.save({
+        accountId: user.accountId,
+        name: definition.name,
+        status: 'deploying',
+        definition,
+        nodeId: node.id,
+        nodeName: node.name,
+        commandId: command.id,
+        deployedBy: user.username,
+      });
+      await this.audit.record({
+        accountId: user.accountId,
+        actor: user.username,
+        action: 'stack.deploy',
+        target: definition.name,
+        sourceAddress: user.sourceAddress,
+        details: { node: node.name, commandId: command.id, changed, ...(moved ? { movedFrom: moved.nodeName, stopCommandId: leftBehind?.id ?? null } : {}) },
+      });
+      return { id: stack.id, name: stack.name, status: 'deploying', node: node.name, commandId: command.id, changed };
     });
-    const stack = await this.stacks.save({
-      accountId: user.accountId,
-      name: definition.name,
-      status: 'deploying',
-      definition,
-      nodeId: node.id,
-      nodeName: node.name,
-      commandId: command.id,
-      deployedBy: user.username,
-    });
-    await this.audit.record({
-      accountId: user.accountId,
-      actor: user.username,
-      action: 'stack.deploy',
-      target: definition.name,
-      sourceAddress: user.sourceAddress,
-      details: { node: node.name, commandId: command.id, changed },
-    });
-    return { id: stack.id, name: stack.name, status: 'deploying', node: node.name, commandId: command.id, changed };
   }
 
   async list(accountId: string): Promise<StackSummary[]> {
-    return Promise.all(
-      (await this.stacks.list(accountId)).map(async (stack) => {
-        const view = viewOf(stack, await this.latestCommand(accountId, stack));
-        return {
-          ...summaryOf(stack, view),
-          services: view.services.length,
-          healthy: view.services.filter((service) => service.status === 'healthy').length,
-        };
-      }),
-    );
+    const stacks = await this.stacks.list(accountId);
+    const commands = await this.commands.getMany(accountId, stacks.flatMap((stack) => (stack.commandId ? [stack.commandId] : [])));
+    return stacks.map((stack) => {
+      const view = viewOf(stack, (stack.commandId && commands.get(stack.commandId)) || null);
+      return {
+        ...summaryOf(stack, view),
+        services: view.services.length,
+        healthy: view.services.filter((service) => service.status === 'healthy').length,
+      };
+    });
   }
 
-  async get(accountId: string, name: string): Promise<StackResponse> {
-    const stack = await this.find(accountId, name);
-    const view = viewOf(stack, await this.latestCommand(accountId, stack));
+  /** One stack; a viewer sees its services' environment values hidden, as they often hold secrets. */
+  async get(user: Pick<AuthUser, 'accountId' | 'role'>, name: string): Promise<StackResponse> {
+    const stack = await this.find(user.accountId, name);
+    const view = viewOf(stack, await this.latestCommand(user.accountId, stack));
+    const definition = user.role === 'viewer' ? { ...stack.definition, services: withHiddenEnv(stack.definition.services) } : stack.definition;
     return {
       ...summaryOf(stack, view),
       onFailure: stack.definition.onFailure,
@@ -169,23 +179,32 @@ export class StacksService {
       commandId: stack.commandId,
       error: view.error,
       services: view.services,
-      definition: stack.definition as unknown as Record<string, unknown>,
+      definition: definition as unknown as Record<string, unknown>,
     };
   }
 
   /** Stops every service in reverse dependency order; the stack stays, to be deployed again. */
   async stop(user: AuthUser, name: string): Promise<StackResponse> {
-    const stack = await this.find(user.accountId, name);
-    await this.sendStop(user, stack, false);
+    await this.oneAtATime(user.accountId, name, async () => {
+      const stack = await this.find(user.accountId, name);
+      await this.ensureIdle(user.accountId, stack);
+      if (!(await this.sendStop(user, stack, false))) {
+        throw new AppException('conflict', `Stack "${name}" ran on a node that no longer exists: nothing to stop; delete the stack, or deploy it again elsewhere`);
+      }
+    });
     await this.audit.record({ accountId: user.accountId, actor: user.username, action: 'stack.stop', target: name, sourceAddress: user.sourceAddress });
-    return this.get(user.accountId, name);
+    return this.get(user, name);
   }
 
   /** Forgets the stack: its services are stopped, or with `destroy` removed with their volumes. */
   async delete(user: AuthUser, name: string, destroy: boolean): Promise<{ commandId: string | null }> {
-    const stack = await this.find(user.accountId, name);
-    const command = await this.sendStop(user, stack, destroy);
-    await this.stacks.delete(stack.id);
+    // No wait for a deploy under way: its node runs the stop after it, and the stack is gone either way.
+    const command = await this.oneAtATime(user.accountId, name, async () => {
+      const stack = await this.find(user.accountId, name);
+      const stop = await this.sendStop(user, stack, destroy);
+      await this.stacks.delete(stack.id);
+      return stop;
+    });
     await this.audit.record({ accountId: user.accountId, actor: user.username, action: 'stack.delete', target: name, sourceAddress: user.sourceAddress, details: { destroy } });
     return { commandId: command?.id ?? null };
   }
@@ -198,7 +217,10 @@ export class StacksService {
     return this.commands.get(user.accountId, created.id);
   }
 
-  /** The node named, else the online node of the cluster named (or of the account) with the most headroom. */
+  /**
+   * The node named, else the node the stack runs on (while it is online and, given a cluster, in it), else the online
+   * node of the cluster named (or of the account) with the most headroom.
+   */
   private async target(accountId: string, definition: StackDefinition, previous: StackEntity | null): Promise<NodeEntity> {
     if (definition.targetNode) return this.nodes.resolve(accountId, definition.targetNode);
     if (!definition.targetCluster && previous?.nodeId) {
@@ -207,11 +229,28 @@ export class StacksService {
     }
     const candidates = await this.nodes.list(accountId, { status: 'online', sort: 'cpu', order: 'asc', limit: 100, offset: 0, ...(definition.targetCluster ? { cluster: definition.targetCluster } : {}) });
     // A node that has not reported yet sorts first by CPU, but its headroom is unknown: measured nodes go first.
-    const choice = candidates.items.find((node) => node.cpuPercent !== null) ?? candidates.items[0];
+    const choice =
+      candidates.items.find((node) => node.id === previous?.nodeId) ?? candidates.items.find((node) => node.cpuPercent !== null) ?? candidates.items[0];
     if (!choice) {
       throw new AppException('conflict', definition.targetCluster ? `No online node in cluster "${definition.targetCluster}" to deploy on` : 'No online node to deploy on');
     }
     return this.nodes.resolve(accountId, choice.id);
+  }
+
+  /** Deploys, stops and deletes of one stack take turns: two at once would both read the same previous state. */
+  private oneAtATime<T>(accountId: string, name: string, run: () => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stack:${accountId}:${name}`]);
+      return run();
+    });
+  }
+
+  /** A deploy or stop waits for the stack's previous one to end on its node: they would undo each other. */
+  private async ensureIdle(accountId: string, stack: StackEntity): Promise<void> {
+    const latest = await this.latestCommand(accountId, stack);
+    if (isUnfinished(latest)) {
+      throw new AppException('conflict', `Stack "${stack.name}" is busy: its ${latest.kind} ${latest.id} is ${latest.state}; wait for it, or cancel it with thresh command cancel ${latest.id}`);
+    }
   }
 
   private async latestCommand(accountId: string, stack: StackEntity): Promise<CommandResponse | null> {

@@ -37,6 +37,10 @@ export class CommandRepository {
     return this.commands.findOneBy({ accountId, id });
   }
 
+  findMany(accountId: string, ids: string[]): Promise<CommandEntity[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.commands.findBy({ accountId, id: In(ids) });
+  }
+
   list(accountId: string, filter: CommandFilter): Promise<[CommandEntity[], number]> {
     const builder = this.commands
       .createQueryBuilder('command')

@@ -11,8 +11,13 @@ import {
   commandListResponseSchema,
   CommandResponse,
   commandResponseSchema,
+  payloadWithoutSecrets,
 } from '@thresh/protocol';
 import { CommandsService } from './commands.service';
+
+/** Viewers see a command without the secrets its payload may carry (a stack's environment values). */
+const asSeenBy = (user: AuthUser, command: CommandResponse): CommandResponse =>
+  user.role === 'viewer' ? { ...command, payload: payloadWithoutSecrets(command.kind, command.payload) } : command;
 
 @ApiTags('commands')
 @Controller('commands')
@@ -28,16 +33,17 @@ export class CommandsController {
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 50, maximum: 500 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', default: 0 } })
   @ApiZodResponse(200, commandListResponseSchema)
-  list(@CurrentUser() user: AuthUser, @Query(new ZodValidationPipe(commandListQuerySchema)) query: CommandListQuery): Promise<CommandListResponse> {
-    return this.commands.list(user.accountId, query);
+  async list(@CurrentUser() user: AuthUser, @Query(new ZodValidationPipe(commandListQuerySchema)) query: CommandListQuery): Promise<CommandListResponse> {
+    const page = await this.commands.list(user.accountId, query);
+    return { ...page, items: page.items.map((command) => asSeenBy(user, command)) };
   }
 
   @Get(':id')
   @Authenticated()
   @ApiOperation({ summary: 'One command: its state, steps, output and result' })
   @ApiZodResponse(200, commandResponseSchema)
-  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<CommandResponse> {
-    return this.commands.get(user.accountId, id);
+  async get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<CommandResponse> {
+    return asSeenBy(user, await this.commands.get(user.accountId, id));
   }
 
   @Post(':id/cancel')

@@ -12,6 +12,7 @@ import {
   CommandResponse,
   CommandUpdate,
   FINISHED_COMMAND_STATES,
+  payloadWithoutSecrets,
 } from '@thresh/protocol';
 import { randomUUID } from 'node:crypto';
 import { CommandEntity } from './command.entity';
@@ -120,7 +121,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
         action: 'command.create',
         target: `${kind} on ${node.name}`,
         sourceAddress: user.sourceAddress,
-        details: { commandId: command.id, payload },
+        details: { commandId: command.id, payload: payloadWithoutSecrets(kind, payload as Record<string, unknown>) },
       });
     }
     if (!node.connectionId || node.status !== 'online') return command;
@@ -130,6 +131,11 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
 
   async get(accountId: string, id: string): Promise<CommandResponse> {
     return mapCommand(await this.find(accountId, id));
+  }
+
+  /** Several commands in one query, by id; ids with no command are left out. */
+  async getMany(accountId: string, ids: string[]): Promise<Map<string, CommandResponse>> {
+    return new Map((await this.commands.findMany(accountId, ids)).map((command) => [command.id, mapCommand(command)]));
   }
 
   async list(accountId: string, query: CommandListQuery): Promise<CommandListResponse> {
