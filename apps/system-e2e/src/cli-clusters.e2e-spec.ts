@@ -70,7 +70,7 @@ describe('thresh cluster against the built hub, with nodes registered through th
     expect(await json<ClusterResponse>('cluster', 'create', 'batch')).toEqual(expect.objectContaining({ name: 'batch', description: '', nodeCount: 0 }));
 
     const duplicate = await thresh('cluster', 'create', 'edge-eu', '--description', 'again');
-    expect(duplicate.code).toBe(2);
+    expect(duplicate.code).toBe(6);
     expect(said(duplicate)).toContain('A cluster named "edge-eu" already exists');
     const badName = await thresh('cluster', 'create', 'Edge EU');
     expect(badName.code).toBe(2);
@@ -86,7 +86,7 @@ describe('thresh cluster against the built hub, with nodes registered through th
     expect(byPrefix.stdout.trim()).toBe('Added db-1 to cluster edge-eu; it has 2 nodes (1 online, 1 offline).');
 
     const twice = await thresh('cluster', 'add-node', 'edge-eu', 'web-1');
-    expect(twice.code).toBe(2);
+    expect(twice.code).toBe(6);
     expect(said(twice)).toContain('node "web-1" is already in cluster "edge-eu"');
     const noNode = await thresh('cluster', 'add-node', 'edge-eu', 'ghost-node');
     expect(noNode.code).toBe(4);

@@ -5,4 +5,6 @@ export const EXIT = {
   auth: 3,
   notFound: 4,
   remote: 5,
+  /** The hub refused because of how things stand (a name in use, a stack still busy): look, then try again. */
+  conflict: 6,
 } as const;

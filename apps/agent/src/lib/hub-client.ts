@@ -17,6 +17,7 @@ export class HubApiError extends Error {
 function exitCodeFor(status: number): number {
   if (status === 401 || status === 403) return EXIT.auth;
   if (status === 404) return EXIT.notFound;
+  if (status === 409) return EXIT.conflict;
   if (status === 429) return EXIT.remote;
   if (status >= 400 && status < 500) return EXIT.usage;
   return EXIT.remote;

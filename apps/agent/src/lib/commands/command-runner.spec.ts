@@ -1,6 +1,6 @@
 import type { AgentCommand, CommandUpdate } from '@thresh/protocol';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlueprintCatalog } from '../blueprints/blueprint-catalog';
@@ -108,5 +108,20 @@ describe('CommandRunner with the process driver', () => {
     runner().handle(deploy);
     await until(() => outcome(deploy.id).length === 1);
     expect(outcome(deploy.id)[0].output).toContain('a\uFFFDb');
+  });
+
+  it('runs a stack\'s stop after the deploy that came before it, not alongside', async () => {
+    const commands = runner();
+    const service = { name: 'worker', environment: 'jobs-worker', command: 'exec sleep 60', env: {}, ports: [], volumes: [], dependsOn: [], restart: 'on-failure' as const };
+    const deploy = command({ kind: 'stack.deploy', payload: { stack: 'jobs', onFailure: 'rollback', services: [service] } });
+    const stop = command({ kind: 'stack.stop', payload: { stack: 'jobs', services: [service], destroy: true } });
+    commands.handle(deploy);
+    commands.handle(stop);
+    await until(() => outcome(deploy.id).length === 1 && outcome(stop.id).length === 1);
+    expect([outcome(deploy.id)[0].state, outcome(stop.id)[0].state]).toEqual(['succeeded', 'succeeded']);
+    const finished = (id: string) => sent.findIndex((update) => update.commandId === id && update.state === 'succeeded');
+    const stopStarted = sent.findIndex((update) => update.commandId === stop.id && update.step?.status === 'started');
+    expect(stopStarted).toBeGreaterThan(finished(deploy.id));
+    expect(existsSync(join(home, 'environments', 'jobs-worker'))).toBe(false);
   });
 });

@@ -41,7 +41,12 @@ export class CommandRunner {
   /** Whether the journal may hold an outcome the hub has not acknowledged (it is read only then). */
   private resendNeeded = true;
 
-  constructor(private readonly options: CommandRunnerOptions) {}
+  /** One for every command: it runs a stack's deploys and stops one at a time. */
+  private readonly stacks: StackRunner;
+
+  constructor(private readonly options: CommandRunnerOptions) {
+    this.stacks = new StackRunner(options.manager);
+  }
 
   /** A command as it arrived from the midtier: checked, then run unless it ran already. */
   handle(raw: unknown): void {
@@ -156,9 +161,9 @@ export class CommandRunner {
         return { destroyed: name };
       }
       case 'stack.deploy':
-        return new StackRunner(manager).deploy(command.payload as CommandPayload<'stack.deploy'>, progress, signal);
+        return this.stacks.deploy(command.payload as CommandPayload<'stack.deploy'>, progress, signal);
       case 'stack.stop':
-        return new StackRunner(manager).stop(command.payload as CommandPayload<'stack.stop'>, progress, signal);
+        return this.stacks.stop(command.payload as CommandPayload<'stack.stop'>, progress, signal);
     }
   }
 }

@@ -56,6 +56,8 @@ interface FakeContainer {
   status: 'created' | 'running' | 'restarting' | 'exited' | 'paused' | 'dead';
   exitCode: number;
   restartCount: number;
+  /** Volumes the image declared, as the engine lists them: anonymous, with generated names. */
+  mounts?: { Type: 'volume'; Name: string; Destination: string }[];
 }
 
 interface FakeExec {
@@ -411,7 +413,7 @@ function inspectOf(container: FakeContainer): object {
       Labels: config.Labels ?? {},
       ExposedPorts: config.ExposedPorts,
     },
-    Mounts: [],
+    Mounts: container.mounts ?? [],
     NetworkSettings: { Ports: {} },
   };
 }
@@ -990,13 +992,18 @@ describe('DockerDriver against a fake Docker engine', () => {
       expect(engine.containers).toEqual([]);
     });
 
-    it('keep the named volumes when asked, for the next deployment of that name to use again', async () => {
+    it('keep the named volumes and the image\'s own when asked, for the next deployment of that name to use again', async () => {
       const container = engine.addEnvironment('db', { status: 'running', command: 'postgres' });
+      container.mounts = [
+        { Type: 'volume', Name: '3f9c0a1b2c', Destination: '/var/lib/postgresql/data' },
+        { Type: 'volume', Name: 'thresh-db-data', Destination: '/data' },
+      ];
       engine.volumes.set('thresh-db-data', { 'thresh.environment': 'db' });
 
       await expect(driver.destroy('db', { keepVolumes: true })).resolves.toBeUndefined();
 
       expect(engine.calls()).toEqual(['GET /containers/thresh-db/json', `DELETE /containers/${container.id}`]);
+      expect(Object.fromEntries(engine.requestsTo('DELETE', `/containers/${container.id}`)[0].query)).toEqual({ force: 'true', v: 'false' });
       expect(engine.containers).toEqual([]);
       expect([...engine.volumes.keys()]).toEqual(['thresh-db-data']);
       await expect(driver.list()).resolves.toEqual([]);
@@ -1006,7 +1013,10 @@ describe('DockerDriver against a fake Docker engine', () => {
       engine.images.add('debian:bookworm-slim');
       await deploy('db', { volumes: ['data'], command: 'postgres' });
       expect([...engine.volumes.keys()]).toEqual(['thresh-db-data']);
-      expect((engine.requestsTo('POST', '/containers/create')[0].body as ContainerCreateBody).HostConfig?.Binds).toEqual(['thresh-db-data:/data']);
+      expect((engine.requestsTo('POST', '/containers/create')[0].body as ContainerCreateBody).HostConfig?.Binds).toEqual([
+        'thresh-db-data:/data',
+        '3f9c0a1b2c:/var/lib/postgresql/data',
+      ]);
 
       // A plain destroy takes the volumes too.
       await driver.destroy('db');

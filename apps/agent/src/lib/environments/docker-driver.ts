@@ -73,6 +73,8 @@ export class DockerDriver implements RuntimeDriver {
   private readonly probe: Docker;
   /** Deployments that failed after their container was created: the container stays for inspection, shown as error. */
   private readonly failedDeployments = new Map<string, string>();
+  /** The image's own (anonymous) volumes of a container replaced with keepVolumes: its successor mounts them again. */
+  private readonly inheritedVolumes = new Map<string, string[]>();
 
   constructor(options: { socketPath?: string } = {}) {
     this.socketPath = options.socketPath ?? DEFAULT_SOCKET_PATH;
@@ -156,12 +158,18 @@ export class DockerDriver implements RuntimeDriver {
     });
     // Kept volumes left by an earlier destroy are no environment: without a container there is nothing to destroy.
     if (!container && options.keepVolumes) throw environmentNotFound(name);
+    if (container && options.keepVolumes) {
+      // As compose does: a database image keeps its data in volumes it declares itself, which the next container reuses.
+      const anonymous = (container.Mounts ?? []).filter((mount) => mount.Type === 'volume' && mount.Name && !mount.Name.startsWith(`${containerNameOf(name)}-`));
+      this.inheritedVolumes.set(name, anonymous.map((mount) => `${mount.Name}:${mount.Destination}`));
+    }
     if (container) {
       // v removes anonymous volumes only: the named thresh-<env>-<volume> ones are left to the lines below.
-      await this.ignoreNotFound(this.docker.getContainer(container.Id).remove({ force: true, v: true }));
+      await this.ignoreNotFound(this.docker.getContainer(container.Id).remove({ force: true, v: !options.keepVolumes }));
     }
     this.failedDeployments.delete(name);
     if (options.keepVolumes) return;
+    this.inheritedVolumes.delete(name);
     // Volumes outlive a failed container step, so they are looked for even without a container.
     const volumes = await this.volumesOf(name);
     if (!container && volumes.length === 0) throw environmentNotFound(name);
@@ -288,7 +296,7 @@ export class DockerDriver implements RuntimeDriver {
         HostConfig: {
           // An init process forwards `stop`'s SIGTERM; a shell or sleep as pid 1 ignores it and waits out the timeout.
           Init: true,
-          Binds: blueprint.volumes.map((volume) => `${volumeNameOf(name, volume)}:/${volume}`),
+          Binds: [...blueprint.volumes.map((volume) => `${volumeNameOf(name, volume)}:/${volume}`), ...(this.inheritedVolumes.get(name) ?? [])],
           ...network,
           ...(runsCommand(deployment) ? { RestartPolicy: { Name: options.restart ?? 'on-failure' } } : {}),
         },

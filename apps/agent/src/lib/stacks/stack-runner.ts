@@ -100,6 +100,8 @@ class StackDeployment {
   private readonly failed: string[] = [];
   /** For a service that waits on a failed one (continue), the failed service at the root of it. */
   private readonly blockedBy = new Map<string, string>();
+  /** Former services that could not be removed: the deployment fails for them, though every service is healthy. */
+  private readonly leftOver: string[] = [];
   private readonly owner: string;
   private existing = new Map<string, EnvironmentInfo>();
   private dockerAvailable: Promise<boolean> | undefined;
@@ -125,7 +127,8 @@ class StackDeployment {
       await Promise.all(layer.map((name) => this.deployWhenReady(this.service(name))));
     }
     const notStarted = this.markNotStarted();
-    if (this.failed.length === 0 && notStarted === 0) return { services: this.snapshot() };
+    if (this.failed.length === 0 && notStarted === 0 && this.leftOver.length === 0) return { services: this.snapshot() };
+    if (this.failed.length === 0 && notStarted === 0) throw new StackError(this.leftOver.join('; '), this.snapshot());
 
     const reasons = this.failed.map((name) => `service "${name}" failed: ${this.state(name).error}`);
     if (reasons.length === 0) reasons.push(`the deployment of stack "${this.payload.stack}" was cancelled`);
@@ -145,6 +148,7 @@ class StackDeployment {
         this.progress.step(`remove:${environment.name}`, 'done', 'no longer part of the stack; its volumes are kept');
       } catch (error) {
         this.progress.step(`remove:${environment.name}`, 'failed', (error as Error).message);
+        this.leftOver.push(`environment "${environment.name}", no longer part of the stack, could not be removed: ${(error as Error).message}`);
       }
     }
   }
@@ -321,15 +325,16 @@ export class StackRunner {
       for (const state of stopped) states.set(state.name, state);
     }
     const named = new Set(payload.services.map((service) => service.environment));
+    const leftOver: string[] = [];
     for (const environment of existing.values()) {
       if (environment.owner !== owner || named.has(environment.name)) continue;
       await unlessMissing(() => (payload.destroy ? this.manager.destroy(environment.name) : this.manager.stop(environment.name))).catch((error: Error) =>
-        progress.output(`environment "${environment.name}" (a former service of the stack) could not be ${payload.destroy ? 'destroyed' : 'stopped'}: ${error.message}\n`),
+        leftOver.push(`environment "${environment.name}" (a former service of the stack) could not be ${payload.destroy ? 'destroyed' : 'stopped'}: ${error.message}`),
       );
     }
     const result = payload.services.map((service) => states.get(service.name) as StackServiceState);
-    const failures = result.filter((state) => state.status === 'error');
-    if (failures.length > 0) throw new StackError(failures.map((state) => `service "${state.name}" could not be stopped: ${state.error}`).join('; '), result);
+    const failures = result.filter((state) => state.status === 'error').map((state) => `service "${state.name}" could not be stopped: ${state.error}`);
+    if (failures.length + leftOver.length > 0) throw new StackError([...failures, ...leftOver].join('; '), result);
     return { services: result };
   }
 

@@ -15,14 +15,40 @@ export class StackRepository {
     return this.stacks.findOneBy({ accountId, name });
   }
 
-  /** Creates the stack or records its new deployment; one row per name and account. */
-  async save(stack: Pick<StackEntity, 'accountId' | 'name' | 'status' | 'definition' | 'nodeId' | 'nodeName' | 'commandId' | 'deployedBy'>): Promise<StackEntity> {
-    await this.stacks.upsert(stack, { conflictPaths: ['accountId', 'name'] });
-    return (await this.findByName(stack.accountId, stack.name)) as StackEntity;
+  /**
+   * Creates the stack (`expectedCommandId` undefined) or records its new deployment, only if its latest command is
+   * still the one expected: null when another deploy or stop got there first.
+   */
+  async saveIfLatest(
+    stack: Pick<StackEntity, 'accountId' | 'name' | 'status' | 'definition' | 'nodeId' | 'nodeName' | 'commandId' | 'deployedBy'>,
+    expectedCommandId: string | null | undefined,
+  ): Promise<StackEntity | null> {
+    if (expectedCommandId === undefined) {
+      const inserted = await this.stacks.createQueryBuilder().insert().values(stack).orIgnore().execute();
+      if (inserted.identifiers.filter(Boolean).length === 0) return null;
+    } else {
+      const updated = await this.stacks
+        .createQueryBuilder()
+        .update()
+        .set(stack)
+        .where('account_id = :accountId AND name = :name', { accountId: stack.accountId, name: stack.name })
+        .andWhere('command_id IS NOT DISTINCT FROM :expected', { expected: expectedCommandId })
+        .execute();
+      if (!updated.affected) return null;
+    }
+    return this.findByName(stack.accountId, stack.name);
   }
 
-  async setCommand(id: string, commandId: string, status: StackEntity['status']): Promise<void> {
-    await this.stacks.update({ id }, { commandId, status });
+  /** Points the stack at its new command if its latest is still the one expected; false otherwise. */
+  async setCommandIfLatest(id: string, commandId: string, expectedCommandId: string | null): Promise<boolean> {
+    const updated = await this.stacks
+      .createQueryBuilder()
+      .update()
+      .set({ commandId })
+      .where('id = :id', { id })
+      .andWhere('command_id IS NOT DISTINCT FROM :expected', { expected: expectedCommandId })
+      .execute();
+    return Boolean(updated.affected);
   }
 
   async delete(id: string): Promise<void> {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditService } from '@thresh/server-audit';
 import { AuthUser } from '@thresh/server-auth';
 import { CommandsService } from '@thresh/server-commands';
@@ -22,7 +21,6 @@ import {
   StackSummary,
   withHiddenEnv,
 } from '@thresh/protocol';
-import { DataSource } from 'typeorm';
 import { StackEntity } from './stack.entity';
 import { StackRepository } from './stack.repository';
 
@@ -106,12 +104,13 @@ function summaryOf(stack: StackEntity, view: StackView): Omit<StackSummary, 'ser
  */
 @Injectable()
 export class StacksService {
+  private readonly turns = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly stacks: StackRepository,
     private readonly commands: CommandsService,
     private readonly nodes: NodesService,
     private readonly audit: AuditService,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async deploy(user: AuthUser, input: unknown): Promise<StackDeployResponse> {
@@ -132,16 +131,12 @@ export class StacksService {
       // A stack that moves leaves nothing behind: its old copy is stopped, volumes kept, should it move back.
       const leftBehind = moved ? await this.sendStop(user, moved, false) : null;
       const command = await this.commands.create(user, node, 'stack.deploy', { stack: definition.name, onFailure: definition.onFailure, services: payloadOf(definition) });
-      const stack = await this.stacks.save({
-        accountId: user.accountId,
-        name: definition.name,
-        status: 'deploying',
-        definition,
-        nodeId: node.id,
-        nodeName: node.name,
-        commandId: command.id,
-        deployedBy: user.username,
-      });
+      const latest = leftBehind?.id ?? previous?.commandId;
+      const stack = await this.stacks.saveIfLatest(
+        { accountId: user.accountId, name: definition.name, status: 'deploying', definition, nodeId: node.id, nodeName: node.name, commandId: command.id, deployedBy: user.username },
+        previous ? (latest ?? null) : undefined,
+      );
+      if (!stack) await this.withdraw(user, command.id, definition.name);
       await this.audit.record({
         accountId: user.accountId,
         actor: user.username,
@@ -150,7 +145,7 @@ export class StacksService {
         sourceAddress: user.sourceAddress,
         details: { node: node.name, commandId: command.id, changed, ...(moved ? { movedFrom: moved.nodeName, stopCommandId: leftBehind?.id ?? null } : {}) },
       });
-      return { id: stack.id, name: stack.name, status: 'deploying', node: node.name, commandId: command.id, changed };
+      return { id: (stack as StackEntity).id, name: definition.name, status: 'deploying', node: node.name, commandId: command.id, changed };
     });
   }
 
@@ -213,8 +208,14 @@ export class StacksService {
     const node = stack.nodeId ? await this.nodes.findById(user.accountId, stack.nodeId) : null;
     if (!node) return null;
     const created = await this.commands.create(user, node, 'stack.stop', { stack: stack.name, services: payloadOf(stack.definition), destroy });
-    await this.stacks.setCommand(stack.id, created.id, stack.status);
+    if (!(await this.stacks.setCommandIfLatest(stack.id, created.id, stack.commandId))) await this.withdraw(user, created.id, stack.name);
     return this.commands.get(user.accountId, created.id);
+  }
+
+  /** Another hub replica changed the stack between our reading it and our command: ours is cancelled, the caller told. */
+  private async withdraw(user: AuthUser, commandId: string, name: string): Promise<never> {
+    await this.commands.cancel(user, commandId).catch(() => undefined);
+    throw new AppException('conflict', `Stack "${name}" was deployed or stopped by someone else meanwhile; look at it and try again`);
   }
 
   /**
@@ -225,7 +226,7 @@ export class StacksService {
     if (definition.targetNode) return this.nodes.resolve(accountId, definition.targetNode);
     if (!definition.targetCluster && previous?.nodeId) {
       const before = await this.nodes.findById(accountId, previous.nodeId);
-      if (before) return before;
+      if (before?.status === 'online') return before;
     }
     const candidates = await this.nodes.list(accountId, { status: 'online', sort: 'cpu', order: 'asc', limit: 100, offset: 0, ...(definition.targetCluster ? { cluster: definition.targetCluster } : {}) });
     // A node that has not reported yet sorts first by CPU, but its headroom is unknown: measured nodes go first.
@@ -237,12 +238,20 @@ export class StacksService {
     return this.nodes.resolve(accountId, choice.id);
   }
 
-  /** Deploys, stops and deletes of one stack take turns: two at once would both read the same previous state. */
-  private oneAtATime<T>(accountId: string, name: string, run: () => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`stack:${accountId}:${name}`]);
-      return run();
-    });
+  /**
+   * Deploys, stops and deletes of one stack take turns here: two at once would both read the same previous state.
+   * Across hub replicas, the compare-and-set on the stack's latest command catches what this cannot.
+   */
+  private async oneAtATime<T>(accountId: string, name: string, run: () => Promise<T>): Promise<T> {
+    const key = `${accountId}/${name}`;
+    const previous = this.turns.get(key) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(run);
+    this.turns.set(key, current);
+    try {
+      return await current;
+    } finally {
+      if (this.turns.get(key) === current) this.turns.delete(key);
+    }
   }
 
   /** A deploy or stop waits for the stack's previous one to end on its node: they would undo each other. */
