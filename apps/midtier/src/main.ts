@@ -12,6 +12,7 @@ async function bootstrap(): Promise<void> {
   });
   // A command's outcome carries up to 64 KB of output.
   app.useBodyParser('json', { limit: '1mb' });
+  app.setGlobalPrefix('api', { exclude: ['health'] });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();
   await app.listen(config.MIDTIER_PORT, config.MIDTIER_HOST);

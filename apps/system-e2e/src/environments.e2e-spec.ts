@@ -1,5 +1,5 @@
-import type { CommandListResponse, CommandResponse, EnvironmentInfo, NodeBlueprintsResponse } from '@thresh/protocol';
-import { freePort, runThresh, waitFor } from '@thresh/testing';
+import { AGENT_REST_PREFIX, type CommandListResponse, type CommandResponse, type EnvironmentInfo, type NodeBlueprintsResponse } from '@thresh/protocol';
+import { agentRegistration, freePort, runThresh, waitFor } from '@thresh/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunningSystem, startSystem, temporaryHome } from './support/system';
@@ -219,30 +219,40 @@ describe('blueprints and environments on a real agent, through hub and midtier, 
 
     const key = JSON.parse(readFileSync(join(home.path, 'agent.json'), 'utf8'))['api-key'] as string;
     const call = (path: string, init: RequestInit = {}, credential = key) =>
-      fetch(`${system.midtierUrl}${path}`, { ...init, headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' } });
-    const polled = await call(`/agent/commands?agentId=${agentId}`);
+      fetch(`${system.midtierUrl}${AGENT_REST_PREFIX}${path}`, { ...init, headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' } });
+    const unregistered = await call(`/commands?agentId=${agentId}`);
+    expect({ status: unregistered.status, code: ((await unregistered.json()) as { code: string }).code }).toEqual({ status: 409, code: 'not_registered' });
+
+    const registered = await call('/register', { method: 'POST', body: JSON.stringify(agentRegistration({ agentId, nodeName: 'env-node' })) });
+    expect(registered.status).toBe(200);
+    await waitFor('env-node online over REST', async () => (await system.api.request<{ status: string }>('GET', '/api/nodes/env-node')).body.status === 'online');
+    // What waited for the node comes with the next poll, which waits for it.
+    const polled = await call(`/commands?agentId=${agentId}&wait=10`);
     expect(polled.status).toBe(200);
     const { commands } = (await polled.json()) as { commands: { id: string; kind: string; payload: object }[] };
     expect(commands).toEqual([expect.objectContaining({ id: queued.id, kind: 'environment.stop', payload: { name: 'site' } })]);
     expect((await system.api.request<CommandResponse>('GET', `/api/commands/${queued.id}`)).body.state).toBe('dispatched');
 
     const outcome = { agentId, update: { commandId: queued.id, state: 'failed', error: 'refused over HTTP by the test' } };
-    const posted = await call('/agent/command-updates', { method: 'POST', body: JSON.stringify(outcome) });
+    const posted = await call('/command-updates', { method: 'POST', body: JSON.stringify(outcome) });
     expect({ status: posted.status, body: await posted.json() }).toEqual({ status: 200, body: { accepted: true } });
-    const again = await call('/agent/command-updates', { method: 'POST', body: JSON.stringify(outcome) });
+    const again = await call('/command-updates', { method: 'POST', body: JSON.stringify(outcome) });
     expect(await again.json()).toEqual({ accepted: false });
     expect((await system.api.request<CommandResponse>('GET', `/api/commands/${queued.id}`)).body).toEqual(
       expect.objectContaining({ state: 'failed', error: 'refused over HTTP by the test' }),
     );
 
     const midtierKey = await system.api.createKey('midtier');
-    const wrongKind = await call(`/agent/commands?agentId=${agentId}`, {}, midtierKey);
+    const wrongKind = await call(`/commands?agentId=${agentId}`, {}, midtierKey);
     expect({ status: wrongKind.status, message: ((await wrongKind.json()) as { message: string }).message }).toEqual({
       status: 403,
       message: expect.stringContaining('expected an agent key (thresh_live_…)'),
     });
-    expect((await call(`/agent/commands?agentId=${agentId}`, {}, '')).status).toBe(401);
-    expect((await call('/agent/commands?agentId=nope')).status).toBe(400);
-    expect((await call('/agent/command-updates', { method: 'POST', body: '{"agentId": 1}' })).status).toBe(400);
+    expect((await call(`/commands?agentId=${agentId}`, {}, '')).status).toBe(401);
+    expect((await call('/commands?agentId=nope')).status).toBe(400);
+    expect((await call('/command-updates', { method: 'POST', body: '{"agentId": 1}' })).status).toBe(400);
+
+    expect((await call('/unregister', { method: 'POST', body: JSON.stringify({ agentId }) })).status).toBe(204);
+    await waitFor('env-node offline once it unregistered', async () => (await system.api.request<{ status: string }>('GET', '/api/nodes/env-node')).body.status === 'offline');
   });
 });

@@ -12,3 +12,4 @@ export * from './lib/metrics';
 export * from './lib/blueprints';
 export * from './lib/commands';
 export * from './lib/stack-definition';
+export * from './lib/agent-rest';

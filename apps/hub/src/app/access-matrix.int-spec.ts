@@ -1,4 +1,4 @@
-import { generateCredential, MIDTIER_NAMESPACE, UserRole } from '@thresh/protocol';
+import { AGENT_NAMESPACE, AGENT_REST_PREFIX, generateCredential, MIDTIER_NAMESPACE, UserRole } from '@thresh/protocol';
 import { HubApi } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
@@ -236,6 +236,51 @@ describe('access matrix: every route and namespace against every kind of credent
         expect(result).toEqual({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('another account') } });
       } finally {
         socket.close();
+      }
+    });
+  });
+
+  describe('agents straight to the hub: the /agents namespace and its REST fallback', () => {
+    const AGENT_ROUTES = [
+      ['POST', '/register'],
+      ['POST', '/metrics'],
+      ['GET', `/commands?agentId=${randomUUID()}`],
+      ['POST', '/command-updates'],
+      ['POST', '/unregister'],
+    ] as const;
+
+    it('admits agent keys only, over REST and over the socket', async () => {
+      const agentKey = wrongType['agent key'];
+      const cases: [string, string | undefined, number | 'through'][] = [
+        ['none', undefined, 401],
+        ['unknown', generateCredential('agent', 'default'), 401],
+        ['mid-tier key', wrongType['mid-tier key'], 403],
+        ['admin token', users.admin.token, 403],
+        ['agent key', agentKey, 'through'],
+      ];
+      // Every credential on one route, the wrong type on each: past 20 refusals an address is blocked for a minute.
+      for (const [method, path] of AGENT_ROUTES) {
+        for (const [label, key, expected] of path === '/register' ? cases : cases.filter(([label]) => label === 'mid-tier key' || label === 'agent key')) {
+          const response = await new HubApi(hub.url).request<{ message?: string }>(method, `${AGENT_REST_PREFIX}${path}`, method === 'GET' ? undefined : {}, key);
+          // Past the key check, an empty body is refused as invalid (400) and a poll without a session as 409.
+          const outcome = response.status === 400 || response.status === 409 ? 'through' : response.status;
+          expect({ route: `${method} ${path}`, credential: label, outcome }).toEqual({ route: `${method} ${path}`, credential: label, outcome: expected });
+          if (expected === 403) expect(response.body?.message).toContain('expected an agent key (thresh_live_…)');
+        }
+      }
+      for (const [label, key, expected] of cases) {
+        const outcome = await new Promise<number | 'through'>((resolve) => {
+          const socket = io(`${hub.url}${AGENT_NAMESPACE}`, { auth: key ? { key } : {}, transports: ['websocket'], reconnection: false });
+          socket.once('connect', () => {
+            socket.close();
+            resolve('through');
+          });
+          socket.once('connect_error', (error: Error & { data?: { status?: number } }) => {
+            socket.close();
+            resolve(error.data?.status ?? 0);
+          });
+        });
+        expect({ credential: label, outcome }).toEqual({ credential: label, outcome: expected });
       }
     });
   });

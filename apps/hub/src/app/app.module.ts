@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentGatewayModule } from '@thresh/server-agent-gateway';
 import { AuditModule } from '@thresh/server-audit';
 import { AuthModule } from '@thresh/server-auth';
 import { ClustersModule } from '@thresh/server-clusters';
@@ -14,6 +15,8 @@ import { MetricsModule } from '@thresh/server-metrics';
 import { NodesModule } from '@thresh/server-nodes';
 import { StacksModule } from '@thresh/server-stacks';
 import { existsSync } from 'node:fs';
+import { HubAgentUplink } from './agent-link/hub-agent-uplink';
+import { AgentLinkModule } from './agent-link/agent-link.module';
 import { AuditController } from './audit/audit.controller';
 import { DashboardGateway } from './dashboard-live/dashboard.gateway';
 import { HealthController } from './health/health.controller';
@@ -67,6 +70,14 @@ export class AppModule {
           redeliverAfterSeconds: config.HUB_COMMAND_REDELIVER_SECONDS,
         }),
         StacksModule,
+        AgentLinkModule,
+        // Agents may connect to the hub itself, as to a midtier: a small fleet needs none.
+        AgentGatewayModule.forRoot({
+          uplink: HubAgentUplink,
+          imports: [AgentLinkModule],
+          keyCacheSeconds: config.HUB_AGENT_KEY_CACHE_SECONDS,
+          restSessionSeconds: config.HUB_AGENT_SESSION_SECONDS,
+        }),
         ...(serveDashboard ? [ServeStaticModule.forRoot({ rootPath: dashboardDir, exclude: SERVER_ROUTES })] : []),
       ],
       controllers: [HealthController, AuditController],

@@ -2,7 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ApiExceptionFilter, logLevelsUpTo } from '@thresh/server-core';
-import type { NextFunction, Request, Response } from 'express';
+import { AGENT_REST_PREFIX } from '@thresh/protocol';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { HubConfig } from './hub-config';
 
@@ -21,6 +22,8 @@ export async function createHubApp(config: HubConfig, dashboardDir?: string): Pr
     // JSON only: a form-encoded or text body reaches validation as nothing and gets a 400.
     bodyParser: false,
   });
+  // An agent's metrics report may reach MAX_REPORT_BYTES; everything else stays small.
+  app.use(AGENT_REST_PREFIX, json({ limit: '1mb' }));
   app.useBodyParser('json', { limit: '256kb' });
   app.use(rejectNulInUrl);
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });

@@ -32,6 +32,9 @@ export const hubConfigSchema = z.object({
   HUB_COMMAND_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** Seconds after which a command handed down but not started is handed down again. */
   HUB_COMMAND_REDELIVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  /** Agents connected to the hub itself: how long a validated key is trusted, and when a silent REST agent is dropped. */
+  HUB_AGENT_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  HUB_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(90),
   /** When set, GET /metrics requires "Authorization: Bearer <this>" (its series name every node). */
   HUB_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),

@@ -143,7 +143,7 @@ describe('hub against a real PostgreSQL', () => {
       try {
         const agentKey = await hub.api.createKey('agent', 'node key');
         const auth = await midtier.emitWithAck('agent:authenticate', { key: agentKey });
-        expect(auth).toEqual({ ok: true, keyId: expect.any(String), account: 'default' });
+        expect(auth).toEqual({ ok: true, keyId: expect.any(String), account: 'default', accountId: expect.any(String) });
         const midKeyAsAgent = await midtier.emitWithAck('agent:authenticate', { key: await hub.api.createKey('midtier') });
         expect(midKeyAsAgent).toEqual({ ok: false, error: expect.objectContaining({ code: 'forbidden' }) });
 

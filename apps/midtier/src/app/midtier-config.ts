@@ -21,6 +21,8 @@ export const midtierConfigSchema = z.object({
   MIDTIER_METRICS_MAX_QUEUE: z.coerce.number().int().min(100).default(200_000),
   /** How long a validated agent key is trusted without asking the hub again. */
   MIDTIER_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** An agent polling over REST that is silent this long is disconnected (it polls far more often). */
+  MIDTIER_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(90),
   MIDTIER_HUB_TLS_VERIFY: booleanFlagSchema.default(true),
   /** Longest wait between attempts to reach a lost hub (the waits grow, with jitter, up to this). */
   MIDTIER_HUB_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),

@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'forbidden',
   'not_found',
   'conflict',
+  /** An agent's REST request without a session: register again. */
+  'not_registered',
   'rate_limited',
   'hub_unavailable',
   'internal',
@@ -19,6 +21,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  not_registered: 409,
   rate_limited: 429,
   hub_unavailable: 503,
   internal: 500,

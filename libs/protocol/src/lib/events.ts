@@ -43,6 +43,7 @@ export type AgentAuthRequest = z.infer<typeof agentAuthRequestSchema>;
 export interface AgentIdentity {
   keyId: string;
   account: string;
+  accountId: string;
 }
 
 export const midtierNodeRegistrationSchema = z.strictObject({
@@ -64,22 +65,18 @@ export const agentCommandUpdateSchema = z.strictObject({
 });
 export type AgentCommandUpdate = z.infer<typeof agentCommandUpdateSchema>;
 
-export const pendingCommandsRequestSchema = z.strictObject({ agentId: z.uuid() });
-
 export interface MidtierToHubEvents {
   'agent:authenticate': (request: AgentAuthRequest, ack: (result: Ack<AgentIdentity>) => void) => void;
   'node:register': (request: MidtierNodeRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
   'node:disconnected': (event: NodeDisconnected) => void;
   'metrics:batch': (batch: MetricsBatch, ack: (result: Ack<{ stored: number; unknown: number }>) => void) => void;
   'command:update': (update: AgentCommandUpdate, ack: (result: Ack<{ accepted: boolean }>) => void) => void;
-  /** Commands waiting for an agent that polls instead of holding a socket. */
-  'commands:pending': (request: { agentId: string }, ack: (result: Ack<{ commands: AgentCommand[] }>) => void) => void;
 }
 
 export interface HubToMidtierEvents {
   /** A key was revoked or expired: drop its cached validation and the agents using it. */
   'key:revoked': (event: { keyId: string }) => void;
   /** For the midtier that holds this agent's connection; the others ignore it. */
-  'command:dispatch': (event: { agentId: string; command: AgentCommand }) => void;
-  'command:cancel': (event: { agentId: string; commandId: string }) => void;
+  'command:dispatch': (event: { accountId: string; agentId: string; command: AgentCommand }) => void;
+  'command:cancel': (event: { accountId: string; agentId: string; commandId: string }) => void;
 }

@@ -10,8 +10,7 @@ import {
 } from '@nestjs/websockets';
 import { CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
 import { accountRoom, AppException, handleWithAck, toConnectError } from '@thresh/server-core';
-import { MetricsIngestService, MetricsService } from '@thresh/server-metrics';
-import { NodesService } from '@thresh/server-nodes';
+import { MetricsService } from '@thresh/server-metrics';
 import {
   Ack,
   AgentIdentity,
@@ -24,11 +23,10 @@ import {
   nodeDisconnectedSchema,
   RegisteredNode,
   MAX_SOCKET_MESSAGE_BYTES,
-  AgentCommand,
   agentCommandUpdateSchema,
-  pendingCommandsRequestSchema,
 } from '@thresh/protocol';
-import { CommandEvents, CommandsService } from '@thresh/server-commands';
+import { CommandEvents } from '@thresh/server-commands';
+import { AgentTraffic } from '../agent-link/agent-traffic.service';
 import type { Namespace, Socket } from 'socket.io';
 
 type MidtierSocket = Socket<MidtierToHubEvents, HubToMidtierEvents, Record<string, never>, { midtier: VerifiedCredential }>;
@@ -45,11 +43,9 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   constructor(
     private readonly credentials: CredentialsService,
     private readonly credentialEvents: CredentialEvents,
-    private readonly nodes: NodesService,
     private readonly metrics: MetricsService,
-    private readonly ingest: MetricsIngestService,
-    private readonly commands: CommandsService,
     private readonly commandEvents: CommandEvents,
+    private readonly traffic: AgentTraffic,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -62,8 +58,8 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         namespace.to(accountRoom(accountId)).emit('key:revoked', { keyId });
       }),
       // Which midtier holds a node is not known here: the account's midtiers all hear it, the one holding it delivers.
-      this.commandEvents.onDispatch(({ accountId, agentId, command }) => namespace.to(accountRoom(accountId)).emit('command:dispatch', { agentId, command })),
-      this.commandEvents.onCancel(({ accountId, agentId, commandId }) => namespace.to(accountRoom(accountId)).emit('command:cancel', { agentId, commandId })),
+      this.commandEvents.onDispatch(({ accountId, agentId, command }) => namespace.to(accountRoom(accountId)).emit('command:dispatch', { accountId, agentId, command })),
+      this.commandEvents.onCancel(({ accountId, agentId, commandId }) => namespace.to(accountRoom(accountId)).emit('command:cancel', { accountId, agentId, commandId })),
     );
     namespace.use((socket, next) => {
       const key = socket.handshake.auth?.['key'];
@@ -97,52 +93,34 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   @SubscribeMessage('agent:authenticate')
   authenticateAgent(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<AgentIdentity>> {
     return handleWithAck(agentAuthRequestSchema, payload, async ({ key, source }) => {
-      const agent = await this.credentials.verify(key, 'agent', `${source ?? 'agent'} via mid-tier ${socket.handshake.address}`);
+      const agent = await this.traffic.verifyKey(key, `${source ?? 'agent'} via mid-tier ${socket.handshake.address}`);
       if (agent.accountId !== socket.data.midtier.accountId) {
         throw new AppException('forbidden', 'This agent key belongs to another account than the mid-tier');
       }
-      return { keyId: agent.keyId, account: agent.account };
+      return agent;
     });
   }
 
   @SubscribeMessage('node:register')
   registerNode(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
-    const accountId = socket.data.midtier.accountId;
-    return handleWithAck(midtierNodeRegistrationSchema, payload, async ({ registration, connectionId }) => {
-      const registered = await this.nodes.register(accountId, registration, connectionId);
-      // After the acknowledgement: what waited for the node follows its registration.
-      setImmediate(() =>
-        void this.commands
-          .nodeAvailable(accountId, registered.nodeId, registration.agentId)
-          .catch((error: Error) => this.logger.warn(`could not hand down commands: ${error.message}`)),
-      );
-      return registered;
-    });
+    return handleWithAck(midtierNodeRegistrationSchema, payload, ({ registration, connectionId }) =>
+      this.traffic.registerNode(socket.data.midtier.accountId, connectionId, registration),
+    );
   }
 
   @SubscribeMessage('metrics:batch')
   storeMetrics(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ stored: number; unknown: number }>> {
-    return handleWithAck(metricsBatchSchema, payload, (batch) => this.ingest.store(socket.data.midtier.accountId, batch));
+    return handleWithAck(metricsBatchSchema, payload, (batch) => this.traffic.storeMetrics(socket.data.midtier.accountId, batch));
   }
 
   @SubscribeMessage('command:update')
   commandUpdate(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: boolean }>> {
-    return handleWithAck(agentCommandUpdateSchema, payload, ({ agentId, update }) => this.commands.applyUpdate(socket.data.midtier.accountId, agentId, update));
-  }
-
-  @SubscribeMessage('commands:pending')
-  pendingCommands(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ commands: AgentCommand[] }>> {
-    return handleWithAck(pendingCommandsRequestSchema, payload, async ({ agentId }) => ({
-      commands: await this.commands.pendingFor(socket.data.midtier.accountId, agentId),
-    }));
+    return handleWithAck(agentCommandUpdateSchema, payload, ({ agentId, update }) => this.traffic.commandUpdate(socket.data.midtier.accountId, agentId, update));
   }
 
   @SubscribeMessage('node:disconnected')
   async nodeDisconnected(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<void> {
     const parsed = nodeDisconnectedSchema.safeParse(payload);
-    if (!parsed.success) return;
-    await this.nodes
-      .markDisconnected(socket.data.midtier.accountId, parsed.data.agentId, parsed.data.connectionId)
-      .catch((error: Error) => this.logger.warn(`could not mark node offline: ${error.message}`));
+    if (parsed.success) await this.traffic.nodeDisconnected(socket.data.midtier.accountId, parsed.data.agentId, parsed.data.connectionId);
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { AgentsGateway } from '../agents/agents.gateway';
+import { AgentSessions } from '@thresh/server-agent-gateway';
 import { MetricsBatcherService } from '../agents/metrics-batcher.service';
 import { HubLinkService } from '../hub-link/hub-link.service';
 
@@ -7,6 +7,8 @@ export interface MidtierHealth {
   status: 'ok' | 'degraded';
   hub: { connected: boolean; url: string; lastError: string | null };
   agentsConnected: number;
+  /** Of those, agents that poll over REST rather than hold a socket. */
+  agentsPolling: number;
   pendingSamples: number;
   uptimeSeconds: number;
 }
@@ -15,7 +17,7 @@ export interface MidtierHealth {
 export class HealthController {
   constructor(
     private readonly hub: HubLinkService,
-    private readonly agents: AgentsGateway,
+    private readonly agents: AgentSessions,
     private readonly metrics: MetricsBatcherService,
   ) {}
 
@@ -26,7 +28,8 @@ export class HealthController {
     return {
       status: hub.connected ? 'ok' : 'degraded',
       hub,
-      agentsConnected: this.agents.connectedAgents,
+      agentsConnected: this.agents.connectedAgents.socket + this.agents.connectedAgents.rest,
+      agentsPolling: this.agents.connectedAgents.rest,
       pendingSamples: this.metrics.backlog,
       uptimeSeconds: Math.round(process.uptime()),
     };

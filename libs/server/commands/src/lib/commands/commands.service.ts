@@ -184,14 +184,6 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     await this.handDown(accountId, agentId, await this.commands.waitingFor(nodeId));
   }
 
-  /** For an agent that polls: what waits for it, marked as handed down. */
-  async pendingFor(accountId: string, agentId: string): Promise<AgentCommand[]> {
-    const node = await this.nodes.findByAgentId(accountId, agentId);
-    if (!node) throw new AppException('not_found', 'Unknown agent: register before polling for commands');
-    const waiting = await this.commands.waitingFor(node.id);
-    return (await this.commands.markDispatched(waiting.map((command) => command.id))).map(toAgentCommand);
-  }
-
   /** An agent's word on a command, through its midtier. `accepted` is false when the command already had its outcome. */
   async applyUpdate(accountId: string, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
     const node = await this.nodes.findByAgentId(accountId, agentId);

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { AgentUplink } from '@thresh/server-agent-gateway';
+import { AppException } from '@thresh/server-core';
+import { AgentIdentity, AgentRegistration, CommandUpdate, MetricSample, RegisteredNode } from '@thresh/protocol';
+import { MetricsBatcherService } from '../agents/metrics-batcher.service';
+import { HubLinkService } from './hub-link.service';
+
+/** The agents' traffic, relayed to the hub over the midtier's one connection; metrics go in batches. */
+@Injectable()
+export class MidtierUplink extends AgentUplink {
+  constructor(
+    private readonly hub: HubLinkService,
+    private readonly batcher: MetricsBatcherService,
+  ) {
+    super();
+    hub.events.on('key:revoked', (keyId: string) => this.events.emit('key:revoked', { keyId }));
+    hub.events.on('command:dispatch', (event) => this.events.emit('command:dispatch', event));
+    hub.events.on('command:cancel', (event) => this.events.emit('command:cancel', event));
+  }
+
+  async verifyKey(key: string, source: string): Promise<AgentIdentity> {
+    const result = await this.hub.request('agent:authenticate', { key, source });
+    if (!result.ok) throw new AppException(result.error.code, result.error.message);
+    return { keyId: result.keyId, account: result.account, accountId: result.accountId };
+  }
+
+  async registerNode(identity: AgentIdentity, connectionId: string, registration: AgentRegistration): Promise<RegisteredNode> {
+    const result = await this.hub.request('node:register', { keyId: identity.keyId, connectionId, registration });
+    if (!result.ok) throw new AppException(result.error.code, result.error.message);
+    return { nodeId: result.nodeId, nodeName: result.nodeName, lastSeq: result.lastSeq };
+  }
+
+  nodeDisconnected(_identity: AgentIdentity, agentId: string, connectionId: string): void {
+    this.hub.notify('node:disconnected', { agentId, connectionId });
+  }
+
+  storeMetrics(_identity: AgentIdentity, agentId: string, samples: MetricSample[]): Promise<void> {
+    return this.batcher.submit(agentId, samples);
+  }
+
+  async commandUpdate(_identity: AgentIdentity, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
+    const result = await this.hub.request('command:update', { agentId, update });
+    if (!result.ok) throw new AppException(result.error.code, result.error.message);
+    return { accepted: result.accepted };
+  }
+}

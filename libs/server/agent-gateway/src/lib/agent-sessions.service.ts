@@ -1,0 +1,181 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppException } from '@thresh/server-core';
+import { AgentCommand, AgentIdentity, AgentPollResponse, AgentToMidtierEvents, MidtierToAgentEvents } from '@thresh/protocol';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io';
+import { AGENT_GATEWAY_OPTIONS, AgentGatewayOptions } from './agent-gateway.options';
+import { AgentUplink } from './agent-uplink';
+
+export interface AgentSocketData {
+  identity: AgentIdentity;
+  agentId?: string;
+  /** A report is waiting for the hub: an agent sends one at a time, so a flood from one socket cannot fill the queue. */
+  reporting?: boolean;
+}
+export type AgentSocket = Socket<AgentToMidtierEvents, MidtierToAgentEvents, Record<string, never>, AgentSocketData>;
+
+/** An agent that polls over HTTP: what waits for it, and when it was last heard from. */
+export interface RestSession {
+  identity: AgentIdentity;
+  agentId: string;
+  connectionId: string;
+  lastSeen: number;
+  commands: AgentCommand[];
+  cancelled: string[];
+  reporting: boolean;
+  /** Ends the poll under way, if one is waiting. */
+  wake?: () => void;
+}
+
+/** More than any agent has waiting at once: beyond it, the oldest go (the hub hands them down again when overdue). */
+const MAX_WAITING_PER_AGENT = 100;
+
+/** Agents are told apart by account as well: one gateway may serve several accounts (the hub's does). */
+const keyOf = (accountId: string, agentId: string) => `${accountId}/${agentId}`;
+
+/**
+ * Every agent this gateway holds, over a socket or by polling: commands from above go to the one holding the agent,
+ * and a REST agent that falls silent has its session closed like a dropped socket.
+ */
+@Injectable()
+export class AgentSessions implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('AgentSessions');
+  private readonly sockets = new Map<string, AgentSocket>();
+  private readonly polling = new Map<string, RestSession>();
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly uplink: AgentUplink,
+    @Inject(AGENT_GATEWAY_OPTIONS) private readonly options: AgentGatewayOptions,
+  ) {
+    uplink.events.on('command:dispatch', ({ accountId, agentId, command }) => this.deliver(accountId, agentId, command));
+    uplink.events.on('command:cancel', ({ accountId, agentId, commandId }) => this.cancel(accountId, agentId, commandId));
+  }
+
+  onModuleInit(): void {
+    this.sweeper = setInterval(() => this.closeSilent(), Math.min(10_000, (this.options.restSessionSeconds * 1000) / 3));
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+    for (const session of this.polling.values()) session.wake?.();
+  }
+
+  get connectedAgents(): { socket: number; rest: number } {
+    return { socket: this.sockets.size, rest: this.polling.size };
+  }
+
+  /** The socket now serves the agent; a polling session it had is closed quietly (the socket replaced it). */
+  attachSocket(identity: AgentIdentity, agentId: string, socket: AgentSocket): void {
+    const key = keyOf(identity.accountId, agentId);
+    this.sockets.set(key, socket);
+    this.dropPolling(key);
+  }
+
+  /** True when the socket still served the agent: its node is disconnected then. */
+  detachSocket(identity: AgentIdentity, agentId: string, socket: AgentSocket): boolean {
+    const key = keyOf(identity.accountId, agentId);
+    if (this.sockets.get(key) !== socket) return false;
+    this.sockets.delete(key);
+    return true;
+  }
+
+  /** A new polling session for the agent, replacing any it had. */
+  openPolling(identity: AgentIdentity, agentId: string): RestSession {
+    const key = keyOf(identity.accountId, agentId);
+    this.dropPolling(key);
+    const session: RestSession = { identity, agentId, connectionId: `rest-${randomUUID()}`, lastSeen: Date.now(), commands: [], cancelled: [], reporting: false };
+    this.polling.set(key, session);
+    return session;
+  }
+
+  /** The agent's polling session, as of now; 409 not_registered when it has none. */
+  pollingSession(identity: AgentIdentity, agentId: string): RestSession {
+    const session = this.polling.get(keyOf(identity.accountId, agentId));
+    if (!session) {
+      throw new AppException('not_registered', `Agent ${agentId} has no session here (never registered, or silent for over ${this.options.restSessionSeconds}s): register again`);
+    }
+    session.lastSeen = Date.now();
+    return session;
+  }
+
+  /** What waits for the agent, at once or as soon as something comes within `waitSeconds`; `gone` is its hang-up. */
+  async poll(session: RestSession, waitSeconds: number, gone: AbortSignal): Promise<AgentPollResponse> {
+    if (session.commands.length === 0 && session.cancelled.length === 0 && waitSeconds > 0) {
+      session.wake?.();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => finish(), waitSeconds * 1000);
+        const finish = () => {
+          clearTimeout(timer);
+          gone.removeEventListener('abort', finish);
+          if (session.wake === finish) session.wake = undefined;
+          resolve();
+        };
+        session.wake = finish;
+        gone.addEventListener('abort', finish, { once: true });
+      });
+    }
+    session.lastSeen = Date.now();
+    // The agent hung up: what waits for it stays for its next poll.
+    if (gone.aborted) return { commands: [], cancelled: [] };
+    const answer = { commands: session.commands, cancelled: session.cancelled };
+    session.commands = [];
+    session.cancelled = [];
+    return answer;
+  }
+
+  /** The agent stops polling: its node is disconnected now rather than after the session timeout. */
+  closePolling(identity: AgentIdentity, agentId: string): void {
+    const key = keyOf(identity.accountId, agentId);
+    const session = this.polling.get(key);
+    if (!session) return;
+    this.dropPolling(key);
+    this.uplink.nodeDisconnected(identity, agentId, session.connectionId);
+  }
+
+  private deliver(accountId: string, agentId: string, command: AgentCommand): void {
+    const key = keyOf(accountId, agentId);
+    const socket = this.sockets.get(key);
+    if (socket) {
+      socket.emit('command:run', command);
+      return;
+    }
+    const session = this.polling.get(key);
+    if (!session) return;
+    session.commands = [...session.commands.filter((waiting) => waiting.id !== command.id), command].slice(-MAX_WAITING_PER_AGENT);
+    session.wake?.();
+  }
+
+  private cancel(accountId: string, agentId: string, commandId: string): void {
+    const key = keyOf(accountId, agentId);
+    const socket = this.sockets.get(key);
+    if (socket) {
+      socket.emit('command:cancel', { commandId });
+      return;
+    }
+    const session = this.polling.get(key);
+    if (!session) return;
+    session.commands = session.commands.filter((waiting) => waiting.id !== commandId);
+    session.cancelled = [...new Set([...session.cancelled, commandId])].slice(-MAX_WAITING_PER_AGENT);
+    session.wake?.();
+  }
+
+  private dropPolling(key: string): void {
+    const session = this.polling.get(key);
+    if (!session) return;
+    this.polling.delete(key);
+    session.wake?.();
+  }
+
+  private closeSilent(): void {
+    const before = Date.now() - this.options.restSessionSeconds * 1000;
+    for (const [key, session] of this.polling) {
+      // A poll under way counts as being heard from.
+      if (session.lastSeen >= before || session.wake) continue;
+      this.polling.delete(key);
+      this.logger.log(`agent ${session.agentId} stopped polling; its node is disconnected`);
+      this.uplink.nodeDisconnected(session.identity, session.agentId, session.connectionId);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { AgentCommand, AgentIdentity, AgentRegistration, CommandUpdate, MetricSample, RegisteredNode } from '@thresh/protocol';
+import { EventEmitter } from 'node:events';
+
+/** What comes down to the agents: commands to run or cancel, and keys that no longer hold. */
+export interface UplinkEvents {
+  'command:dispatch': [{ accountId: string; agentId: string; command: AgentCommand }];
+  'command:cancel': [{ accountId: string; agentId: string; commandId: string }];
+  'key:revoked': [{ keyId: string }];
+}
+
+/**
+ * Where the agent gateway's traffic goes: the hub itself when it serves agents directly, or the hub through the
+ * midtier's link. Each method rejects with an AppException the agent is told about.
+ */
+export abstract class AgentUplink {
+  readonly events = new EventEmitter<UplinkEvents>();
+
+  /** Checks an agent key: 401 for a missing, unknown, revoked or expired one, 403 for a key of another type. */
+  abstract verifyKey(key: string, source: string): Promise<AgentIdentity>;
+
+  abstract registerNode(identity: AgentIdentity, connectionId: string, registration: AgentRegistration): Promise<RegisteredNode>;
+
+  /** The connection that registered the node is gone (a newer one may have replaced it: the hub tells them apart). */
+  abstract nodeDisconnected(identity: AgentIdentity, agentId: string, connectionId: string): void;
+
+  /** Resolves once the samples are stored, or kept safely for the hub; rejects when the agent must keep them. */
+  abstract storeMetrics(identity: AgentIdentity, agentId: string, samples: MetricSample[]): Promise<void>;
+
+  abstract commandUpdate(identity: AgentIdentity, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }>;
+}

@@ -1,0 +1,106 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { AppException, handleWithAck, toConnectError } from '@thresh/server-core';
+import {
+  Ack,
+  AGENT_NAMESPACE,
+  agentRegistrationSchema,
+  commandUpdateSchema,
+  MAX_SOCKET_MESSAGE_BYTES,
+  metricsReportSchema,
+  RegisteredNode,
+} from '@thresh/protocol';
+import type { Namespace } from 'socket.io';
+import { AgentAuthService } from './agent-auth.service';
+import { AgentSessions, AgentSocket, AgentSocketData } from './agent-sessions.service';
+import { AgentUplink } from './agent-uplink';
+
+/** Agents connect here with a thresh_live_ key and hold the connection. */
+// Gateways on one port share one server: each names the same message limit, so none depends on which starts first.
+@WebSocketGateway({ namespace: AGENT_NAMESPACE, pingInterval: 25_000, pingTimeout: 20_000, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
+export class AgentsGateway implements OnGatewayInit, OnGatewayDisconnect {
+  private readonly logger = new Logger(AgentsGateway.name);
+  private namespace?: Namespace;
+
+  constructor(
+    private readonly auth: AgentAuthService,
+    private readonly uplink: AgentUplink,
+    private readonly sessions: AgentSessions,
+  ) {
+    uplink.events.on('key:revoked', ({ keyId }) => this.disconnectKey(keyId));
+  }
+
+  afterInit(namespace: Namespace): void {
+    this.namespace = namespace;
+    namespace.use((socket, next) => {
+      this.auth
+        .authenticate(socket.handshake.auth?.['key'], socket.handshake.address)
+        .then((identity) => {
+          socket.data.identity = identity;
+          next();
+        })
+        .catch((error: unknown) => next(toConnectError(error)));
+    });
+  }
+
+  handleDisconnect(socket: AgentSocket): void {
+    const agentId = socket.data.agentId;
+    if (!agentId) return;
+    if (this.sessions.detachSocket(socket.data.identity, agentId, socket)) this.uplink.nodeDisconnected(socket.data.identity, agentId, socket.id);
+  }
+
+  @SubscribeMessage('agent:register')
+  register(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
+    return handleWithAck(agentRegistrationSchema, payload, async (registration) => {
+      if (socket.data.agentId && socket.data.agentId !== registration.agentId) {
+        throw new AppException('forbidden', 'One connection serves one agent; reconnect to register another agent id');
+      }
+      // Set before the round trip, so a disconnect during it still tells the hub, and commands sent after it arrive.
+      socket.data.agentId = registration.agentId;
+      this.sessions.attachSocket(socket.data.identity, registration.agentId, socket);
+      const registered = await this.uplink.registerNode(socket.data.identity, socket.id, registration);
+      if (socket.disconnected) this.uplink.nodeDisconnected(socket.data.identity, registration.agentId, socket.id);
+      this.logger.debug(`agent ${registration.agentId} registered as ${registered.nodeName}`);
+      return registered;
+    });
+  }
+
+  @SubscribeMessage('metrics:report')
+  report(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: number }>> {
+    return handleWithAck(metricsReportSchema, payload, async (report) => {
+      if (report.agentId !== socket.data.agentId) {
+        throw new AppException('forbidden', 'Register before reporting, and only for your own agent id');
+      }
+      if (socket.data.reporting) throw new AppException('conflict', 'A report from this connection is still being stored; wait for its acknowledgement');
+      socket.data.reporting = true;
+      try {
+        await this.uplink.storeMetrics(socket.data.identity, report.agentId, report.samples);
+      } finally {
+        socket.data.reporting = false;
+      }
+      return { accepted: report.samples.length };
+    });
+  }
+
+  @SubscribeMessage('command:update')
+  commandUpdate(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: boolean }>> {
+    return handleWithAck(commandUpdateSchema, payload, async (update) => {
+      const agentId = socket.data.agentId;
+      if (!agentId) throw new AppException('forbidden', 'Register before reporting on commands');
+      return this.uplink.commandUpdate(socket.data.identity, agentId, update);
+    });
+  }
+
+  private disconnectKey(keyId: string): void {
+    for (const socket of this.namespace?.sockets.values() ?? []) {
+      if ((socket.data as AgentSocketData).identity?.keyId === keyId) socket.disconnect(true);
+    }
+  }
+}
