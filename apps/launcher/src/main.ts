@@ -113,6 +113,7 @@ async function main(): Promise<void> {
     MIDTIER_PORT: String(midtierPort),
     HUB_URL: hubUrl,
     MIDTIER_KEY: secrets.midtierKey.key,
+    MIDTIER_SPOOL_DIR: process.env['MIDTIER_SPOOL_DIR'] || join(dataDir, 'midtier-spool'),
   });
   const midtierUrl = `http://127.0.0.1:${midtierPort}`;
   await waitUntil(

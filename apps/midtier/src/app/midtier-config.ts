@@ -1,5 +1,7 @@
 import { booleanFlagSchema, loadConfig, logLevelSchema, portSchema } from '@thresh/server-core';
 import { CREDENTIAL_PREFIX, parseCredential } from '@thresh/protocol';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 
 /** Every variable the midtier reads; each is documented in .env.example. */
@@ -19,6 +21,9 @@ export const midtierConfigSchema = z.object({
   MIDTIER_METRICS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** Samples waiting for the hub beyond which agents are told to keep theirs and retry. */
   MIDTIER_METRICS_MAX_QUEUE: z.coerce.number().int().min(100).default(200_000),
+  /** Where samples wait on disk while the hub is away, and how much of them (beyond it, the oldest are dropped). */
+  MIDTIER_SPOOL_DIR: z.string().min(1).default(join(homedir(), '.thresh-midtier', 'spool')),
+  MIDTIER_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(1_000_000).default(256),
   /** How long a validated agent key is trusted without asking the hub again. */
   MIDTIER_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** An agent polling over REST that is silent this long is disconnected (it polls far more often). */

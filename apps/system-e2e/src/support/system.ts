@@ -26,6 +26,7 @@ export async function startSystem(label: string): Promise<RunningSystem> {
   const midtierPort = await freePort();
   const hubUrl = `http://127.0.0.1:${hubPort}`;
   const midtierUrl = `http://127.0.0.1:${midtierPort}`;
+  const spool = mkdtempSync(join(tmpdir(), 'midtier-spool-'));
   const hubEnv = { DATABASE_URL: database.url, HUB_PORT: String(hubPort), HUB_HOST: '127.0.0.1', THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD };
   let midtierEnv: NodeJS.ProcessEnv = {};
 
@@ -53,6 +54,7 @@ export async function startSystem(label: string): Promise<RunningSystem> {
       await system.midtier?.stop();
       await system.hub?.stop();
       await database.drop();
+      rmSync(spool, { recursive: true, force: true });
     },
   } as RunningSystem;
 
@@ -66,6 +68,7 @@ export async function startSystem(label: string): Promise<RunningSystem> {
       MIDTIER_HOST: '127.0.0.1',
       MIDTIER_METRICS_FLUSH_MS: '100',
       MIDTIER_HUB_RECONNECT_MAX_MS: '2000',
+      MIDTIER_SPOOL_DIR: spool,
     };
     await launchMidtier();
     return system;

@@ -1,6 +1,9 @@
 import { generateCredential, MAX_BATCH_BYTES, MetricsBatch, MetricSample } from '@thresh/protocol';
 import { metricSample } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HubLinkService } from '../hub-link/hub-link.service';
 import { loadMidtierConfig } from '../midtier-config';
 import { MetricsBatcherService } from './metrics-batcher.service';
@@ -24,11 +27,21 @@ describe('MetricsBatcherService', () => {
   let hub: RecordingHubLink;
   let batcher: MetricsBatcherService;
 
+  let spoolDir: string;
+
   beforeEach(() => {
     hub = new RecordingHubLink();
-    const config = loadMidtierConfig({ HUB_URL: 'http://127.0.0.1:1', MIDTIER_KEY: generateCredential('midtier', 'acme'), MIDTIER_METRICS_BATCH_SIZE: '2000' });
+    spoolDir = mkdtempSync(join(tmpdir(), 'midtier-spool-'));
+    const config = loadMidtierConfig({
+      HUB_URL: 'http://127.0.0.1:1',
+      MIDTIER_KEY: generateCredential('midtier', 'acme'),
+      MIDTIER_METRICS_BATCH_SIZE: '2000',
+      MIDTIER_SPOOL_DIR: spoolDir,
+    });
     batcher = new MetricsBatcherService(hub as unknown as HubLinkService, config);
   });
+
+  afterEach(() => rmSync(spoolDir, { recursive: true, force: true }));
 
   const samples = (count: number, environments = 0): MetricSample[] =>
     Array.from({ length: count }, (_, seq) =>
@@ -56,8 +69,20 @@ describe('MetricsBatcherService', () => {
     expect(await Promise.all(outcomes)).toEqual(agents.map((agentId) => (agentId === refused ? 'refused' : 'stored')));
   });
 
-  it('refuses reports while the hub is away, so agents keep their samples', async () => {
+  it('acknowledges reports once spooled while the hub is away, and replays them in order when it is back', async () => {
     hub.connected = false;
-    await expect(batcher.submit(randomUUID(), samples(1))).rejects.toThrow('The hub is not reachable from this mid-tier');
+    const agents = [randomUUID(), randomUUID(), randomUUID()];
+    for (const [index, agentId] of agents.entries()) await batcher.submit(agentId, samples(index + 1));
+    expect(batcher.spool.spooledSamples).toBe(6);
+    expect(hub.batches).toEqual([]);
+
+    hub.connected = true;
+    // While the spool holds samples, new ones queue behind them.
+    await batcher.submit(agents[0], samples(2));
+    await batcher.replay();
+
+    expect(hub.batches.flat().map((sample) => sample.agentId)).toEqual([agents[0], agents[1], agents[1], agents[2], agents[2], agents[2], agents[0], agents[0]]);
+    expect(batcher.spool.empty).toBe(true);
+    expect(readdirSync(spoolDir)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { AppException } from '@thresh/server-core';
 import { MAX_BATCH_BYTES, MAX_SAMPLES_PER_BATCH, MetricsBatch, MetricSample } from '@thresh/protocol';
 import { HubLinkService } from '../hub-link/hub-link.service';
+import { MetricsSpool } from './metrics-spool';
 import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
 
 interface PendingReport {
@@ -14,7 +15,8 @@ interface PendingReport {
 
 /**
  * Gathers samples from many agents into batches for the hub, flushed at a size or after a delay, and settles each
- * agent's report only when the hub has stored its batch: an agent keeps what was not acknowledged and sends it again.
+ * agent's report only when the hub has stored its batch or the spool has it on disk: while the hub is away, reports
+ * go to the spool, which is replayed in order once it is back. An agent keeps what was not acknowledged.
  */
 @Injectable()
 export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
@@ -23,14 +25,24 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
   private queuedSamples = 0;
   private timer?: NodeJS.Timeout;
   private flushing = false;
+  private replaying = false;
+  readonly spool: MetricsSpool;
 
   constructor(
     private readonly hub: HubLinkService,
     @Inject(MIDTIER_CONFIG) private readonly config: MidtierConfig,
-  ) {}
+  ) {
+    this.spool = new MetricsSpool({ directory: config.MIDTIER_SPOOL_DIR, maxBytes: config.MIDTIER_SPOOL_MAX_MB * 1024 * 1024 });
+  }
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.MIDTIER_METRICS_FLUSH_MS);
+  async onModuleInit(): Promise<void> {
+    await this.spool.open();
+    if (!this.spool.empty) this.logger.log(`${this.spool.spooledSamples} samples spooled by an earlier run wait for the hub`);
+    this.hub.events.on('connected', () => void this.replay());
+    this.timer = setInterval(() => {
+      void this.flush();
+      void this.replay();
+    }, this.config.MIDTIER_METRICS_FLUSH_MS);
     this.timer.unref();
   }
 
@@ -44,13 +56,13 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
     return this.queuedSamples;
   }
 
-  /** Resolves once the hub stored these samples; rejects when they must be sent again later. */
+  /** Resolves once the hub stored these samples, or the spool holds them; rejects when they must be sent again later. */
   submit(agentId: string, samples: MetricSample[]): Promise<void> {
-    if (!this.hub.connected) return Promise.reject(new AppException('hub_unavailable', 'The hub is not reachable from this mid-tier; keep the samples'));
-    if (this.queuedSamples + samples.length > this.config.MIDTIER_METRICS_MAX_QUEUE) {
-      return Promise.reject(new AppException('hub_unavailable', 'The mid-tier is saturated; send the samples again later'));
-    }
     const tagged = samples.map((sample) => ({ ...sample, agentId }));
+    // Behind what the spool holds, so the hub gets samples in the order they came.
+    if (!this.hub.connected || !this.spool.empty || this.queuedSamples + samples.length > this.config.MIDTIER_METRICS_MAX_QUEUE) {
+      return this.toSpool(tagged);
+    }
     const bytes = Buffer.byteLength(JSON.stringify(tagged));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ samples: tagged, bytes, resolve, reject });
@@ -84,9 +96,39 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
         await this.store(reports.slice(half));
         return;
       }
-      this.logger.warn(`batch of ${samples.length} samples not stored, agents will resend: ${failure.message}`);
-      for (const report of reports) report.reject(failure);
+      if (failure.code === 'validation_failed') {
+        for (const report of reports) report.reject(failure);
+        return;
+      }
+      this.logger.warn(`batch of ${samples.length} samples not stored (${failure.message}); spooled for later`);
+      for (const report of reports) this.toSpool(report.samples).then(report.resolve, report.reject);
     }
+  }
+
+  /** Sends what the spool holds, oldest first, while the hub takes it; what it refuses as invalid is dropped. */
+  async replay(): Promise<void> {
+    if (this.replaying || !this.hub.connected || this.spool.empty) return;
+    this.replaying = true;
+    const started = this.spool.spooledSamples;
+    try {
+      for (let batch = await this.spool.oldest(MAX_SAMPLES_PER_BATCH, MAX_BATCH_BYTES); batch && this.hub.connected; batch = await this.spool.oldest(MAX_SAMPLES_PER_BATCH, MAX_BATCH_BYTES)) {
+        const result = await this.hub.request('metrics:batch', { samples: batch.samples }).catch((error: AppException) => ({ ok: false as const, error }));
+        if (!result.ok && result.error.code !== 'validation_failed') break;
+        if (!result.ok) this.logger.warn(`the hub refused ${batch.samples.length} spooled samples: ${result.error.message}; dropped`);
+        await batch.done();
+      }
+      if (this.spool.empty) this.logger.log(`replayed ${started} spooled samples to the hub`);
+    } catch (error) {
+      this.logger.warn(`replaying the spool stopped: ${(error as Error).message}`);
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private toSpool(samples: MetricsBatch['samples']): Promise<void> {
+    return this.spool.append(samples).catch((error: Error) => {
+      throw new AppException('hub_unavailable', `The hub is away and the spool cannot take the samples (${error.message}); send them again later`);
+    });
   }
 
   /** Whole reports up to the batch limits in samples and bytes: a report is acknowledged all or nothing. */

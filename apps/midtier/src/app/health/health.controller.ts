@@ -10,6 +10,9 @@ export interface MidtierHealth {
   /** Of those, agents that poll over REST rather than hold a socket. */
   agentsPolling: number;
   pendingSamples: number;
+  /** Samples on disk while the hub is away, and samples lost to a full spool. */
+  spooledSamples: number;
+  droppedSamples: number;
   uptimeSeconds: number;
 }
 
@@ -31,6 +34,8 @@ export class HealthController {
       agentsConnected: this.agents.connectedAgents.socket + this.agents.connectedAgents.rest,
       agentsPolling: this.agents.connectedAgents.rest,
       pendingSamples: this.metrics.backlog,
+      spooledSamples: this.metrics.spool.spooledSamples,
+      droppedSamples: this.metrics.spool.droppedSamples,
       uptimeSeconds: Math.round(process.uptime()),
     };
   }
