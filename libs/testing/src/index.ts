@@ -3,3 +3,4 @@ export * from './lib/wait';
 export * from './lib/processes';
 export * from './lib/hub-api';
 export * from './lib/fixtures';
+export * from './lib/postgres-cluster';

@@ -20,8 +20,8 @@ export interface RunningSystem {
 }
 
 /** The built hub and midtier as processes, on a database of their own and free loopback ports. */
-export async function startSystem(label: string): Promise<RunningSystem> {
-  const database = await createTestDatabase(label);
+export async function startSystem(label: string, options: { postgresUrl?: string } = {}): Promise<RunningSystem> {
+  const database = await createTestDatabase(label, options.postgresUrl);
   const hubPort = await freePort();
   const midtierPort = await freePort();
   const hubUrl = `http://127.0.0.1:${hubPort}`;

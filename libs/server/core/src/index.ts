@@ -1,5 +1,6 @@
 export * from './lib/config/load-config';
 export * from './lib/database/database-options';
+export * from './lib/database/database-unavailable';
 export * from './lib/http/app.exception';
 export * from './lib/http/api-exception.filter';
 export * from './lib/http/zod-validation.pipe';

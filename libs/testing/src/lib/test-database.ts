@@ -15,24 +15,24 @@ function serverUrl(): string {
   return url;
 }
 
-/** A database of this suite's own on the test server, dropped at the end. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/** A database of this suite's own on the test server (or the server given), dropped at the end. */
+export async function createTestDatabase(label: string, server = serverUrl()): Promise<TestDatabase> {
   const runId = process.env['THRESH_TEST_RUN_ID'] ?? 'adhoc';
   const name = `thresh_test_${runId}_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl() });
+  const admin = new Client({ connectionString: server });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();
   }
-  const url = new URL(serverUrl());
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
     async drop() {
-      const client = new Client({ connectionString: serverUrl() });
+      const client = new Client({ connectionString: server });
       await client.connect();
       try {
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

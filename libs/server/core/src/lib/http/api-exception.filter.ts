@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ERROR_CODES, ErrorBody, ErrorCode } from '@thresh/protocol';
 import type { Response } from 'express';
+import { databaseUnavailable, isDatabaseUnavailable } from '../database/database-unavailable';
 import { AppException } from './app.exception';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -20,9 +21,10 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(caught: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) return;
+    const exception = isDatabaseUnavailable(caught) ? databaseUnavailable() : caught;
     const body = this.toBody(exception);
     const retryAfter = exception instanceof AppException ? exception.hints.retryAfterSeconds : undefined;
     if (retryAfter) response.setHeader('Retry-After', String(retryAfter));

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { databaseUnavailable, isDatabaseUnavailable } from '../database/database-unavailable';
 import { AppException } from '../http/app.exception';
 import { findNulCharacter } from '../http/zod-validation.pipe';
 import { Ack, ackError, summarizeIssues } from '@thresh/protocol';
@@ -20,13 +21,15 @@ export async function handleWithAck<S extends z.ZodType, R extends object>(
     return { ok: true, ...(await handler(parsed.data)) };
   } catch (error) {
     if (error instanceof AppException) return ackError(error.code, error.message);
+    if (isDatabaseUnavailable(error)) return ackError('hub_unavailable', databaseUnavailable().message);
     logger.error((error as Error).stack ?? String(error));
     return ackError('internal', 'Internal error');
   }
 }
 
 /** Socket.IO hands `data` to the client's connect_error, so it learns the status and code. */
-export function toConnectError(error: unknown): Error {
+export function toConnectError(caught: unknown): Error {
+  const error = isDatabaseUnavailable(caught) ? databaseUnavailable() : caught;
   if (!(error instanceof AppException)) logger.error((error as Error)?.stack ?? String(error));
   const appError = error instanceof AppException ? error : new AppException('internal', 'Internal error');
   return Object.assign(new Error(appError.message), { data: { status: appError.getStatus(), code: appError.code } });
