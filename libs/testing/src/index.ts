@@ -4,3 +4,4 @@ export * from './lib/processes';
 export * from './lib/hub-api';
 export * from './lib/fixtures';
 export * from './lib/postgres-cluster';
+export * from './lib/blocking-proxy';

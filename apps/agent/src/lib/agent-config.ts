@@ -34,10 +34,12 @@ export const CONFIG_KEYS = {
   'tls-verify': { schema: booleanSchema, description: 'verify the TLS certificate of the mid-tier (true or false)' },
   transport: {
     schema: z.enum(TRANSPORTS, { message: `expected one of ${TRANSPORTS.join(', ')}` }),
-    description: 'auto, socketio (also: signalr) or rest',
+    description: 'auto (WebSocket, else REST polling), socketio (also: signalr) or rest',
   },
   'metrics-interval': { schema: secondsSchema(1, 86_400), description: 'seconds between reports (1 or more)' },
   'reconnect-delay': { schema: secondsSchema(1, 3600), description: 'seconds before the first reconnect attempt' },
+  'poll-interval': { schema: secondsSchema(1, 3600), description: 'seconds between polls for commands over REST' },
+  'websocket-retry': { schema: secondsSchema(10, 86_400), description: 'seconds between WebSocket attempts while auto polls over REST' },
   'fallback-url': { schema: urlSchema, description: 'URL to fail over to when the primary is unreachable' },
   'auto-failover': { schema: booleanSchema, description: 'move to fallback-url by itself (true or false)' },
   'node-name': { schema: nodeNameSchema, description: 'name of this node (default: the hostname)' },
@@ -53,6 +55,8 @@ export interface AgentConfig {
   transport: (typeof TRANSPORTS)[number];
   'metrics-interval': number;
   'reconnect-delay': number;
+  'poll-interval': number;
+  'websocket-retry': number;
   'fallback-url'?: string;
   'auto-failover': boolean;
   'node-name'?: string;
@@ -63,6 +67,8 @@ export const CONFIG_DEFAULTS: AgentConfig = {
   transport: 'auto',
   'metrics-interval': 30,
   'reconnect-delay': 5,
+  'poll-interval': 5,
+  'websocket-retry': 300,
   'auto-failover': false,
 };
 
@@ -88,6 +94,8 @@ const storedConfigSchema = z.object({
   transport: z.enum(TRANSPORTS).optional(),
   'metrics-interval': z.number().int().min(1).max(86_400).optional(),
   'reconnect-delay': z.number().int().min(1).max(3600).optional(),
+  'poll-interval': z.number().int().min(1).max(3600).optional(),
+  'websocket-retry': z.number().int().min(10).max(86_400).optional(),
   'fallback-url': urlSchema.optional(),
   'auto-failover': z.boolean().optional(),
   'node-name': nodeNameSchema.optional(),

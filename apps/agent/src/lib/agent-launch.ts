@@ -10,9 +10,6 @@ export function missingSettings(config: AgentConfig): string[] {
   const problems: string[] = [];
   if (!config['midtier-url']) problems.push('midtier-url is not set: thresh agent config set midtier-url http://<midtier>:5000');
   if (!config['api-key']) problems.push('api-key is not set: thresh agent config set api-key thresh_live_…');
-  if (config.transport === 'rest') {
-    problems.push('transport "rest" needs the REST fallback, which this version does not have: use auto or socketio');
-  }
   return problems;
 }
 

@@ -1,26 +1,20 @@
-import {
-  Ack,
-  AGENT_NAMESPACE,
-  AgentRegistration,
-  AgentToMidtierEvents,
-  CommandUpdate,
-  MidtierToAgentEvents,
-  RegisteredNode,
-} from '@thresh/protocol';
-import { MAX_REPORT_BYTES, MAX_SAMPLES_PER_REPORT } from '@thresh/protocol';
-import { io, Socket } from 'socket.io-client';
+import { AgentRegistration, CommandUpdate, ErrorCode, MAX_REPORT_BYTES, MAX_SAMPLES_PER_REPORT, RegisteredNode } from '@thresh/protocol';
 import { AgentConfig } from './agent-config';
 import { AgentState, ConnectionStatus, writeAgentState } from './agent-state';
 import { SampleValues } from './metrics-collector';
 import { SampleBuffer } from './sample-buffer';
+import { AgentTransport, TransportEvents, TransportFailure, TransportSettings } from './transports/agent-transport';
+import { answersHttp } from './transports/http-request';
+import { RestTransport } from './transports/rest-transport';
+import { SocketTransport } from './transports/socket-transport';
 
-type AgentSocket = Socket<MidtierToAgentEvents, AgentToMidtierEvents>;
-type ConnectError = Error & { data?: { status?: number; code?: string } };
-
-const REQUEST_TIMEOUT_MS = 15_000;
-/** A report may wait behind others at the midtier and for the hub: give it longer before sending it again. */
-const REPORT_TIMEOUT_MS = 60_000;
-const RECONNECT_CAP_MS = 60_000;
+/** WebSocket connections in a row that reached the host but got no WebSocket through, before auto considers REST. */
+const SOCKET_FAILURES_BEFORE_FALLBACK = 2;
+const HEALTH_CHECK_TIMEOUT_MS = 10_000;
+/** How long a WebSocket tried from REST polling gets to connect and register. */
+const WEBSOCKET_ATTEMPT_TIMEOUT_MS = 30_000;
+/** A command update refused for these may get through later; any other refusal is of the update itself. */
+const RETRYABLE_UPDATE_ERRORS: readonly ErrorCode[] = ['hub_unavailable', 'internal', 'not_registered', 'rate_limited'];
 
 export interface AgentRuntimeOptions {
   config: AgentConfig & { 'midtier-url': string; 'api-key': string };
@@ -34,22 +28,26 @@ export interface AgentRuntimeOptions {
     cancel: (commandId: string) => void;
     registered: () => void;
   };
+  /** Tests only: milliseconds between WebSocket attempts while auto polls over REST, below the setting's minimum. */
+  websocketRetryMs?: number;
 }
 
-/** Jittered exponential backoff: ten thousand agents must not come back in the same second. */
-export function backoffDelay(attempt: number, baseMs: number, capMs = RECONNECT_CAP_MS): number {
-  const exponential = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
-  return Math.round(exponential * (0.5 + Math.random() * 0.5));
-}
-
-/** Keeps this node connected to its mid-tier, registered, and reporting. */
+/**
+ * Keeps this node connected to its mid-tier, registered, and reporting, over one transport at a time: Socket.IO over
+ * WebSocket, or REST polling (`transport rest`, or `auto` where WebSockets do not get through).
+ */
 export class AgentRuntime {
-  private socket?: AgentSocket;
+  /** The transport that sends; the others are stopped or on trial. */
+  private transport?: AgentTransport;
+  /** While auto polls over REST: a WebSocket on trial, which takes over once it has registered. */
+  private websocketAttempt?: AgentTransport;
+  private websocketAttemptTimer?: NodeJS.Timeout;
+  private websocketRetryTimer?: NodeJS.Timeout;
+  private socketNetworkFailures = 0;
+  private checkingFallback = false;
   private collectTimer?: NodeJS.Timeout;
   private registered = false;
   private sending = false;
-  private retryTimer?: NodeJS.Timeout;
-  private rejectedAttempts = 0;
   private stopped = false;
   private readonly state: AgentState;
 
@@ -59,7 +57,8 @@ export class AgentRuntime {
       agentId: options.registration.agentId,
       status: 'connecting',
       url: options.config['midtier-url'],
-      transport: 'socketio',
+      transport: options.config.transport,
+      fallbackReason: null,
       startedAt: new Date().toISOString(),
       lastReportAt: null,
       nodeName: options.registration.nodeName,
@@ -72,65 +71,121 @@ export class AgentRuntime {
 
   start(): void {
     const { config } = this.options;
-    const delayMs = config['reconnect-delay'] * 1000;
-    const socket: AgentSocket = io(new URL(AGENT_NAMESPACE, config['midtier-url']).toString(), {
-      auth: { key: config['api-key'] },
-      transports: config.transport === 'auto' ? ['polling', 'websocket'] : ['websocket'],
-      reconnectionDelay: delayMs,
-      reconnectionDelayMax: Math.max(delayMs, RECONNECT_CAP_MS),
-      randomizationFactor: 0.5,
-      rejectUnauthorized: config['tls-verify'],
-    });
-    socket.on('connect', () => {
-      this.rejectedAttempts = 0;
-      socket.io.engine.on('upgrade', () => this.update({ transport: this.transportName() }));
-      void this.register();
-    });
-    socket.on('disconnect', (reason) => {
-      this.registered = false;
-      if (this.stopped) return;
-      this.options.log(`disconnected (${reason}); reconnecting`);
-      this.update({ status: 'connecting' });
-      // socket.io does not come back by itself when the server closed the connection (a revoked key, say).
-      if (reason === 'io server disconnect') this.scheduleReconnect(false);
-    });
-    socket.on('connect_error', (error: ConnectError) => this.onConnectError(error));
-    socket.on('command:run', (command) => this.options.commands?.run(command));
-    socket.on('command:cancel', (event) => this.options.commands?.cancel(event?.commandId));
-    this.socket = socket;
+    // signalr is the name older configurations use for the same Socket.IO connection.
+    const first = config.transport === 'rest' ? this.restTransport() : this.socketTransport();
+    this.use(first);
     // Measuring goes on whether or not the midtier is reachable: the buffer keeps what cannot be sent yet.
-    this.collectTimer = setInterval(() => void this.measure(), this.options.config['metrics-interval'] * 1000);
+    this.collectTimer = setInterval(() => void this.measure(), config['metrics-interval'] * 1000);
     void this.measure();
-    this.publish();
-    this.options.log(`connecting to ${config['midtier-url']} as ${this.state.nodeName} (agent ${this.state.agentId})`);
+    this.options.log(
+      `connecting to ${config['midtier-url']} as ${this.state.nodeName} (agent ${this.state.agentId}) over ${first.description}` +
+        (config.transport === 'auto' ? ', REST polling if WebSockets are blocked' : ''),
+    );
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.collectTimer);
-    clearTimeout(this.retryTimer);
-    this.socket?.disconnect();
+    clearTimeout(this.websocketRetryTimer);
+    clearTimeout(this.websocketAttemptTimer);
+    await Promise.all([this.transport?.stop('shutdown'), this.websocketAttempt?.stop('shutdown')]);
   }
 
-  private async register(): Promise<void> {
-    const socket = this.socket;
-    if (!socket) return;
-    const result = await this.request<RegisteredNode>('agent:register', this.options.registration);
-    if (!result.ok) {
-      this.options.log(`registration refused: ${result.error.message}`);
-      this.update({ status: 'connecting', lastError: result.error.message });
-      // The mid-tier could not reach the hub; try the whole handshake again later.
-      socket.disconnect();
-      this.scheduleReconnect(false);
-      return;
-    }
-    this.options.buffer.continueAbove(result.lastSeq);
-    this.options.log(`registered as node ${result.nodeName} (${result.nodeId}) over ${this.transportName()}`);
+  get status(): ConnectionStatus {
+    return this.state.status;
+  }
+
+  /** True once the hub has the update (accepted, or known already); false when it must be sent again later. */
+  async sendCommandUpdate(update: CommandUpdate): Promise<boolean> {
+    const transport = this.transport;
+    if (!this.registered || !transport) return false;
+    const result = await transport.commandUpdate(update);
+    if (result.ok) return true;
+    // The session ended under it, or the hub is in trouble: it goes again after the next registration.
+    if (!this.registered || RETRYABLE_UPDATE_ERRORS.includes(result.error.code)) return false;
+    // A refusal of the update itself will not change by sending it again.
+    this.options.log(`the hub refused a command update: ${result.error.message}`);
+    return true;
+  }
+
+  private socketTransport(): SocketTransport {
+    return new SocketTransport(this.transportSettings());
+  }
+
+  private restTransport(): RestTransport {
+    return new RestTransport({ ...this.transportSettings(), pollIntervalSeconds: this.options.config['poll-interval'] });
+  }
+
+  private transportSettings(): TransportSettings {
+    const { config } = this.options;
+    return { url: config['midtier-url'], apiKey: config['api-key'], tlsVerify: config['tls-verify'], reconnectDelaySeconds: config['reconnect-delay'] };
+  }
+
+  private use(transport: AgentTransport): void {
+    this.transport = transport;
+    this.registered = false;
+    this.update({ status: 'connecting', transport: transport.description });
+    transport.start(this.eventsOf(transport));
+  }
+
+  /** A transport's events count only while it is the one in use, or the one on trial. */
+  private eventsOf(transport: AgentTransport): TransportEvents {
+    return {
+      connected: () => this.onConnected(transport),
+      disconnected: (reason) => this.onDisconnected(transport, reason),
+      error: (failure) => this.onTransportError(transport, failure),
+      // A transport on trial has not registered: commands come over the one in use.
+      commandRun: (command) => {
+        if (transport === this.transport) this.options.commands?.run(command);
+      },
+      commandCancel: (commandId) => {
+        if (transport === this.transport) this.options.commands?.cancel(commandId);
+      },
+    };
+  }
+
+  private onConnected(transport: AgentTransport): void {
+    if (this.stopped) return;
+    if (transport === this.websocketAttempt) void this.registerWebSocketAttempt(transport);
+    if (transport !== this.transport) return;
+    if (transport.name === 'socketio') this.socketNetworkFailures = 0;
+    void this.register(transport);
+  }
+
+  private onDisconnected(transport: AgentTransport, reason: string): void {
+    if (transport === this.websocketAttempt) this.abandonWebSocketAttempt(`disconnected (${reason})`, true);
+    if (transport !== this.transport || this.stopped) return;
+    this.registered = false;
+    this.options.log(`disconnected (${reason}); reconnecting`);
+    this.update({ status: 'connecting' });
+  }
+
+  private onTransportError(transport: AgentTransport, failure: TransportFailure): void {
+    if (transport === this.websocketAttempt) this.abandonWebSocketAttempt(failure.message, failure.kind === 'network' || failure.kind === 'unreachable');
+    if (transport !== this.transport || this.stopped) return;
+    const refused = failure.kind === 'refused';
+    if (failure.message !== this.state.lastError) this.options.log(`cannot connect: ${failure.message}${refused ? ' (check api-key)' : ''}`);
+    this.update({ status: refused ? 'disconnected' : 'connecting', lastError: failure.message });
+    if (this.options.config.transport !== 'auto' || transport.name !== 'socketio') return;
+    // Only a host reached without a WebSocket getting through counts: a refusal came over one, a closed port means down.
+    this.socketNetworkFailures = failure.kind === 'network' ? this.socketNetworkFailures + 1 : 0;
+    if (this.socketNetworkFailures >= SOCKET_FAILURES_BEFORE_FALLBACK) void this.fallBackToRest(transport, failure.message);
+  }
+
+  /** The transport reports a refused registration as an error and tries again by itself. */
+  private async register(transport: AgentTransport): Promise<void> {
+    const result = await transport.register(this.options.registration);
+    if (result.ok && transport === this.transport && !this.stopped) this.onRegistered(transport, result);
+  }
+
+  private onRegistered(transport: AgentTransport, node: RegisteredNode): void {
+    this.options.buffer.continueAbove(node.lastSeq);
+    this.options.log(`registered as node ${node.nodeName} (${node.nodeId}) over ${transport.description}`);
     this.update({
       status: 'connected',
-      nodeId: result.nodeId,
-      nodeName: result.nodeName,
-      transport: this.transportName(),
+      nodeId: node.nodeId,
+      nodeName: node.nodeName,
+      transport: transport.description,
       lastError: null,
       lastReportAt: new Date().toISOString(),
     });
@@ -138,6 +193,80 @@ export class AgentRuntime {
     // Buffered samples first: whatever waited through the outage goes before new ones.
     void this.sendBuffered();
     this.options.commands?.registered();
+  }
+
+  /** WebSockets fail but the host answers plain HTTP: a proxy or firewall in between lets no WebSocket through. */
+  private async fallBackToRest(socket: AgentTransport, socketError: string): Promise<void> {
+    if (this.checkingFallback) return;
+    this.checkingFallback = true;
+    try {
+      const hostAnswers = await answersHttp(this.options.config['midtier-url'], this.options.config['tls-verify'], HEALTH_CHECK_TIMEOUT_MS);
+      // The socket may have connected meanwhile; a host that does not answer HTTP either is simply down.
+      if (!hostAnswers || this.stopped || this.transport !== socket || this.socketNetworkFailures < SOCKET_FAILURES_BEFORE_FALLBACK) return;
+      const reason = `WebSockets unavailable (${socketError})`;
+      this.options.log(`${reason}: using REST polling`);
+      void socket.stop('replaced');
+      this.update({ fallbackReason: reason });
+      this.use(this.restTransport());
+      this.scheduleWebSocketAttempt();
+    } finally {
+      this.checkingFallback = false;
+    }
+  }
+
+  private scheduleWebSocketAttempt(): void {
+    if (this.stopped) return;
+    const baseMs = this.options.websocketRetryMs ?? this.options.config['websocket-retry'] * 1000;
+    // ±20%: agents that fell back together should not all knock again in the same second.
+    const delayMs = Math.round(baseMs * (0.8 + Math.random() * 0.4));
+    this.websocketRetryTimer = setTimeout(() => this.tryWebSocket(), delayMs);
+  }
+
+  private tryWebSocket(): void {
+    if (this.stopped) return;
+    const attempt = this.socketTransport();
+    this.websocketAttempt = attempt;
+    this.websocketAttemptTimer = setTimeout(
+      () => this.abandonWebSocketAttempt(`no connection within ${WEBSOCKET_ATTEMPT_TIMEOUT_MS / 1000}s`, true),
+      WEBSOCKET_ATTEMPT_TIMEOUT_MS,
+    );
+    attempt.start(this.eventsOf(attempt));
+  }
+
+  private async registerWebSocketAttempt(attempt: AgentTransport): Promise<void> {
+    const result = await attempt.register(this.options.registration);
+    // A refused registration came as an error event, which abandoned the attempt already.
+    if (!result.ok || attempt !== this.websocketAttempt || this.stopped) return;
+    clearTimeout(this.websocketAttemptTimer);
+    this.websocketAttempt = undefined;
+    const rest = this.transport;
+    // Registering over the socket replaced the REST session: polling just stops, without unregistering.
+    this.transport = attempt;
+    this.socketNetworkFailures = 0;
+    void rest?.stop('replaced');
+    this.options.log(`WebSockets work again: moved from REST polling to ${attempt.description}`);
+    this.update({ fallbackReason: null });
+    this.onRegistered(attempt, result);
+  }
+
+  /**
+   * The WebSocket on trial did not make it: REST polling goes on, and another attempt comes later. `blocked` says
+   * whether no WebSocket got through; otherwise one did and the mid-tier refused it (a revoked key, its hub away).
+   */
+  private abandonWebSocketAttempt(reason: string, blocked: boolean): void {
+    const attempt = this.websocketAttempt;
+    if (!attempt) return;
+    this.websocketAttempt = undefined;
+    clearTimeout(this.websocketAttemptTimer);
+    void attempt.stop('replaced');
+    if (this.stopped) return;
+    if (blocked) {
+      this.options.log(`WebSockets still unavailable (${reason}); staying on REST polling`);
+      this.update({ fallbackReason: `WebSockets unavailable (${reason})` });
+    } else {
+      this.options.log(`a WebSocket got through but was refused (${reason}); staying on REST polling`);
+    }
+    this.scheduleWebSocketAttempt();
   }
 
   private async measure(): Promise<void> {
@@ -150,16 +279,24 @@ export class AgentRuntime {
     await this.sendBuffered();
   }
 
-  /** One report in flight at a time, oldest samples first; a sample leaves the buffer only once acknowledged. */
+  /**
+   * One report in flight at a time, whichever transport carries it, oldest samples first; a sample leaves the buffer
+   * only once acknowledged, so a switch of transport neither loses nor repeats one.
+   */
   private async sendBuffered(): Promise<void> {
     if (this.sending || !this.registered) return;
     this.sending = true;
     try {
       const nextReport = () => this.options.buffer.peek(MAX_SAMPLES_PER_REPORT, MAX_REPORT_BYTES);
-      for (let batch = nextReport(); batch.length > 0 && this.registered; batch = nextReport()) {
-        const result = await this.request<{ accepted: number }>('metrics:report', { agentId: this.state.agentId, samples: batch }, REPORT_TIMEOUT_MS);
+      for (let batch = nextReport(); batch.length > 0 && this.registered && this.transport; batch = nextReport()) {
+        const result = await this.transport.report({ agentId: this.state.agentId, samples: batch });
         if (!result.ok) {
-          this.options.log(`report of ${batch.length} sample(s) not stored yet (${result.error.message}); kept for later`);
+          const { code, message } = result.error;
+          this.options.log(
+            code === 'validation_failed'
+              ? `the mid-tier refused a report of ${batch.length} sample(s): ${message}`
+              : `report of ${batch.length} sample(s) not stored yet (${message}); kept for later`,
+          );
           break;
         }
         this.options.buffer.acknowledge(batch[batch.length - 1].seq);
@@ -168,50 +305,6 @@ export class AgentRuntime {
     } finally {
       this.sending = false;
     }
-  }
-
-  /** True once the hub has the update (accepted, or known already); false when it must be sent again later. */
-  async sendCommandUpdate(update: CommandUpdate): Promise<boolean> {
-    if (!this.registered) return false;
-    const result = await this.request<{ accepted: boolean }>('command:update', update, REPORT_TIMEOUT_MS);
-    if (result.ok) return true;
-    // An outage or a hub in trouble passes; a refusal of the update itself will not change by sending it again.
-    const retry = result.error.code === 'hub_unavailable' || result.error.code === 'internal';
-    if (!retry) this.options.log(`the hub refused a command update: ${result.error.message}`);
-    return !retry;
-  }
-
-  private async request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<R>> {
-    try {
-      // The event map's ack types are checked at the call sites; emitWithAck cannot follow them.
-      return (await (this.socket?.timeout(timeoutMs) as Socket).emitWithAck(event, payload)) as Ack<R>;
-    } catch {
-      return { ok: false, error: { code: 'hub_unavailable', message: `no answer to ${event} within ${timeoutMs / 1000}s` } };
-    }
-  }
-
-  private onConnectError(error: ConnectError): void {
-    const code = error.data?.code;
-    const rejected = code === 'unauthorized' || code === 'forbidden';
-    if (error.message !== this.state.lastError) {
-      this.options.log(`cannot connect: ${error.message}${rejected ? ' (check api-key)' : ''}`);
-    }
-    this.update({ status: rejected ? 'disconnected' : 'connecting', lastError: error.message });
-    // socket.io retries transport failures itself, but not a handshake the server refused.
-    if (!this.socket?.active) this.scheduleReconnect(rejected);
-  }
-
-  private scheduleReconnect(rejected: boolean): void {
-    if (this.stopped) return;
-    clearTimeout(this.retryTimer);
-    const base = this.options.config['reconnect-delay'] * 1000 * (rejected ? 6 : 1);
-    const delay = backoffDelay(this.rejectedAttempts++, base);
-    this.retryTimer = setTimeout(() => this.socket?.connect(), delay);
-  }
-
-  private transportName(): string {
-    const name = this.socket?.io.engine?.transport?.name;
-    return name === 'websocket' ? 'socketio (websocket)' : name === 'polling' ? 'socketio (long-polling)' : 'socketio';
   }
 
   private update(patch: Partial<AgentState>): void {
@@ -225,9 +318,5 @@ export class AgentRuntime {
     } catch (error) {
       this.options.log(`could not write the state file: ${(error as Error).message}`);
     }
-  }
-
-  get status(): ConnectionStatus {
-    return this.state.status;
   }
 }

@@ -10,7 +10,10 @@ export interface AgentState {
   agentId: string;
   status: ConnectionStatus;
   url: string;
+  /** How messages travel now: "socketio (websocket)" or "rest (polling every 5s)". */
   transport: string;
+  /** Why transport auto polls over REST instead of holding a WebSocket; null when it does not. */
+  fallbackReason?: string | null;
   startedAt: string;
   lastReportAt: string | null;
   nodeName: string;

@@ -12,7 +12,10 @@ export interface AgentStatusResult {
   agentId: string | null;
   status: DisplayStatus;
   hubUrl: string | null;
+  /** "socketio (websocket)" or "rest (polling every 5s)". */
   transport: string | null;
+  /** Why transport auto polls over REST rather than holding a WebSocket; null when it does not. */
+  fallbackReason: string | null;
   pid: number | null;
   uptimeSeconds: number | null;
   lastReportAt: string | null;
@@ -45,6 +48,7 @@ export default class AgentStatus extends ThreshCommand {
       status: live?.status ?? 'stopped',
       hubUrl: live?.url ?? loadAgentConfig()['midtier-url'] ?? null,
       transport: live?.transport ?? null,
+      fallbackReason: live?.fallbackReason ?? null,
       pid: live ? live.pid : null,
       uptimeSeconds: live ? Math.round((Date.now() - Date.parse(live.startedAt)) / 1000) : null,
       lastReportAt: live?.lastReportAt ?? null,
@@ -62,6 +66,7 @@ export default class AgentStatus extends ThreshCommand {
       ['Last Report', live ? formatAgo(result.lastReportAt) : '-'],
       ['Buffered', live ? `${result.bufferedSamples} sample(s) waiting${result.droppedSamples ? `, ${result.droppedSamples} dropped (buffer full)` : ''}` : '-'],
     ];
+    if (result.fallbackReason) rows.splice(rows.findIndex(([label]) => label === 'Transport') + 1, 0, ['Fallback', result.fallbackReason]);
     if (result.nodeName) rows.splice(1, 0, ['Node', result.nodeName]);
     if (result.lastError && result.status !== 'connected') rows.push(['Last Error', result.lastError]);
     this.log(labelled(rows));

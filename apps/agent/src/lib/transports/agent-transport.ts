@@ -1,0 +1,74 @@
+import type { Ack, AgentRegistration, CommandUpdate, MetricsReport, RegisteredNode } from '@thresh/protocol';
+
+export type TransportName = 'socketio' | 'rest';
+
+/**
+ * Why an attempt to reach the mid-tier failed:
+ * - `unreachable`: no TCP connection at all (port closed, unknown host): the host is down, whatever the transport;
+ * - `network`: connected, but nothing usable came back (a proxy that lets no WebSocket through, a reset, a timeout);
+ * - `refused`: the mid-tier answered and refused the key (wrong type, revoked);
+ * - `server`: the mid-tier answered but could not serve (its hub unreachable, an internal error).
+ */
+export type TransportFailureKind = 'unreachable' | 'network' | 'refused' | 'server';
+
+export interface TransportFailure {
+  kind: TransportFailureKind;
+  message: string;
+}
+
+/** What a transport tells the runtime; a stopped transport tells nothing more. */
+export interface TransportEvents {
+  /** The mid-tier can be reached: register now (again, after an outage or an expired session). */
+  connected: () => void;
+  /** The session was lost; the transport reconnects by itself and says `connected` again. */
+  disconnected: (reason: string) => void;
+  /** An attempt to connect or register failed; the transport tries again by itself. */
+  error: (failure: TransportFailure) => void;
+  commandRun: (command: unknown) => void;
+  commandCancel: (commandId: string) => void;
+}
+
+/** `replaced`: another transport took over the session, so it is left open; `shutdown`: the agent stops. */
+export type TransportStopReason = 'replaced' | 'shutdown';
+
+/** One way of carrying the agent protocol to the mid-tier. Only one transport sends at a time. */
+export interface AgentTransport {
+  readonly name: TransportName;
+  /** How messages travel, as `thresh agent status` shows it: "socketio (websocket)", "rest (polling every 5s)". */
+  readonly description: string;
+  start(events: TransportEvents): void;
+  stop(reason: TransportStopReason): Promise<void>;
+  /** A refused registration makes the transport reconnect later by itself. */
+  register(registration: AgentRegistration): Promise<Ack<RegisteredNode>>;
+  report(report: MetricsReport): Promise<Ack<{ accepted: number }>>;
+  commandUpdate(update: CommandUpdate): Promise<Ack<{ accepted: boolean }>>;
+}
+
+/** What every transport needs from the agent's settings. */
+export interface TransportSettings {
+  url: string;
+  apiKey: string;
+  tlsVerify: boolean;
+  /** Seconds before the first reconnect attempt; the base of the backoff. */
+  reconnectDelaySeconds: number;
+}
+
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** A report may wait behind others at the midtier and for the hub: give it longer before sending it again. */
+export const REPORT_TIMEOUT_MS = 60_000;
+export const RECONNECT_CAP_MS = 60_000;
+/** A refused key will not be accepted a second later: wait this many times longer before trying it again. */
+export const REFUSED_KEY_BACKOFF_FACTOR = 6;
+
+/** System error codes of a connection that never opened. */
+const UNREACHABLE_ERROR_CODES: readonly unknown[] = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
+
+export function isUnreachableError(error: unknown): boolean {
+  return UNREACHABLE_ERROR_CODES.includes((error as { code?: unknown } | undefined)?.code);
+}
+
+/** Jittered exponential backoff: ten thousand agents must not come back in the same second. */
+export function backoffDelay(attempt: number, baseMs: number, capMs = RECONNECT_CAP_MS): number {
+  const exponential = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
+  return Math.round(exponential * (0.5 + Math.random() * 0.5));
+}
