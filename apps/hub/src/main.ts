@@ -10,7 +10,8 @@ async function bootstrap(): Promise<void> {
   const dashboardDir = config.HUB_DASHBOARD_DIR ?? join(dirname(process.argv[1]), '..', 'dashboard', 'browser');
   const app = await createHubApp(config, dashboardDir);
   await app.listen(config.HUB_PORT, config.HUB_HOST);
-  Logger.log(`Hub listening on http://${config.HUB_HOST}:${config.HUB_PORT} (API docs at /api/docs)`, 'Hub');
+  const scheme = config.HUB_TLS_CERT && !config.HUB_DISABLE_HTTPS ? 'https' : 'http';
+  Logger.log(`Hub listening on ${scheme}://${config.HUB_HOST}:${config.HUB_PORT} (API docs at /api/docs)`, 'Hub');
 }
 
 bootstrap().catch((error: Error) => {

@@ -5,3 +5,4 @@ export * from './lib/hub-api';
 export * from './lib/fixtures';
 export * from './lib/postgres-cluster';
 export * from './lib/blocking-proxy';
+export * from './lib/get-json';

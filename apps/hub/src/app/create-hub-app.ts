@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { ApiExceptionFilter, logLevelsUpTo } from '@thresh/server-core';
+import { ApiExceptionFilter, httpsOptionsOf, logLevelsUpTo } from '@thresh/server-core';
 import { AGENT_REST_PREFIX } from '@thresh/protocol';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
@@ -15,7 +15,9 @@ function rejectNulInUrl(request: Request, response: Response, next: NextFunction
 
 /** Builds the hub without listening, so tests get the same app the binary runs. */
 export async function createHubApp(config: HubConfig, dashboardDir?: string): Promise<NestExpressApplication> {
+  const httpsOptions = httpsOptionsOf('HUB', { cert: config.HUB_TLS_CERT, key: config.HUB_TLS_KEY, disabled: config.HUB_DISABLE_HTTPS });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dashboardDir), {
+    httpsOptions,
     logger: logLevelsUpTo(config.LOG_LEVEL),
     // Errors at boot reach the caller (main exits 1 with the message; tests see the error).
     abortOnError: false,
@@ -26,6 +28,8 @@ export async function createHubApp(config: HubConfig, dashboardDir?: string): Pr
   app.use(AGENT_REST_PREFIX, json({ limit: '1mb' }));
   app.useBodyParser('json', { limit: '256kb' });
   app.use(rejectNulInUrl);
+  // Client addresses (audit, rate limits) come from X-Forwarded-For only behind a proxy the operator named.
+  if (config.TRUST_PROXY !== undefined) app.set('trust proxy', config.TRUST_PROXY);
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ApiExceptionFilter());
   app.enableShutdownHooks();

@@ -1,4 +1,4 @@
-import { durationSchema, loadConfig, logLevelSchema, portSchema, postgresUrlSchema } from '@thresh/server-core';
+import { booleanFlagSchema, durationSchema, loadConfig, logLevelSchema, portSchema, postgresUrlSchema, trustProxySchema } from '@thresh/server-core';
 import { ACCOUNT_SLUG_PATTERN, usernameSchema } from '@thresh/protocol';
 import { z } from 'zod';
 
@@ -6,6 +6,12 @@ import { z } from 'zod';
 export const hubConfigSchema = z.object({
   HUB_PORT: portSchema.default(7200),
   HUB_HOST: z.string().min(1).default('0.0.0.0'),
+  /** HTTPS with this certificate and key (PEM files); HUB_DISABLE_HTTPS when TLS ends at a reverse proxy. */
+  HUB_TLS_CERT: z.string().min(1).optional(),
+  HUB_TLS_KEY: z.string().min(1).optional(),
+  HUB_DISABLE_HTTPS: booleanFlagSchema.default(false),
+  /** Honour X-Forwarded-* from these proxies (true, a hop count, or addresses); unset: never. */
+  TRUST_PROXY: trustProxySchema,
   DATABASE_URL: postgresUrlSchema,
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   THRESH_ACCOUNT: z.string().regex(ACCOUNT_SLUG_PATTERN, 'lowercase letters and digits, at most 32').default('default'),

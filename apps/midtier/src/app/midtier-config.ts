@@ -1,4 +1,4 @@
-import { booleanFlagSchema, loadConfig, logLevelSchema, portSchema } from '@thresh/server-core';
+import { booleanFlagSchema, loadConfig, logLevelSchema, portSchema, trustProxySchema } from '@thresh/server-core';
 import { CREDENTIAL_PREFIX, parseCredential } from '@thresh/protocol';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,12 @@ import { z } from 'zod';
 export const midtierConfigSchema = z.object({
   MIDTIER_PORT: portSchema.default(5000),
   MIDTIER_HOST: z.string().min(1).default('0.0.0.0'),
+  /** HTTPS with this certificate and key (PEM files); MIDTIER_DISABLE_HTTPS when TLS ends at a reverse proxy. */
+  MIDTIER_TLS_CERT: z.string().min(1).optional(),
+  MIDTIER_TLS_KEY: z.string().min(1).optional(),
+  MIDTIER_DISABLE_HTTPS: booleanFlagSchema.default(false),
+  /** Honour X-Forwarded-* from these proxies (true, a hop count, or addresses); unset: never. */
+  TRUST_PROXY: trustProxySchema,
   HUB_URL: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL of the hub' }),
   MIDTIER_KEY: z
     .string({ message: `required: a mid-tier key (${CREDENTIAL_PREFIX.midtier}…) from the hub` })
@@ -29,6 +35,8 @@ export const midtierConfigSchema = z.object({
   /** An agent polling over REST that is silent this long is disconnected (it polls far more often). */
   MIDTIER_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(90),
   MIDTIER_HUB_TLS_VERIFY: booleanFlagSchema.default(true),
+  /** A PEM file of the CA that signed the hub's certificate, when it is not one the system trusts. */
+  MIDTIER_HUB_TLS_CA: z.string().min(1).optional(),
   /** Longest wait between attempts to reach a lost hub (the waits grow, with jitter, up to this). */
   MIDTIER_HUB_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   LOG_LEVEL: logLevelSchema,

@@ -1,4 +1,4 @@
-import { AppProcess, createTestDatabase, freePort, HubApi, startApp, TestDatabase, waitFor } from '@thresh/testing';
+import { AppProcess, createTestDatabase, freePort, getJson, HubApi, startApp, TestDatabase, waitFor } from '@thresh/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,13 +19,22 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+export interface SystemOptions {
+  /** The PostgreSQL server to make the database on (default: the test server). */
+  postgresUrl?: string;
+  /** Another system's database, shared (a second hub and midtier pair of the same fleet); left for its owner to drop. */
+  database?: TestDatabase;
+  /** The midtier serves HTTPS with this certificate; `ca` is what the test trusts to reach it. */
+  midtierTls?: { cert: string; key: string; ca: string };
+}
+
 /** The built hub and midtier as processes, on a database of their own and free loopback ports. */
-export async function startSystem(label: string, options: { postgresUrl?: string } = {}): Promise<RunningSystem> {
-  const database = await createTestDatabase(label, options.postgresUrl);
+export async function startSystem(label: string, options: SystemOptions = {}): Promise<RunningSystem> {
+  const database = options.database ?? (await createTestDatabase(label, options.postgresUrl));
   const hubPort = await freePort();
   const midtierPort = await freePort();
   const hubUrl = `http://127.0.0.1:${hubPort}`;
-  const midtierUrl = `http://127.0.0.1:${midtierPort}`;
+  const midtierUrl = `${options.midtierTls ? 'https' : 'http'}://127.0.0.1:${midtierPort}`;
   const spool = mkdtempSync(join(tmpdir(), 'midtier-spool-'));
   const hubEnv = { DATABASE_URL: database.url, HUB_PORT: String(hubPort), HUB_HOST: '127.0.0.1', THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD };
   let midtierEnv: NodeJS.ProcessEnv = {};
@@ -38,7 +47,7 @@ export async function startSystem(label: string, options: { postgresUrl?: string
     system.midtier = startApp('midtier', 'midtier/main.js', midtierEnv);
     await waitFor(
       'the midtier to reach the hub',
-      async () => ((await (await fetch(`${midtierUrl}/health`)).json()) as { hub: { connected: boolean } }).hub.connected,
+      async () => (await getJson<{ hub: { connected: boolean } }>(`${midtierUrl}/health`, { ca: options.midtierTls?.ca })).body.hub.connected,
       30_000,
     );
   };
@@ -53,7 +62,7 @@ export async function startSystem(label: string, options: { postgresUrl?: string
     async stop() {
       await system.midtier?.stop();
       await system.hub?.stop();
-      await database.drop();
+      if (!options.database) await database.drop();
       rmSync(spool, { recursive: true, force: true });
     },
   } as RunningSystem;
@@ -69,6 +78,7 @@ export async function startSystem(label: string, options: { postgresUrl?: string
       MIDTIER_METRICS_FLUSH_MS: '100',
       MIDTIER_HUB_RECONNECT_MAX_MS: '2000',
       MIDTIER_SPOOL_DIR: spool,
+      ...(options.midtierTls ? { MIDTIER_TLS_CERT: options.midtierTls.cert, MIDTIER_TLS_KEY: options.midtierTls.key } : {}),
     };
     await launchMidtier();
     return system;

@@ -7,3 +7,4 @@ export * from './lib/http/zod-validation.pipe';
 export * from './lib/http/api-schema.decorators';
 export * from './lib/socket/socket-ack';
 export * from './lib/security/failure-limiter';
+export * from './lib/http/tls';

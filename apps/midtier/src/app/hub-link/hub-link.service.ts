@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { AppException } from '@thresh/server-core';
 import { Ack, HubToMidtierEvents, MIDTIER_NAMESPACE, MidtierToHubEvents } from '@thresh/protocol';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { io, Socket } from 'socket.io-client';
 import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
 
@@ -33,6 +34,7 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
       reconnectionDelayMax: this.config.MIDTIER_HUB_RECONNECT_MAX_MS,
       randomizationFactor: 0.5,
       rejectUnauthorized: this.config.MIDTIER_HUB_TLS_VERIFY,
+      ...(this.config.MIDTIER_HUB_TLS_CA ? { ca: readFileSync(this.config.MIDTIER_HUB_TLS_CA, 'utf8') } : {}),
     });
     socket.on('connect', () => {
       this.lastError = undefined;
