@@ -184,7 +184,7 @@ describe('agent -> midtier -> hub -> PostgreSQL, with the built apps and the rea
         const result = await status();
         return result.status === 'disconnected' ? result : undefined;
       }, 10_000);
-      expect(after.lastError).toBe('Credential has been revoked');
+      expect(after.lastError).toBe('the midtier refused the api-key: Credential has been revoked');
     } finally {
       await runThresh(['agent', 'stop'], revokedEnv);
       revokedHome.remove();

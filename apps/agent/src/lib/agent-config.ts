@@ -1,9 +1,11 @@
 import { Errors } from '@oclif/core';
+import { resolve } from 'node:path';
 import { CREDENTIAL_PREFIX, maskCredential, nodeNameSchema, parseCredential } from '@thresh/protocol';
 import { z } from 'zod';
 import { EXIT } from './exit-codes';
 import { CorruptFileError, readJsonFile, writeFileAtomic } from './files';
 import { agentPaths } from './paths';
+import { CaBundleError, readCaBundle } from './tls-trust';
 
 const apiKeySchema = z
   .string()
@@ -21,6 +23,18 @@ const secondsSchema = (minimum: number, maximum: number) =>
     .regex(/^\d+$/, 'expected a whole number of seconds')
     .transform(Number)
     .pipe(z.number().min(minimum, `must be at least ${minimum}`).max(maximum, `must be at most ${maximum}`));
+/** Stored as an absolute path, so the daemon finds the file whatever its working directory. */
+const caBundleSchema = z.string().transform((path, context) => {
+  const absolutePath = resolve(path);
+  try {
+    readCaBundle(absolutePath);
+  } catch (error) {
+    if (!(error instanceof CaBundleError)) throw error;
+    context.addIssue({ code: 'custom', message: error.message });
+    return z.NEVER;
+  }
+  return absolutePath;
+});
 
 export const TRANSPORTS = ['auto', 'socketio', 'signalr', 'rest'] as const;
 
@@ -32,6 +46,7 @@ export const CONFIG_KEYS = {
     description: `agent key (${CREDENTIAL_PREFIX.agent}…) from the hub`,
   },
   'tls-verify': { schema: booleanSchema, description: 'verify the TLS certificate of the mid-tier (true or false)' },
+  'tls-ca': { schema: caBundleSchema, description: "PEM file of CA certificates to trust besides the system's" },
   transport: {
     schema: z.enum(TRANSPORTS, { message: `expected one of ${TRANSPORTS.join(', ')}` }),
     description: 'auto (WebSocket, else REST polling), socketio (also: signalr) or rest',
@@ -42,6 +57,11 @@ export const CONFIG_KEYS = {
   'websocket-retry': { schema: secondsSchema(10, 86_400), description: 'seconds between WebSocket attempts while auto polls over REST' },
   'fallback-url': { schema: urlSchema, description: 'URL to fail over to when the primary is unreachable' },
   'auto-failover': { schema: booleanSchema, description: 'move to fallback-url by itself (true or false)' },
+  'failover-timeout': { schema: secondsSchema(5, 3600), description: 'seconds the primary must be unreachable before failing over' },
+  'failback-delay': {
+    schema: secondsSchema(0, 86_400),
+    description: 'seconds the primary must answer /health before failing back (0: stay on the fallback until restarted)',
+  },
   'node-name': { schema: nodeNameSchema, description: 'name of this node (default: the hostname)' },
 } as const;
 
@@ -52,6 +72,7 @@ export interface AgentConfig {
   'midtier-url'?: string;
   'api-key'?: string;
   'tls-verify': boolean;
+  'tls-ca'?: string;
   transport: (typeof TRANSPORTS)[number];
   'metrics-interval': number;
   'reconnect-delay': number;
@@ -59,6 +80,8 @@ export interface AgentConfig {
   'websocket-retry': number;
   'fallback-url'?: string;
   'auto-failover': boolean;
+  'failover-timeout': number;
+  'failback-delay': number;
   'node-name'?: string;
 }
 
@@ -70,6 +93,8 @@ export const CONFIG_DEFAULTS: AgentConfig = {
   'poll-interval': 5,
   'websocket-retry': 300,
   'auto-failover': false,
+  'failover-timeout': 30,
+  'failback-delay': 60,
 };
 
 export class ConfigValueError extends Error {}
@@ -91,6 +116,8 @@ const storedConfigSchema = z.object({
   'midtier-url': urlSchema.optional(),
   'api-key': apiKeySchema.optional(),
   'tls-verify': z.boolean().optional(),
+  // The file is checked when the agent starts: a missing one must not break "config list".
+  'tls-ca': z.string().min(1).optional(),
   transport: z.enum(TRANSPORTS).optional(),
   'metrics-interval': z.number().int().min(1).max(86_400).optional(),
   'reconnect-delay': z.number().int().min(1).max(3600).optional(),
@@ -98,6 +125,8 @@ const storedConfigSchema = z.object({
   'websocket-retry': z.number().int().min(10).max(86_400).optional(),
   'fallback-url': urlSchema.optional(),
   'auto-failover': z.boolean().optional(),
+  'failover-timeout': z.number().int().min(5).max(3600).optional(),
+  'failback-delay': z.number().int().min(0).max(86_400).optional(),
   'node-name': nodeNameSchema.optional(),
 });
 

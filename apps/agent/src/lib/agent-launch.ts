@@ -2,6 +2,7 @@ import { AgentRegistration } from '@thresh/protocol';
 import { AgentConfig, loadAgentConfig } from './agent-config';
 import { loadOrCreateAgentId } from './identity';
 import { nodeNameFromHostname, readNodeFacts } from './system-info';
+import { CaBundleError, readCaBundle } from './tls-trust';
 
 export type RunnableConfig = AgentConfig & { 'midtier-url': string; 'api-key': string };
 
@@ -10,7 +11,20 @@ export function missingSettings(config: AgentConfig): string[] {
   const problems: string[] = [];
   if (!config['midtier-url']) problems.push('midtier-url is not set: thresh agent config set midtier-url http://<midtier>:5000');
   if (!config['api-key']) problems.push('api-key is not set: thresh agent config set api-key thresh_live_…');
+  const caProblem = config['tls-ca'] ? caBundleProblem(config['tls-ca']) : undefined;
+  if (caProblem) problems.push(`tls-ca: ${caProblem}: thresh agent config set tls-ca <file>`);
   return problems;
+}
+
+/** The CA file may have moved since "config set" checked it. */
+function caBundleProblem(path: string): string | undefined {
+  try {
+    readCaBundle(path);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CaBundleError) return error.message;
+    throw error;
+  }
 }
 
 export function loadRunnableConfig(): { config?: RunnableConfig; problems: string[] } {

@@ -80,7 +80,10 @@ describe('AgentRuntime with transport auto', () => {
     const agent = startRuntime(midtier.url);
     const state = await stateWhen('REST in use', (candidate) => candidate.status === 'connected' && candidate.transport.startsWith('rest'));
     expect(state).toEqual(
-      expect.objectContaining({ transport: 'rest (polling every 1s)', fallbackReason: 'WebSockets unavailable (websocket error: Unexpected server response: 403)' }),
+      expect.objectContaining({
+        transport: 'rest (polling every 1s)',
+        fallbackReason: `WebSockets unavailable (connection to ${new URL(midtier.url).host} failed: websocket error: Unexpected server response: 403)`,
+      }),
     );
     expect(logs).toContainEqual(`${state.fallbackReason}: using REST polling`);
     expect(midtier.healthChecks).toBeGreaterThan(0);
@@ -103,7 +106,7 @@ describe('AgentRuntime with transport auto', () => {
       // Two failed WebSocket attempts come within 1.5 s (reconnect-delay 1), and the health check after them.
       await sleep(2500);
       expect(readAgentState()).toEqual(expect.objectContaining({ status: 'connecting', transport: 'socketio (websocket)', fallbackReason: null }));
-      expect(logs).toContainEqual(expect.stringMatching(/^cannot connect: websocket error/));
+      expect(logs).toContainEqual(expect.stringMatching(/^cannot connect: connection to 127\.0\.0\.1:\d+ failed: websocket error/));
       expect(logs.filter((line) => line.includes('using REST polling'))).toEqual([]);
     } finally {
       await runtime?.stop();
@@ -115,7 +118,7 @@ describe('AgentRuntime with transport auto', () => {
     startRuntime(`http://127.0.0.1:${await freePort()}`);
     await sleep(2500);
     expect(readAgentState()).toEqual(expect.objectContaining({ status: 'connecting', transport: 'socketio (websocket)', fallbackReason: null }));
-    expect(logs).toContainEqual(expect.stringMatching(/^cannot connect: websocket error: connect ECONNREFUSED/));
+    expect(logs).toContainEqual(expect.stringMatching(/^cannot connect: cannot reach 127\.0\.0\.1:\d+: connection refused \(is the midtier running\?\)$/));
     expect(logs.filter((line) => line.includes('using REST polling'))).toEqual([]);
   });
 

@@ -1,10 +1,11 @@
 import { AgentRegistration, CommandUpdate, ErrorCode, MAX_REPORT_BYTES, MAX_SAMPLES_PER_REPORT, RegisteredNode } from '@thresh/protocol';
 import { AgentConfig } from './agent-config';
-import { AgentState, ConnectionStatus, writeAgentState } from './agent-state';
+import { AgentState, ConnectionStatus, ConnectionTarget, writeAgentState } from './agent-state';
 import { SampleValues } from './metrics-collector';
 import { SampleBuffer } from './sample-buffer';
-import { AgentTransport, TransportEvents, TransportFailure, TransportSettings } from './transports/agent-transport';
-import { answersHttp } from './transports/http-request';
+import { trustedCertificates } from './tls-trust';
+import { AgentTransport, needsConfigurationFix, TransportEvents, TransportFailure, TransportSettings } from './transports/agent-transport';
+import { answersHttp, healthStatus, TlsTrust } from './transports/http-request';
 import { RestTransport } from './transports/rest-transport';
 import { SocketTransport } from './transports/socket-transport';
 
@@ -13,6 +14,9 @@ const SOCKET_FAILURES_BEFORE_FALLBACK = 2;
 const HEALTH_CHECK_TIMEOUT_MS = 10_000;
 /** How long a WebSocket tried from REST polling gets to connect and register. */
 const WEBSOCKET_ATTEMPT_TIMEOUT_MS = 30_000;
+/** How often the primary's /health is asked while on the fallback, and how long an answer may take. */
+const PRIMARY_PROBE_INTERVAL_MS = 5000;
+const PRIMARY_PROBE_TIMEOUT_MS = 5000;
 /** A command update refused for these may get through later; any other refusal is of the update itself. */
 const RETRYABLE_UPDATE_ERRORS: readonly ErrorCode[] = ['hub_unavailable', 'internal', 'not_registered', 'rate_limited'];
 
@@ -30,11 +34,16 @@ export interface AgentRuntimeOptions {
   };
   /** Tests only: milliseconds between WebSocket attempts while auto polls over REST, below the setting's minimum. */
   websocketRetryMs?: number;
+  /** Tests only: milliseconds the primary must be unreachable before failing over, below failover-timeout's minimum. */
+  failoverTimeoutMs?: number;
+  /** Tests only: milliseconds between health checks of the primary while on the fallback. */
+  primaryProbeIntervalMs?: number;
 }
 
 /**
  * Keeps this node connected to its mid-tier, registered, and reporting, over one transport at a time: Socket.IO over
- * WebSocket, or REST polling (`transport rest`, or `auto` where WebSockets do not get through).
+ * WebSocket, or REST polling (`transport rest`, or `auto` where WebSockets do not get through). With auto-failover,
+ * moves to fallback-url while the primary is down, and back once the primary has been healthy for failback-delay.
  */
 export class AgentRuntime {
   /** The transport that sends; the others are stopped or on trial. */
@@ -49,14 +58,29 @@ export class AgentRuntime {
   private registered = false;
   private sending = false;
   private stopped = false;
+  private target: ConnectionTarget = 'primary';
+  private targetUrl: string;
+  /** Since when the target has been out of reach; undefined while registered, or while only a person can fix what is wrong. */
+  private outageSince?: number;
+  private failoverTimer?: NodeJS.Timeout;
+  private primaryProbeTimer?: NodeJS.Timeout;
+  /** While on the fallback: since when every health check of the primary has answered 200. */
+  private primaryHealthySince?: number;
+  /** The system's CAs and tls-ca's, read once at start; undefined without tls-ca. */
+  private readonly trustedCa?: string[];
   private readonly state: AgentState;
 
   constructor(private readonly options: AgentRuntimeOptions) {
+    this.targetUrl = options.config['midtier-url'];
+    this.trustedCa = trustedCertificates(options.config['tls-ca']);
     this.state = {
       pid: process.pid,
       agentId: options.registration.agentId,
       status: 'connecting',
       url: options.config['midtier-url'],
+      target: this.target,
+      targetUrl: this.targetUrl,
+      targetSince: new Date().toISOString(),
       transport: options.config.transport,
       fallbackReason: null,
       startedAt: new Date().toISOString(),
@@ -71,9 +95,7 @@ export class AgentRuntime {
 
   start(): void {
     const { config } = this.options;
-    // signalr is the name older configurations use for the same Socket.IO connection.
-    const first = config.transport === 'rest' ? this.restTransport() : this.socketTransport();
-    this.use(first);
+    const first = this.connect();
     // Measuring goes on whether or not the midtier is reachable: the buffer keeps what cannot be sent yet.
     this.collectTimer = setInterval(() => void this.measure(), config['metrics-interval'] * 1000);
     void this.measure();
@@ -88,6 +110,8 @@ export class AgentRuntime {
     clearInterval(this.collectTimer);
     clearTimeout(this.websocketRetryTimer);
     clearTimeout(this.websocketAttemptTimer);
+    clearTimeout(this.failoverTimer);
+    clearTimeout(this.primaryProbeTimer);
     await Promise.all([this.transport?.stop('shutdown'), this.websocketAttempt?.stop('shutdown')]);
   }
 
@@ -118,7 +142,26 @@ export class AgentRuntime {
 
   private transportSettings(): TransportSettings {
     const { config } = this.options;
-    return { url: config['midtier-url'], apiKey: config['api-key'], tlsVerify: config['tls-verify'], reconnectDelaySeconds: config['reconnect-delay'] };
+    return {
+      url: this.targetUrl,
+      apiKey: config['api-key'],
+      tlsVerify: config['tls-verify'],
+      trustedCa: this.trustedCa,
+      reconnectDelaySeconds: config['reconnect-delay'],
+    };
+  }
+
+  private tlsTrust(): TlsTrust {
+    return { rejectUnauthorized: this.options.config['tls-verify'], ca: this.trustedCa };
+  }
+
+  /** Starts on the target with the transport the setting asks for first; the outage clock runs until it registers. */
+  private connect(): AgentTransport {
+    // signalr is the name older configurations use for the same Socket.IO connection.
+    const first = this.options.config.transport === 'rest' ? this.restTransport() : this.socketTransport();
+    this.use(first);
+    this.outageBegins();
+    return first;
   }
 
   private use(transport: AgentTransport): void {
@@ -158,14 +201,18 @@ export class AgentRuntime {
     this.registered = false;
     this.options.log(`disconnected (${reason}); reconnecting`);
     this.update({ status: 'connecting' });
+    this.outageBegins();
   }
 
   private onTransportError(transport: AgentTransport, failure: TransportFailure): void {
     if (transport === this.websocketAttempt) this.abandonWebSocketAttempt(failure.message, failure.kind === 'network' || failure.kind === 'unreachable');
     if (transport !== this.transport || this.stopped) return;
-    const refused = failure.kind === 'refused';
-    if (failure.message !== this.state.lastError) this.options.log(`cannot connect: ${failure.message}${refused ? ' (check api-key)' : ''}`);
-    this.update({ status: refused ? 'disconnected' : 'connecting', lastError: failure.message });
+    const needsFix = needsConfigurationFix(failure.kind);
+    if (failure.message !== this.state.lastError) this.options.log(`cannot connect: ${failure.message}`);
+    this.update({ status: needsFix ? 'disconnected' : 'connecting', lastError: failure.message });
+    // Only an outage is a reason to move: the fallback would refuse the same key, and a certificate problem needs a person.
+    if (needsFix) this.outageEnds();
+    else this.outageBegins();
     if (this.options.config.transport !== 'auto' || transport.name !== 'socketio') return;
     // Only a host reached without a WebSocket getting through counts: a refusal came over one, a closed port means down.
     this.socketNetworkFailures = failure.kind === 'network' ? this.socketNetworkFailures + 1 : 0;
@@ -179,6 +226,7 @@ export class AgentRuntime {
   }
 
   private onRegistered(transport: AgentTransport, node: RegisteredNode): void {
+    this.outageEnds();
     this.options.buffer.continueAbove(node.lastSeq);
     this.options.log(`registered as node ${node.nodeName} (${node.nodeId}) over ${transport.description}`);
     this.update({
@@ -200,7 +248,7 @@ export class AgentRuntime {
     if (this.checkingFallback) return;
     this.checkingFallback = true;
     try {
-      const hostAnswers = await answersHttp(this.options.config['midtier-url'], this.options.config['tls-verify'], HEALTH_CHECK_TIMEOUT_MS);
+      const hostAnswers = await answersHttp(this.targetUrl, this.tlsTrust(), HEALTH_CHECK_TIMEOUT_MS);
       // The socket may have connected meanwhile; a host that does not answer HTTP either is simply down.
       if (!hostAnswers || this.stopped || this.transport !== socket || this.socketNetworkFailures < SOCKET_FAILURES_BEFORE_FALLBACK) return;
       const reason = `WebSockets unavailable (${socketError})`;
@@ -269,6 +317,88 @@ export class AgentRuntime {
     this.scheduleWebSocketAttempt();
   }
 
+  /** The target cannot be reached: the clock towards failover starts, unless it runs already. */
+  private outageBegins(): void {
+    if (this.outageSince !== undefined) return;
+    this.outageSince = Date.now();
+    const fallbackUrl = this.failoverUrl();
+    if (!fallbackUrl || this.target !== 'primary' || this.stopped) return;
+    const timeoutMs = this.failoverTimeoutMs();
+    this.failoverTimer = setTimeout(() => this.failOver(fallbackUrl, timeoutMs), timeoutMs);
+  }
+
+  /** Registered, or held up by what only a person can fix: no failover. */
+  private outageEnds(): void {
+    this.outageSince = undefined;
+    clearTimeout(this.failoverTimer);
+  }
+
+  /** Where to fail over to, when the settings allow it. */
+  private failoverUrl(): string | undefined {
+    const { config } = this.options;
+    const fallbackUrl = config['fallback-url'];
+    return config['auto-failover'] && fallbackUrl && fallbackUrl !== config['midtier-url'] ? fallbackUrl : undefined;
+  }
+
+  private failoverTimeoutMs(): number {
+    return this.options.failoverTimeoutMs ?? this.options.config['failover-timeout'] * 1000;
+  }
+
+  private failOver(fallbackUrl: string, timeoutMs: number): void {
+    if (this.stopped || this.target !== 'primary' || this.registered || this.outageSince === undefined) return;
+    this.options.log(`primary ${this.targetUrl} unreachable for ${formatSeconds(timeoutMs)}: failing over to ${fallbackUrl}`);
+    this.moveTo('fallback', fallbackUrl);
+    this.schedulePrimaryProbe();
+  }
+
+  /**
+   * A fresh transport on the other server. Unacknowledged samples stay buffered and go to the new one, whose
+   * registration says from which sequence number on; unsent command outcomes go again once it has registered.
+   */
+  private moveTo(target: ConnectionTarget, url: string): void {
+    clearTimeout(this.websocketRetryTimer);
+    clearTimeout(this.websocketAttemptTimer);
+    void this.websocketAttempt?.stop('replaced');
+    this.websocketAttempt = undefined;
+    // Left open rather than unregistered: an unregister reaching the hub late could take the node offline after its move.
+    void this.transport?.stop('replaced');
+    this.transport = undefined;
+    this.registered = false;
+    this.socketNetworkFailures = 0;
+    clearTimeout(this.primaryProbeTimer);
+    this.primaryHealthySince = undefined;
+    this.outageEnds();
+    this.target = target;
+    this.targetUrl = url;
+    this.update({ target, targetUrl: url, targetSince: new Date().toISOString(), fallbackReason: null, lastError: null });
+    this.connect();
+  }
+
+  /** While on the fallback, the primary's /health every few seconds; failback-delay 0 stays on the fallback. */
+  private schedulePrimaryProbe(): void {
+    if (this.stopped || this.target !== 'fallback' || this.options.config['failback-delay'] === 0) return;
+    const intervalMs = this.options.primaryProbeIntervalMs ?? PRIMARY_PROBE_INTERVAL_MS;
+    // ±20%: agents that failed over together should not all ask the recovering primary in the same second.
+    const delayMs = Math.round(intervalMs * (0.8 + Math.random() * 0.4));
+    this.primaryProbeTimer = setTimeout(() => void this.probePrimary(), delayMs);
+  }
+
+  private async probePrimary(): Promise<void> {
+    const primaryUrl = this.options.config['midtier-url'];
+    const status = await healthStatus(primaryUrl, this.tlsTrust(), PRIMARY_PROBE_TIMEOUT_MS);
+    if (this.stopped || this.target !== 'fallback') return;
+    // Any break in the answers starts the wait again: a flapping primary is not worth moving back to.
+    if (status !== 200) this.primaryHealthySince = undefined;
+    else this.primaryHealthySince ??= Date.now();
+    const failbackDelayMs = this.options.config['failback-delay'] * 1000;
+    if (this.primaryHealthySince !== undefined && Date.now() - this.primaryHealthySince >= failbackDelayMs) {
+      this.options.log(`primary healthy for ${formatSeconds(failbackDelayMs)}: failing back to ${primaryUrl}`);
+      this.moveTo('primary', primaryUrl);
+      return;
+    }
+    this.schedulePrimaryProbe();
+  }
+
   private async measure(): Promise<void> {
     try {
       this.options.buffer.append(await this.options.collect());
@@ -286,6 +416,7 @@ export class AgentRuntime {
   private async sendBuffered(): Promise<void> {
     if (this.sending || !this.registered) return;
     this.sending = true;
+    const startedOver = this.transport;
     try {
       const nextReport = () => this.options.buffer.peek(MAX_SAMPLES_PER_REPORT, MAX_REPORT_BYTES);
       for (let batch = nextReport(); batch.length > 0 && this.registered && this.transport; batch = nextReport()) {
@@ -305,6 +436,8 @@ export class AgentRuntime {
     } finally {
       this.sending = false;
     }
+    // The transport changed while a report was in flight: the new one carries on now, not at the next measurement.
+    if (this.transport !== startedOver && this.registered) void this.sendBuffered();
   }
 
   private update(patch: Partial<AgentState>): void {
@@ -319,4 +452,9 @@ export class AgentRuntime {
       this.options.log(`could not write the state file: ${(error as Error).message}`);
     }
   }
+}
+
+/** "30s", "1.5s". */
+function formatSeconds(milliseconds: number): string {
+  return `${milliseconds / 1000}s`;
 }

@@ -3,13 +3,20 @@ import { readJsonFile, writeFileAtomic } from './files';
 import { agentPaths } from './paths';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
+/** The midtier-url, or the fallback-url after a failover. */
+export type ConnectionTarget = 'primary' | 'fallback';
 
 /** What the running agent publishes about itself for `thresh agent status` in another process. */
 export interface AgentState {
   pid: number;
   agentId: string;
   status: ConnectionStatus;
+  /** The midtier-url, whichever target is in use. */
   url: string;
+  /** The server in use, its URL, and since when (ISO time); absent in the state of an agent from before failover. */
+  target?: ConnectionTarget;
+  targetUrl?: string;
+  targetSince?: string;
   /** How messages travel now: "socketio (websocket)" or "rest (polling every 5s)". */
   transport: string;
   /** Why transport auto polls over REST instead of holding a WebSocket; null when it does not. */

@@ -1,6 +1,7 @@
 import { AGENT_REST_PREFIX, AgentCommand, AgentRegistration, CommandUpdate, ErrorCode, ERROR_STATUS, MetricsReport } from '@thresh/protocol';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 
@@ -12,10 +13,11 @@ interface HeldPoll {
 
 /**
  * The mid-tier's REST routes for agents (libs/protocol agent-rest.ts) and its /health, over real HTTP on loopback,
- * keeping what it was told. It can refuse WebSocket upgrades, as a proxy that lets none through does.
+ * keeping what it was told. It can refuse WebSocket upgrades, as a proxy that lets none through does, and serve
+ * HTTPS with a given certificate.
  */
 export class FakeRestMidtier {
-  readonly server: Server;
+  readonly server: Server | HttpsServer;
   readonly registrations: AgentRegistration[] = [];
   readonly reports: MetricsReport[] = [];
   readonly updates: { agentId: string; update: CommandUpdate }[] = [];
@@ -30,14 +32,15 @@ export class FakeRestMidtier {
 
   constructor(
     private readonly apiKey: string,
-    options: { refuseWebSockets?: boolean } = {},
+    options: { refuseWebSockets?: boolean; tls?: { key: string; cert: string } } = {},
   ) {
-    this.server = createServer((request, response) => void this.route(request, response));
+    const handle = (request: IncomingMessage, response: ServerResponse) => void this.route(request, response);
+    this.server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
     if (options.refuseWebSockets) this.server.on('upgrade', refuseUpgrade);
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.server instanceof HttpsServer ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   /** Listens on a free port, or on the port it had before a stop. */

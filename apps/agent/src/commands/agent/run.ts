@@ -18,7 +18,7 @@ export default class AgentRun extends ThreshCommand {
   static override description =
     'Connects to the configured mid-tier, registers this node and reports every metrics-interval seconds. ' +
     'Holds a Socket.IO WebSocket, or polls over REST every poll-interval seconds (transport rest, or auto where WebSockets are blocked). ' +
-    'Reconnects by itself with jittered backoff. Use "thresh agent start" to run it in the background instead.';
+    'Reconnects by itself with jittered backoff; with auto-failover, moves to fallback-url while midtier-url is down, and back once it is healthy. Use "thresh agent start" to run it in the background instead.';
   static override examples = ['<%= config.bin %> agent run'];
 
   async run(): Promise<void> {

@@ -1,7 +1,7 @@
 
 import { loadAgentConfig } from '../../lib/agent-config';
 import { ThreshCommand } from '../../lib/thresh-command';
-import { readAgentState, runningAgentPid } from '../../lib/agent-state';
+import { ConnectionTarget, readAgentState, runningAgentPid } from '../../lib/agent-state';
 import { formatAgo, formatDuration, labelled } from '../../lib/format';
 import { readJsonFile } from '../../lib/files';
 import { agentPaths } from '../../lib/paths';
@@ -12,6 +12,10 @@ export interface AgentStatusResult {
   agentId: string | null;
   status: DisplayStatus;
   hubUrl: string | null;
+  /** The server in use: midtier-url (`primary`) or fallback-url after a failover; its URL, and since when. */
+  target: ConnectionTarget | null;
+  targetUrl: string | null;
+  targetSince: string | null;
   /** "socketio (websocket)" or "rest (polling every 5s)". */
   transport: string | null;
   /** Why transport auto polls over REST rather than holding a WebSocket; null when it does not. */
@@ -20,6 +24,7 @@ export interface AgentStatusResult {
   uptimeSeconds: number | null;
   lastReportAt: string | null;
   nodeName: string | null;
+  /** Why the agent is not connected, in words a person acts on. */
   lastError: string | null;
   bufferedSamples: number | null;
   droppedSamples: number | null;
@@ -47,6 +52,9 @@ export default class AgentStatus extends ThreshCommand {
       agentId: live?.agentId ?? identity?.agentId ?? null,
       status: live?.status ?? 'stopped',
       hubUrl: live?.url ?? loadAgentConfig()['midtier-url'] ?? null,
+      target: live?.target ?? null,
+      targetUrl: live?.targetUrl ?? null,
+      targetSince: live?.targetSince ?? null,
       transport: live?.transport ?? null,
       fallbackReason: live?.fallbackReason ?? null,
       pid: live ? live.pid : null,
@@ -61,6 +69,7 @@ export default class AgentStatus extends ThreshCommand {
       ['Agent ID', result.agentId ?? '(none yet: the agent has never run)'],
       ['Status', LABELS[result.status]],
       ['Hub URL', result.hubUrl ?? '(not set)'],
+      ['Target', describeTarget(result)],
       ['Transport', result.transport ?? '-'],
       ['Uptime', result.uptimeSeconds === null ? '-' : formatDuration(result.uptimeSeconds)],
       ['Last Report', live ? formatAgo(result.lastReportAt) : '-'],
@@ -72,4 +81,11 @@ export default class AgentStatus extends ThreshCommand {
     this.log(labelled(rows));
     return result;
   }
+}
+
+/** "fallback https://backup:7200 (since 2026-…, 2m ago)". */
+function describeTarget({ target, targetUrl, targetSince }: AgentStatusResult, now = Date.now()): string {
+  if (!target || !targetUrl) return '-';
+  const since = targetSince ? ` (since ${targetSince}, ${formatDuration((now - Date.parse(targetSince)) / 1000)} ago)` : '';
+  return `${target} ${targetUrl}${since}`;
 }

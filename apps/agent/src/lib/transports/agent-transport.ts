@@ -6,14 +6,21 @@ export type TransportName = 'socketio' | 'rest';
  * Why an attempt to reach the mid-tier failed:
  * - `unreachable`: no TCP connection at all (port closed, unknown host): the host is down, whatever the transport;
  * - `network`: connected, but nothing usable came back (a proxy that lets no WebSocket through, a reset, a timeout);
+ * - `tls`: the TLS handshake failed (a certificate this agent does not trust, a server that does not speak TLS);
  * - `refused`: the mid-tier answered and refused the key (wrong type, revoked);
  * - `server`: the mid-tier answered but could not serve (its hub unreachable, an internal error).
  */
-export type TransportFailureKind = 'unreachable' | 'network' | 'refused' | 'server';
+export type TransportFailureKind = 'unreachable' | 'network' | 'tls' | 'refused' | 'server';
 
 export interface TransportFailure {
   kind: TransportFailureKind;
+  /** Why, in words a person acts on: `thresh agent status` shows it. */
   message: string;
+}
+
+/** A refused key or an untrusted certificate needs a person: trying again soon, or another server, will not help. */
+export function needsConfigurationFix(kind: TransportFailureKind): boolean {
+  return kind === 'refused' || kind === 'tls';
 }
 
 /** What a transport tells the runtime; a stopped transport tells nothing more. */
@@ -49,6 +56,8 @@ export interface TransportSettings {
   url: string;
   apiKey: string;
   tlsVerify: boolean;
+  /** PEM certificates to trust (the system's and tls-ca's); undefined: the system's only. */
+  trustedCa?: string[];
   /** Seconds before the first reconnect attempt; the base of the backoff. */
   reconnectDelaySeconds: number;
 }
@@ -59,13 +68,6 @@ export const REPORT_TIMEOUT_MS = 60_000;
 export const RECONNECT_CAP_MS = 60_000;
 /** A refused key will not be accepted a second later: wait this many times longer before trying it again. */
 export const REFUSED_KEY_BACKOFF_FACTOR = 6;
-
-/** System error codes of a connection that never opened. */
-const UNREACHABLE_ERROR_CODES: readonly unknown[] = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'];
-
-export function isUnreachableError(error: unknown): boolean {
-  return UNREACHABLE_ERROR_CODES.includes((error as { code?: unknown } | undefined)?.code);
-}
 
 /** Jittered exponential backoff: ten thousand agents must not come back in the same second. */
 export function backoffDelay(attempt: number, baseMs: number, capMs = RECONNECT_CAP_MS): number {

@@ -14,6 +14,8 @@ export interface HttpRequestOptions {
   timeoutMs: number;
   /** Checked for https:// only; false accepts any certificate (the agent's tls-verify setting). */
   rejectUnauthorized: boolean;
+  /** PEM certificates to trust for https://, in place of Node's defaults; undefined keeps the defaults. */
+  ca?: string[];
   agent?: HttpAgent | HttpsAgent;
   signal?: AbortSignal;
 }
@@ -37,6 +39,7 @@ export function sendHttpRequest(url: URL, options: HttpRequestOptions): Promise<
         ...options.headers,
       },
       rejectUnauthorized: options.rejectUnauthorized,
+      ca: options.ca,
       agent: options.agent,
       signal: options.signal,
     });
@@ -67,12 +70,22 @@ export function sendHttpRequest(url: URL, options: HttpRequestOptions): Promise<
   });
 }
 
-/** Whether anything answers HTTP at `<url>/health`: any status means the host is up. */
-export async function answersHttp(baseUrl: string, rejectUnauthorized: boolean, timeoutMs: number): Promise<boolean> {
+/** How to check the server's certificate: the agent's tls-verify, and tls-ca with the system's CAs. */
+export interface TlsTrust {
+  rejectUnauthorized: boolean;
+  ca?: string[];
+}
+
+/** The status `<url>/health` answers with; undefined when nothing answered HTTP. */
+export async function healthStatus(baseUrl: string, trust: TlsTrust, timeoutMs: number): Promise<number | undefined> {
   try {
-    await sendHttpRequest(new URL('/health', baseUrl), { method: 'GET', timeoutMs, rejectUnauthorized });
-    return true;
+    return (await sendHttpRequest(new URL('/health', baseUrl), { method: 'GET', timeoutMs, ...trust })).status;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** Whether anything answers HTTP at `<url>/health`: any status means the host is up. */
+export async function answersHttp(baseUrl: string, trust: TlsTrust, timeoutMs: number): Promise<boolean> {
+  return (await healthStatus(baseUrl, trust, timeoutMs)) !== undefined;
 }

@@ -100,7 +100,7 @@ describe('RestTransport against a mid-tier over loopback HTTP', () => {
   it('tells a refused key from an unreachable host', async () => {
     startTransport({ apiKey: 'thresh_live_default_revoked' });
     await waitFor('the refusal', () => failures.length === 1);
-    expect(failures).toEqual([{ kind: 'refused', message: 'Invalid or revoked key' }]);
+    expect(failures).toEqual([{ kind: 'refused', message: 'the midtier refused the api-key: Invalid or revoked key' }]);
     expect(midtier.registrations).toEqual([]);
   });
 
@@ -114,7 +114,7 @@ describe('RestTransport against a mid-tier over loopback HTTP', () => {
     await waitFor('three retries', () => connectedAt.length >= 4);
     expect(disconnected).toHaveLength(1);
     // The poll held open breaks off; then the port is closed.
-    expect(failures[0]).toEqual({ kind: 'network', message: expect.stringMatching(/^cannot reach 127\.0\.0\.1:\d+: socket hang up$/) });
+    expect(failures[0]).toEqual({ kind: 'network', message: expect.stringMatching(/^connection to 127\.0\.0\.1:\d+ failed: socket hang up$/) });
     expect(failures.slice(1).map((failure) => failure.kind)).toEqual(failures.slice(1).map(() => 'unreachable'));
     const [secondGap, thirdGap] = [connectedAt[2] - connectedAt[1], connectedAt[3] - connectedAt[2]];
     expect(secondGap).toBeGreaterThanOrEqual(190);

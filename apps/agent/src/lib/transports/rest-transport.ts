@@ -15,7 +15,6 @@ import { z } from 'zod';
 import {
   AgentTransport,
   backoffDelay,
-  isUnreachableError,
   REFUSED_KEY_BACKOFF_FACTOR,
   REPORT_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
@@ -24,6 +23,7 @@ import {
   TransportSettings,
   TransportStopReason,
 } from './agent-transport';
+import { classifyConnectionFailure, ServerRefusal } from './connection-failure';
 import { sendHttpRequest } from './http-request';
 
 export interface RestTransportSettings extends TransportSettings {
@@ -72,7 +72,7 @@ export class RestTransport implements AgentTransport {
     this.description = `rest (polling every ${settings.pollIntervalSeconds}s)`;
     // Kept-alive connections: a poll every few seconds should not pay a TCP and TLS handshake each time.
     this.connectionPool = settings.url.startsWith('https:')
-      ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: settings.tlsVerify })
+      ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: settings.tlsVerify, ca: settings.trustedCa })
       : new HttpAgent({ keepAlive: true });
   }
 
@@ -199,12 +199,12 @@ export class RestTransport implements AgentTransport {
         headers: { authorization: `Bearer ${this.settings.apiKey}` },
         timeoutMs,
         rejectUnauthorized: this.settings.tlsVerify,
+        ca: this.settings.trustedCa,
         agent: this.connectionPool,
         signal,
       });
     } catch (error) {
-      const message = `cannot reach ${url.host}: ${(error as Error).message}`;
-      return { ok: false, code: 'hub_unavailable', failure: { kind: isUnreachableError(error) ? 'unreachable' : 'network', message } };
+      return { ok: false, code: 'hub_unavailable', failure: classifyConnectionFailure(error, url.host) };
     }
     if (response.status >= 200 && response.status < 300) {
       const parsed = schema.safeParse(response.body ? parseJson(response.body) : undefined);
@@ -213,9 +213,11 @@ export class RestTransport implements AgentTransport {
     }
     const error = errorBodySchema.safeParse(parseJson(response.body));
     const code = error.success ? error.data.code : (CODE_BY_STATUS.get(response.status) ?? 'internal');
-    const message = error.success ? error.data.message : `${method} ${url.pathname} answered ${response.status}`;
-    const refused = response.status === 401 || response.status === 403;
-    return { ok: false, code, failure: { kind: refused ? 'refused' : 'server', message } };
+    const refusal: ServerRefusal = {
+      message: error.success ? error.data.message : `${method} ${url.pathname} answered ${response.status}`,
+      data: { code, status: response.status },
+    };
+    return { ok: false, code, failure: classifyConnectionFailure(refusal, url.host) };
   }
 }
 

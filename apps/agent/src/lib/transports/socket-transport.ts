@@ -12,20 +12,17 @@ import { io, Socket } from 'socket.io-client';
 import {
   AgentTransport,
   backoffDelay,
-  isUnreachableError,
   RECONNECT_CAP_MS,
   REFUSED_KEY_BACKOFF_FACTOR,
   REPORT_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
   TransportEvents,
-  TransportFailureKind,
   TransportSettings,
   TransportStopReason,
 } from './agent-transport';
+import { classifyConnectionFailure } from './connection-failure';
 
 type AgentSocket = Socket<MidtierToAgentEvents, AgentToMidtierEvents>;
-/** `data` comes with a handshake the server refused; `description` is the WebSocket's own error. */
-type ConnectError = Error & { data?: { status?: number; code?: string }; description?: { message?: unknown; error?: unknown } };
 
 /** Socket.IO over WebSocket only: long-polling through a proxy is what the REST transport does, and does better. */
 export class SocketTransport implements AgentTransport {
@@ -37,7 +34,12 @@ export class SocketTransport implements AgentTransport {
   private failedAttempts = 0;
   private stopped = false;
 
-  constructor(private readonly settings: TransportSettings) {}
+  /** "host:port", as failures name the server. */
+  private readonly host: string;
+
+  constructor(private readonly settings: TransportSettings) {
+    this.host = new URL(settings.url).host;
+  }
 
   start(events: TransportEvents): void {
     const { settings } = this;
@@ -49,6 +51,7 @@ export class SocketTransport implements AgentTransport {
       reconnectionDelayMax: Math.max(delayMs, RECONNECT_CAP_MS),
       randomizationFactor: 0.5,
       rejectUnauthorized: settings.tlsVerify,
+      ca: settings.trustedCa,
     });
     this.events = events;
     socket.on('connect', () => {
@@ -61,7 +64,7 @@ export class SocketTransport implements AgentTransport {
       // socket.io does not come back by itself when the server closed the connection (a revoked key, say).
       if (reason === 'io server disconnect') this.scheduleReconnect(false);
     });
-    socket.on('connect_error', (error: ConnectError) => this.onConnectError(error));
+    socket.on('connect_error', (error) => this.onConnectError(error));
     socket.on('command:run', (command) => events.commandRun(command));
     socket.on('command:cancel', (event) => events.commandCancel(event?.commandId));
     this.socket = socket;
@@ -71,16 +74,17 @@ export class SocketTransport implements AgentTransport {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.socket?.disconnect();
+    for (const abandon of [...this.unanswered]) abandon();
   }
 
   async register(registration: AgentRegistration): Promise<Ack<RegisteredNode>> {
     const result = await this.request<RegisteredNode>('agent:register', registration);
     if (!result.ok && !this.stopped) {
-      const refused = result.error.code === 'unauthorized' || result.error.code === 'forbidden';
+      const failure = classifyConnectionFailure({ message: result.error.message, data: { code: result.error.code } }, this.host);
       // The mid-tier could not reach the hub, say: try the whole handshake again later.
       this.socket?.disconnect();
-      this.scheduleReconnect(refused);
-      this.events?.error({ kind: refused ? 'refused' : 'server', message: `registration refused: ${result.error.message}` });
+      this.scheduleReconnect(failure.kind === 'refused');
+      this.events?.error(failure.kind === 'refused' ? failure : { ...failure, message: `registration refused: ${failure.message}` });
     }
     return result;
   }
@@ -93,24 +97,32 @@ export class SocketTransport implements AgentTransport {
     return this.request('command:update', update, REPORT_TIMEOUT_MS);
   }
 
-  private async request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<R>> {
-    try {
-      // The event map's ack types are checked at the call sites; emitWithAck cannot follow them.
-      return (await (this.socket?.timeout(timeoutMs) as Socket).emitWithAck(event, payload)) as Ack<R>;
-    } catch {
-      return { ok: false, error: { code: 'hub_unavailable', message: `no answer to ${event} within ${timeoutMs / 1000}s` } };
-    }
+  /** Settles every request still waiting for its answer: a stopping agent must not wait out their timeouts. */
+  private readonly unanswered = new Set<() => void>();
+
+  private request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<R>> {
+    const socket = this.socket as Socket | undefined;
+    if (!socket || this.stopped) return Promise.resolve({ ok: false, error: { code: 'hub_unavailable', message: `not connected: ${event} not sent` } });
+    return new Promise((resolve) => {
+      const settle = (result: Ack<R>) => {
+        clearTimeout(timer);
+        this.unanswered.delete(abandon);
+        resolve(result);
+      };
+      const abandon = () => settle({ ok: false, error: { code: 'hub_unavailable', message: `${event} abandoned: the agent is stopping` } });
+      const timer = setTimeout(() => settle({ ok: false, error: { code: 'hub_unavailable', message: `no answer to ${event} within ${timeoutMs / 1000}s` } }), timeoutMs);
+      this.unanswered.add(abandon);
+      socket.emit(event, payload, (result: Ack<R>) => settle(result));
+    });
   }
 
-  private onConnectError(error: ConnectError): void {
+  /** A handshake answered with `data` came through the WebSocket: the mid-tier itself said no. Else the WebSocket failed. */
+  private onConnectError(error: Error): void {
     if (this.stopped) return;
-    const code = error.data?.code;
-    // A handshake answered with data came through the WebSocket: the mid-tier itself said no.
-    const kind: TransportFailureKind =
-      code === 'unauthorized' || code === 'forbidden' ? 'refused' : error.data ? 'server' : isUnreachableError(error.description?.error) ? 'unreachable' : 'network';
-    this.events?.error({ kind, message: describeConnectError(error) });
+    const failure = classifyConnectionFailure(error, this.host);
+    this.events?.error(failure);
     // socket.io retries transport failures itself, but not a handshake the server refused.
-    if (!this.socket?.active) this.scheduleReconnect(kind === 'refused');
+    if (!this.socket?.active) this.scheduleReconnect(failure.kind === 'refused');
   }
 
   private scheduleReconnect(refused: boolean): void {
@@ -120,10 +132,4 @@ export class SocketTransport implements AgentTransport {
     const delay = backoffDelay(this.failedAttempts++, base);
     this.retryTimer = setTimeout(() => this.socket?.connect(), delay);
   }
-}
-
-/** socket.io only says "websocket error"; what the WebSocket met (a 403 from a proxy, a refused port) says more. */
-function describeConnectError(error: ConnectError): string {
-  const detail = error.description?.message;
-  return typeof detail === 'string' && detail && !error.message.includes(detail) ? `${error.message}: ${detail}` : error.message;
 }

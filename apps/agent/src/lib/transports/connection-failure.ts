@@ -1,0 +1,131 @@
+import type { TransportFailure } from './agent-transport';
+
+/** A server that answered and said no: Socket.IO hands its handshake refusal over as `data`, REST as the error body. */
+export interface ServerRefusal {
+  message: string;
+  data: { code?: string; status?: number };
+}
+
+const REFUSED_KEY_CODES: readonly string[] = ['unauthorized', 'forbidden'];
+const REFUSED_KEY_STATUSES: readonly number[] = [401, 403];
+
+/** System error codes of a connection that never opened, and what to check. */
+const UNREACHABLE_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused (is the midtier running?)',
+  ENOTFOUND: 'no such host (check the host name in the URL)',
+  EAI_AGAIN: 'the host name could not be looked up (is DNS reachable?)',
+  EHOSTUNREACH: 'no route to the host (is it up, and the network between?)',
+  ENETUNREACH: 'network unreachable (is this machine online?)',
+  ETIMEDOUT: 'connection timed out (is the host up, or does a firewall drop the traffic?)',
+};
+
+const TRUST_ITS_CA = 'trust its CA with "thresh agent config set tls-ca <file>", or set tls-verify false';
+
+/** Node's certificate verification codes: what is wrong with the certificate, and what fixes it. */
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, { problem: string; fix: string }>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: { problem: 'is self-signed', fix: TRUST_ITS_CA },
+  SELF_SIGNED_CERT_IN_CHAIN: { problem: 'chains up to a self-signed CA this agent does not trust', fix: TRUST_ITS_CA },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { problem: 'is signed by a CA this agent does not know', fix: TRUST_ITS_CA },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { problem: 'is signed by a CA this agent does not know', fix: TRUST_ITS_CA },
+  UNABLE_TO_GET_ISSUER_CERT: { problem: 'is signed by a CA this agent does not know', fix: TRUST_ITS_CA },
+  CERT_HAS_EXPIRED: { problem: 'has expired', fix: 'renew it on the server, or set tls-verify false' },
+  CERT_NOT_YET_VALID: { problem: 'is not valid yet', fix: "check this machine's clock, or set tls-verify false" },
+  ERR_TLS_CERT_ALTNAME_INVALID: {
+    problem: 'does not name this host',
+    fix: 'use a host name the certificate lists in the URL, or set tls-verify false',
+  },
+};
+
+/** Codes of other TLS failures, which name no certificate problem of their own. */
+const TLS_CODE_PATTERN = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|EPROTO$)/;
+/** OpenSSL's words when the first bytes back were not TLS: a plain HTTP server. */
+const NOT_TLS_PATTERN = /wrong version number|packet length too long|unknown protocol/i;
+
+/** Where socket.io-client and Node keep the error underneath: a transport error's description, an event's error, a cause. */
+const WRAPPED_ERROR_KEYS = ['description', 'error', 'cause', 'errors'] as const;
+
+interface CodedError {
+  code: string;
+  message: string;
+}
+
+/**
+ * Why a connection to `host` (as "127.0.0.1:5000") failed, in words a person acts on. `cause` is what came back:
+ * a refusal from the server (see ServerRefusal), or an error from Node or socket.io-client, however deeply wrapped.
+ */
+export function classifyConnectionFailure(cause: unknown, host: string): TransportFailure {
+  const refusal = serverRefusalIn(cause);
+  if (refusal) {
+    const { code, status } = refusal.data;
+    const keyRefused = (code !== undefined && REFUSED_KEY_CODES.includes(code)) || (status !== undefined && REFUSED_KEY_STATUSES.includes(status));
+    // Any other answer is the server's own business (its hub away, an internal error): its words say it best.
+    return keyRefused ? { kind: 'refused', message: `the midtier refused the api-key: ${refusal.message}` } : { kind: 'server', message: refusal.message };
+  }
+  const coded = codedErrorIn(cause);
+  if (coded) {
+    const unreachable = UNREACHABLE_REASONS[coded.code];
+    if (unreachable) return { kind: 'unreachable', message: `cannot reach ${host}: ${unreachable}` };
+    const certificate = CERTIFICATE_PROBLEMS[coded.code];
+    if (certificate) return { kind: 'tls', message: `TLS: the certificate of ${host} ${certificate.problem} (${coded.code}): ${certificate.fix}` };
+    if (TLS_CODE_PATTERN.test(coded.code)) {
+      if (NOT_TLS_PATTERN.test(coded.message)) {
+        return { kind: 'tls', message: `TLS: ${host} does not speak TLS (${coded.code}): it serves plain HTTP, so use http:// in the URL` };
+      }
+      return { kind: 'tls', message: `TLS: the handshake with ${host} failed (${coded.code}: ${coded.message})` };
+    }
+  }
+  return { kind: 'network', message: `connection to ${host} failed: ${messagesIn(cause)}` };
+}
+
+function serverRefusalIn(cause: unknown): ServerRefusal | undefined {
+  if (!isObject(cause) || !isObject(cause['data']) || typeof cause['message'] !== 'string') return undefined;
+  const data = cause['data'];
+  return {
+    message: cause['message'],
+    data: {
+      code: typeof data['code'] === 'string' ? data['code'] : undefined,
+      status: typeof data['status'] === 'number' ? data['status'] : undefined,
+    },
+  };
+}
+
+/** The outermost error with a string `code`, searched breadth first through the wrappers. */
+function codedErrorIn(cause: unknown): CodedError | undefined {
+  for (const candidate of unwrap(cause)) {
+    if (typeof candidate['code'] === 'string') {
+      return { code: candidate['code'], message: typeof candidate['message'] === 'string' ? candidate['message'] : '' };
+    }
+  }
+  return undefined;
+}
+
+/** "websocket error: Unexpected server response: 403": each wrapper's message that adds something. */
+function messagesIn(cause: unknown): string {
+  const messages: string[] = [];
+  for (const candidate of unwrap(cause)) {
+    const message = candidate['message'];
+    if (typeof message === 'string' && message && !messages.some((seen) => seen.includes(message))) messages.push(message);
+  }
+  return messages.join(': ') || String(cause);
+}
+
+function unwrap(cause: unknown): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  const queue: unknown[] = [cause];
+  // A few levels are all the wrapping there is; the bound keeps a cycle from looping.
+  while (queue.length > 0 && found.length < 16) {
+    const next = queue.shift();
+    if (!isObject(next) || found.includes(next)) continue;
+    found.push(next);
+    for (const key of WRAPPED_ERROR_KEYS) {
+      const inner = next[key];
+      if (Array.isArray(inner)) queue.push(...inner);
+      else queue.push(inner);
+    }
+  }
+  return found;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
