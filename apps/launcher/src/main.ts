@@ -2,7 +2,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './lib/embedded-postgres';
-import { HubClient, HubRequestError, waitUntil } from './lib/hub-client';
+import { HubClient, HubRequestError, requestJson, waitUntil } from './lib/hub-client';
+import { ensureLocalCertificate } from './lib/local-tls';
 import { loadOrCreateSecrets, LocalSecrets, saveSecrets, secretsPath } from './lib/local-secrets';
 import { freePort, isPortFree } from './lib/ports';
 import { Supervisor } from './lib/supervisor';
@@ -84,17 +85,24 @@ async function main(): Promise<void> {
   }
 
   const baseEnv = { ...process.env, LOG_LEVEL: childLogLevel };
+  // HTTPS unless told otherwise, with a certificate of this machine's own, made once.
+  const https = process.env['HUB_DISABLE_HTTPS'] !== 'true';
+  const tls = https ? await ensureLocalCertificate(dataDir) : undefined;
+  if (tls?.created) log(`made a self-signed certificate for this machine: ${tls.cert}`);
+  const ca = tls ? readFileSync(tls.cert, 'utf8') : undefined;
+  const scheme = https ? 'https' : 'http';
   supervisor.start('hub', process.execPath, [HUB_BIN], {
     ...baseEnv,
+    ...(tls ? { HUB_TLS_CERT: tls.cert, HUB_TLS_KEY: tls.key } : {}),
     DATABASE_URL: databaseUrl,
     DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] || String(EMBEDDED_POOL_SIZE),
     HUB_PORT: String(hubPort),
     THRESH_ADMIN_USERNAME: adminUsername,
     THRESH_ADMIN_PASSWORD: secrets.adminPassword,
   });
-  const hubUrl = `http://127.0.0.1:${hubPort}`;
-  const hub = new HubClient(hubUrl);
-  await waitUntil('the hub to be ready', async () => (await fetch(`${hubUrl}/health/ready`)).ok, READY_TIMEOUT_MS);
+  const hubUrl = `${scheme}://127.0.0.1:${hubPort}`;
+  const hub = new HubClient(hubUrl, ca);
+  await waitUntil('the hub to be ready', () => hub.answers('/health/ready'), READY_TIMEOUT_MS);
 
   try {
     await hub.login(adminUsername, secrets.adminPassword);
@@ -114,16 +122,17 @@ async function main(): Promise<void> {
     HUB_URL: hubUrl,
     MIDTIER_KEY: secrets.midtierKey.key,
     MIDTIER_SPOOL_DIR: process.env['MIDTIER_SPOOL_DIR'] || join(dataDir, 'midtier-spool'),
+    ...(tls ? { MIDTIER_TLS_CERT: tls.cert, MIDTIER_TLS_KEY: tls.key, MIDTIER_HUB_TLS_CA: tls.cert } : {}),
   });
-  const midtierUrl = `http://127.0.0.1:${midtierPort}`;
+  const midtierUrl = `${scheme}://127.0.0.1:${midtierPort}`;
   await waitUntil(
     'the midtier to reach the hub',
-    async () => ((await (await fetch(`${midtierUrl}/health`)).json()) as { hub: { connected: boolean } }).hub.connected,
+    async () => ((await requestJson(new URL('/health', midtierUrl), { ca })).body as { hub: { connected: boolean } }).hub.connected,
     READY_TIMEOUT_MS,
   );
 
   const agentEnv = { ...process.env, THRESH_HOME: join(dataDir, 'agent') };
-  for (const [key, value] of [['midtier-url', midtierUrl], ['api-key', secrets.agentKey.key]]) {
+  for (const [key, value] of [['midtier-url', midtierUrl], ['api-key', secrets.agentKey.key], ...(tls ? [['tls-ca', tls.cert]] : [])]) {
     const result = spawnSync(process.execPath, [THRESH_BIN, 'agent', 'config', 'set', key, value], { env: agentEnv, encoding: 'utf8' });
     if (result.status !== 0) fail(`could not configure the local agent: ${result.stderr}`);
   }
@@ -141,7 +150,8 @@ async function main(): Promise<void> {
     [
       '',
       'Thresh Hub is running. Ctrl-C stops everything.',
-      `Dashboard: http://localhost:${hubPort}/`,
+      `Dashboard: ${scheme}://localhost:${hubPort}/`,
+      ...(tls ? [`Certificate: ${tls.cert} (self-signed: a browser asks once; the thresh CLI trusts it with NODE_EXTRA_CA_CERTS=${tls.cert})`] : []),
       `Admin login: ${adminUsername} / ${secrets.adminPassword}`,
       `Agent key: ${secrets.agentKey.key}`,
       '',
