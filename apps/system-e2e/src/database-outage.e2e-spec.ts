@@ -1,7 +1,7 @@
 import { PostgresCluster, runThresh, waitFor } from '@thresh/testing';
 import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RunningSystem, startSystem, temporaryHome } from './support/system';
+import { RunningSystem, startAgent, startSystem, temporaryHome } from './support/system';
 
 jest.setTimeout(240_000);
 
@@ -33,16 +33,13 @@ describe('PostgreSQL restarts under load: the hub says so while it lasts, recove
   beforeAll(async () => {
     cluster = await PostgresCluster.create();
     system = await startSystem('pgoutage', { postgresUrl: cluster.url });
-    for (const [key, value] of [
+    await startAgent(home, [
       ['midtier-url', system.midtierUrl],
       ['api-key', await system.api.createKey('agent')],
       ['metrics-interval', '1'],
       ['reconnect-delay', '1'],
       ['node-name', 'busy'],
-    ]) {
-      expect((await runThresh(['agent', 'config', 'set', key, value], env)).code).toBe(0);
-    }
-    expect((await runThresh(['agent', 'start'], env)).code).toBe(0);
+    ]);
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { runThresh, waitFor } from '@thresh/testing';
 import { Client } from 'pg';
-import { RunningSystem, startSystem, temporaryHome } from './support/system';
+import { RunningSystem, startAgent, startSystem, temporaryHome } from './support/system';
 
 jest.setTimeout(240_000);
 
@@ -36,7 +36,7 @@ describe('failover: when its hub and midtier die, an agent moves to the second p
     secondary = await startSystem('failover-b', { database: primary.database });
     database = new Client({ connectionString: primary.database.url });
     await database.connect();
-    for (const [key, value] of [
+    await startAgent(home, [
       ['midtier-url', primary.midtierUrl],
       ['fallback-url', secondary.midtierUrl],
       ['auto-failover', 'true'],
@@ -46,10 +46,7 @@ describe('failover: when its hub and midtier die, an agent moves to the second p
       ['metrics-interval', '1'],
       ['reconnect-delay', '1'],
       ['node-name', 'roamer'],
-    ]) {
-      expect((await runThresh(['agent', 'config', 'set', key, value], env)).code).toBe(0);
-    }
-    expect((await runThresh(['agent', 'start'], env)).code).toBe(0);
+    ]);
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { runThresh, waitFor } from '@thresh/testing';
-import { RunningSystem, startSystem, temporaryHome } from './support/system';
+import { RunningSystem, startAgent, startSystem, temporaryHome } from './support/system';
 
 jest.setTimeout(120_000);
 
@@ -10,15 +10,12 @@ describe('agents straight to the hub: a small fleet needs no midtier', () => {
 
   beforeAll(async () => {
     system = await startSystem('hubdirect');
-    for (const [key, value] of [
+    await startAgent(home, [
       ['midtier-url', system.hubUrl],
       ['api-key', await system.api.createKey('agent')],
       ['metrics-interval', '1'],
       ['node-name', 'direct'],
-    ]) {
-      expect((await runThresh(['agent', 'config', 'set', key, value], agent)).code).toBe(0);
-    }
-    expect((await runThresh(['agent', 'start'], agent)).code).toBe(0);
+    ]);
   });
 
   afterAll(async () => {

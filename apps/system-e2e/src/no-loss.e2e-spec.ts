@@ -1,7 +1,7 @@
 import { runThresh, waitFor } from '@thresh/testing';
 import { Client } from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RunningSystem, startSystem, temporaryHome } from './support/system';
+import { RunningSystem, startAgent, startSystem, temporaryHome } from './support/system';
 
 interface SeqSummary {
   count: number;
@@ -34,16 +34,13 @@ describe('no loss, no doubles: an agent reporting every second through a midtier
     system = await startSystem('noloss');
     database = new Client({ connectionString: system.database.url });
     await database.connect();
-    for (const [key, value] of [
+    await startAgent(home, [
       ['midtier-url', system.midtierUrl],
       ['api-key', await system.api.createKey('agent')],
       ['metrics-interval', '1'],
       ['reconnect-delay', '1'],
       ['node-name', 'steady'],
-    ]) {
-      await runThresh(['agent', 'config', 'set', key, value], env);
-    }
-    expect((await runThresh(['agent', 'start'], env)).code).toBe(0);
+    ]);
   });
 
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generate } from 'selfsigned';
-import { RunningSystem, startSystem, temporaryHome } from './support/system';
+import { RunningSystem, startAgent, startSystem, temporaryHome } from './support/system';
 
 jest.setTimeout(120_000);
 
@@ -54,17 +54,13 @@ describe('TLS between agents and their midtier: verified by default, a private C
     const files = await privatePki(pki.path);
     system = await startSystem('tls', { midtierTls: { cert: files.cert, key: files.key, ca: readFileSync(files.ca, 'utf8') } });
     const key = await system.api.createKey('agent');
-    const settings: Record<keyof typeof homes, string[][]> = {
+    const settings: Record<keyof typeof homes, [string, string][]> = {
       trusting: [['tls-ca', files.ca]],
       verifying: [],
       lax: [['tls-verify', 'false']],
     };
     for (const [name, home] of Object.entries(homes) as [keyof typeof homes, { path: string }][]) {
-      const env = { THRESH_HOME: home.path };
-      for (const [setting, value] of [['midtier-url', system.midtierUrl], ['api-key', key], ['reconnect-delay', '1'], ['node-name', `tls-${name}`], ...settings[name]]) {
-        expect((await runThresh(['agent', 'config', 'set', setting, value], env)).code).toBe(0);
-      }
-      expect((await runThresh(['agent', 'start'], env)).code).toBe(0);
+      await startAgent(home, [['midtier-url', system.midtierUrl], ['api-key', key], ['reconnect-delay', '1'], ['node-name', `tls-${name}`], ...settings[name]]);
     }
   });
 

@@ -2,7 +2,7 @@ import type { EnvironmentInfo, StackResponse } from '@thresh/protocol';
 import { freePort, runThresh, waitFor, WebSocketBlockingProxy } from '@thresh/testing';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunningSystem, startSystem, temporaryHome } from './support/system';
+import { RunningSystem, startAgent, startSystem, temporaryHome } from './support/system';
 
 jest.setTimeout(180_000);
 
@@ -19,7 +19,7 @@ describe('WebSockets blocked on the way: transport auto falls back to REST, and 
     system = await startSystem('wsblocked');
     proxy = await WebSocketBlockingProxy.start(system.midtierUrl);
     cli = { THRESH_TOKEN: system.api.token, THRESH_HUB: system.hubUrl };
-    for (const [key, value] of [
+    await startAgent(home, [
       ['midtier-url', proxy.url],
       ['api-key', await system.api.createKey('agent')],
       ['transport', 'auto'],
@@ -27,10 +27,7 @@ describe('WebSockets blocked on the way: transport auto falls back to REST, and 
       ['poll-interval', '1'],
       ['metrics-interval', '2'],
       ['node-name', 'behind-proxy'],
-    ]) {
-      expect((await runThresh(['agent', 'config', 'set', key, value], agent)).code).toBe(0);
-    }
-    expect((await runThresh(['agent', 'start'], agent)).code).toBe(0);
+    ]);
   });
 
   afterAll(async () => {

@@ -4,25 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeRestMidtier } from '../test/fake-rest-midtier';
+import { measuredSample, sampleBufferIn } from '../test/measurements';
 import { AgentConfig, CONFIG_DEFAULTS } from './agent-config';
 import { AgentRuntime, AgentRuntimeOptions } from './agent-runtime';
 import { AgentState, readAgentState } from './agent-state';
-import { SampleBuffer } from './sample-buffer';
 
 jest.setTimeout(10_000);
 
 const API_KEY = 'thresh_live_default_failover';
-const SAMPLE = {
-  at: '2026-11-27T00:00:00.000Z',
-  cpuPercent: 5,
-  memoryUsedBytes: 1,
-  memoryTotalBytes: 2,
-  diskUsedBytes: 3,
-  diskTotalBytes: 4,
-  containersRunning: 0,
-  environments: [],
-};
-
 describe('AgentRuntime failover to fallback-url', () => {
   let home: string;
   let primary: FakeRestMidtier;
@@ -32,7 +21,7 @@ describe('AgentRuntime failover to fallback-url', () => {
   const registration = agentRegistration();
 
   const startRuntime = (config: Partial<AgentConfig>, options: Partial<AgentRuntimeOptions> = {}): AgentRuntime => {
-    const buffer = new SampleBuffer({ file: join(home, 'buffer.jsonl'), cursorFile: join(home, 'cursor.json'), maxSamples: 1000, maxBytes: 1_000_000 });
+    const buffer = sampleBufferIn(home);
     const started = new AgentRuntime({
       config: {
         ...CONFIG_DEFAULTS,
@@ -49,7 +38,7 @@ describe('AgentRuntime failover to fallback-url', () => {
       },
       registration,
       buffer,
-      collect: async () => ({ ...SAMPLE, at: new Date().toISOString() }),
+      collect: async () => measuredSample(),
       log: (message) => logs.push(message),
       // The setting's minimum is 5 s: tests fail over sooner, and ask the primary's health more often than every 5 s.
       failoverTimeoutMs: 1000,

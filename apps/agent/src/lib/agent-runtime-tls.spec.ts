@@ -7,26 +7,15 @@ import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { Server } from 'socket.io';
 import { FakeRestMidtier } from '../test/fake-rest-midtier';
+import { measuredSample, sampleBufferIn } from '../test/measurements';
 import { missingSettings } from './agent-launch';
 import { AgentConfig, CONFIG_DEFAULTS, parseConfigValue } from './agent-config';
 import { AgentRuntime } from './agent-runtime';
 import { AgentState, readAgentState } from './agent-state';
-import { SampleBuffer } from './sample-buffer';
 
 jest.setTimeout(10_000);
 
 const API_KEY = 'thresh_live_default_tlstests';
-const SAMPLE = {
-  at: '2026-11-27T00:00:00.000Z',
-  cpuPercent: 5,
-  memoryUsedBytes: 1,
-  memoryTotalBytes: 2,
-  diskUsedBytes: 3,
-  diskTotalBytes: 4,
-  containersRunning: 0,
-  environments: [],
-};
-
 /** A private CA, and a certificate for 127.0.0.1 it signed: what a midtier behind an in-house PKI serves. */
 async function privatePki(): Promise<{ caCert: string; serverKey: string; serverCert: string }> {
   const ca = await generate([{ name: 'commonName', value: 'Thresh Test CA' }], {
@@ -62,12 +51,12 @@ describe('AgentRuntime over HTTPS with a certificate from a private CA', () => {
   const registration = agentRegistration();
 
   const startRuntime = (config: Partial<AgentConfig>, options: { failoverTimeoutMs?: number; primaryProbeIntervalMs?: number } = {}): AgentRuntime => {
-    const buffer = new SampleBuffer({ file: join(home, 'buffer.jsonl'), cursorFile: join(home, 'cursor.json'), maxSamples: 1000, maxBytes: 1_000_000 });
+    const buffer = sampleBufferIn(home);
     const started = new AgentRuntime({
       config: { ...CONFIG_DEFAULTS, 'midtier-url': midtier.url, 'api-key': API_KEY, 'metrics-interval': 1, 'reconnect-delay': 1, 'poll-interval': 1, ...config },
       registration,
       buffer,
-      collect: async () => ({ ...SAMPLE, at: new Date().toISOString() }),
+      collect: async () => measuredSample(),
       log: () => undefined,
       ...options,
     });

@@ -8,25 +8,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Server } from 'socket.io';
 import { FakeRestMidtier } from '../test/fake-rest-midtier';
+import { measuredSample, sampleBufferIn } from '../test/measurements';
 import { CONFIG_DEFAULTS } from './agent-config';
 import { AgentRuntime } from './agent-runtime';
 import { AgentState, readAgentState } from './agent-state';
-import { SampleBuffer } from './sample-buffer';
 
 jest.setTimeout(15_000);
 
 const API_KEY = 'thresh_live_default_autotest';
-const SAMPLE = {
-  at: '2026-11-27T00:00:00.000Z',
-  cpuPercent: 5,
-  memoryUsedBytes: 1,
-  memoryTotalBytes: 2,
-  diskUsedBytes: 3,
-  diskTotalBytes: 4,
-  containersRunning: 0,
-  environments: [],
-};
-
 describe('AgentRuntime with transport auto', () => {
   let home: string;
   let midtier: FakeRestMidtier;
@@ -37,12 +26,12 @@ describe('AgentRuntime with transport auto', () => {
   const registration = agentRegistration();
 
   const startRuntime = (url: string, websocketRetryMs?: number): AgentRuntime => {
-    const buffer = new SampleBuffer({ file: join(home, 'buffer.jsonl'), cursorFile: join(home, 'cursor.json'), maxSamples: 1000, maxBytes: 1_000_000 });
+    const buffer = sampleBufferIn(home);
     const started = new AgentRuntime({
       config: { ...CONFIG_DEFAULTS, 'midtier-url': url, 'api-key': API_KEY, transport: 'auto', 'metrics-interval': 1, 'reconnect-delay': 1, 'poll-interval': 1 },
       registration,
       buffer,
-      collect: async () => ({ ...SAMPLE, at: new Date().toISOString() }),
+      collect: async () => measuredSample(),
       log: (message) => logs.push(message),
       commands: { run: (command) => commands.push(command), cancel: () => undefined, registered: () => undefined },
       websocketRetryMs,

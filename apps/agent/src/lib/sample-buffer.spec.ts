@@ -1,23 +1,14 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SampleBuffer } from './sample-buffer';
+import { measuredSample, sampleBufferIn } from '../test/measurements';
 
-const values = (cpu: number) => ({
-  at: '2026-11-27T00:00:00.000Z',
-  cpuPercent: cpu,
-  memoryUsedBytes: 1,
-  memoryTotalBytes: 2,
-  diskUsedBytes: 3,
-  diskTotalBytes: 4,
-  containersRunning: 0,
-  environments: [],
-});
+const values = (cpu: number) => measuredSample({ at: '2026-11-27T00:00:00.000Z', cpuPercent: cpu });
 
 describe('SampleBuffer', () => {
   let dir: string;
   const open = (maxSamples = 100, maxBytes = 1_000_000) =>
-    new SampleBuffer({ file: join(dir, 'buffer.jsonl'), cursorFile: join(dir, 'cursor.json'), maxSamples, maxBytes });
+    sampleBufferIn(dir, { maxSamples, maxBytes });
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'sample-buffer-'));

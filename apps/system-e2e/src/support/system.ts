@@ -1,4 +1,4 @@
-import { AppProcess, createTestDatabase, freePort, getJson, HubApi, startApp, TestDatabase, waitFor } from '@thresh/testing';
+import { AppProcess, createTestDatabase, freePort, getJson, HubApi, runThresh, startApp, TestDatabase, waitFor } from '@thresh/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,17 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
     await system.stop();
     throw new Error(`${(error as Error).message}\n${logs}`);
   }
+}
+
+/** Configures a `thresh agent` in this home with these settings, in order, and starts it as a daemon. */
+export async function startAgent(home: { path: string }, settings: [string, string][]): Promise<void> {
+  const env = { THRESH_HOME: home.path };
+  for (const [key, value] of settings) {
+    const set = await runThresh(['agent', 'config', 'set', key, value], env);
+    if (set.code !== 0) throw new Error(`thresh agent config set ${key} ${value}: ${set.stderr}`);
+  }
+  const started = await runThresh(['agent', 'start'], env);
+  if (started.code !== 0) throw new Error(`thresh agent start: ${started.stderr}`);
 }
 
 export function temporaryHome(): { path: string; remove(): void } {

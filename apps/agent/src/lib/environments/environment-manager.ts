@@ -1,11 +1,12 @@
 import { Blueprint, EnvironmentInfo, EnvironmentStatus, resourceNameSchema, RuntimeDriver as DriverName } from '@thresh/protocol';
 import { BlueprintCatalog } from '../blueprints/blueprint-catalog';
+import { KeyedLock } from '../keyed-lock';
 import { DeployOptions, DeployProgress, EnvironmentError, RuntimeDriver } from './runtime-driver';
 
 /** This node's environments across its runtime drivers: docker where an engine answers, process always. */
 export class EnvironmentManager {
   /** One change at a time per environment: a stop or destroy waits for the deployment under way. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
 
   constructor(
     private readonly drivers: RuntimeDriver[],
@@ -24,12 +25,12 @@ export class EnvironmentManager {
   async deployBlueprint(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName, options?: DeployOptions): Promise<EnvironmentInfo> {
     const valid = resourceNameSchema.safeParse(name);
     if (!valid.success) throw new EnvironmentError(`"${name}" is not an environment name: ${valid.error.issues[0]?.message}`, 'validation_failed');
-    return this.exclusive(name, () => this.deploy(blueprint, name, progress, signal, driverName, options));
+    return this.locks.run(name, () => this.deploy(blueprint, name, progress, signal, driverName, options));
   }
 
   /** Deploys anew over an environment of that name, if there is one: its volumes are kept for the new one. */
   async replace(blueprint: Blueprint, name: string, progress: DeployProgress, signal: AbortSignal, driverName?: DriverName, options?: DeployOptions): Promise<EnvironmentInfo> {
-    return this.exclusive(name, async () => {
+    return this.locks.run(name, async () => {
       const holder = await this.find(name);
       if (holder) {
         progress.output(`replacing environment "${name}" (its volumes are kept)\n`);
@@ -66,26 +67,15 @@ export class EnvironmentManager {
   }
 
   async start(name: string): Promise<EnvironmentInfo> {
-    return this.exclusive(name, async () => (await this.holder(name)).start(name));
+    return this.locks.run(name, async () => (await this.holder(name)).start(name));
   }
 
   async stop(name: string): Promise<EnvironmentInfo> {
-    return this.exclusive(name, async () => (await this.holder(name)).stop(name));
+    return this.locks.run(name, async () => (await this.holder(name)).stop(name));
   }
 
   async destroy(name: string, options?: { keepVolumes?: boolean }): Promise<void> {
-    await this.exclusive(name, async () => (await this.holder(name)).destroy(name, options));
-  }
-
-  private async exclusive<T>(name: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(name) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(run);
-    this.locks.set(name, current);
-    try {
-      return await current;
-    } finally {
-      if (this.locks.get(name) === current) this.locks.delete(name);
-    }
+    await this.locks.run(name, async () => (await this.holder(name)).destroy(name, options));
   }
 
   private async find(name: string): Promise<RuntimeDriver | undefined> {

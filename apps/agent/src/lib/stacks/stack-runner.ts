@@ -11,6 +11,7 @@ import {
 } from '@thresh/protocol';
 import { EnvironmentManager } from '../environments/environment-manager';
 import { DeployProgress, EnvironmentError } from '../environments/runtime-driver';
+import { KeyedLock } from '../keyed-lock';
 import { waitHealthy } from './health-check';
 
 /** A stack command that failed, with every service's state as it ended: the hub records them either way. */
@@ -286,7 +287,7 @@ async function unlessMissing(change: () => Promise<unknown>): Promise<void> {
 /** Deploys and stops stacks: each service an environment of this node, started in dependency order. */
 export class StackRunner {
   /** One deploy or stop at a time per stack: a second one waits for the first to end. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
 
   constructor(private readonly manager: EnvironmentManager) {}
 
@@ -296,7 +297,7 @@ export class StackRunner {
    * a service failed.
    */
   deploy(payload: CommandPayload<'stack.deploy'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
-    return this.exclusive(payload.stack, () => new StackDeployment(this.manager, payload, progress, signal).run());
+    return this.locks.run(payload.stack, () => new StackDeployment(this.manager, payload, progress, signal).run());
   }
 
   /**
@@ -304,7 +305,7 @@ export class StackRunner {
    * longer names. One that does not exist, or that another owner holds, is left alone and counts as stopped.
    */
   stop(payload: CommandPayload<'stack.stop'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
-    return this.exclusive(payload.stack, () => this.stopStack(payload, progress, signal));
+    return this.locks.run(payload.stack, () => this.stopStack(payload, progress, signal));
   }
 
   private async stopStack(payload: CommandPayload<'stack.stop'>, progress: DeployProgress, signal: AbortSignal): Promise<{ services: StackServiceState[] }> {
@@ -352,17 +353,6 @@ export class StackRunner {
     } catch (error) {
       progress.step(stepOf(name), 'failed', (error as Error).message);
       return { ...state, status: 'error', error: (error as Error).message };
-    }
-  }
-
-  private async exclusive<T>(stack: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(stack) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(run);
-    this.locks.set(stack, current);
-    try {
-      return await current;
-    } finally {
-      if (this.locks.get(stack) === current) this.locks.delete(stack);
     }
   }
 }
