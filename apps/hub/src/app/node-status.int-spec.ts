@@ -1,6 +1,6 @@
-import { DASHBOARD_NAMESPACE, MIDTIER_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
+import { DASHBOARD_NAMESPACE, MIDTIER_NAMESPACE, NodeSampledEvent, NodeStatusEvent } from '@thresh/protocol';
 import { NodesService } from '@thresh/server-nodes';
-import { agentRegistration, HubApi, metricSample } from '@thresh/testing';
+import { agentRegistration, HubApi, metricSample, waitFor } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
@@ -96,6 +96,19 @@ describe('node status: offline after the grace period, back online, pruned when 
 
     expect(await midtier.emitWithAck('metrics:batch', { samples: [{ ...metricSample(), agentId }] })).toEqual({ ok: true, stored: 1, unknown: 0 });
     expect(await nextEvent('online')).toEqual(expect.objectContaining({ name: 'flappy' }));
+  });
+
+  it('pushes nodes\' new measurements, the newest per node gathered into one message a second', async () => {
+    const pushed: NodeSampledEvent[][] = [];
+    dashboard.on('nodes:sampled', (events: NodeSampledEvent[]) => pushed.push(events));
+    const { id } = (await hub.api.request<{ id: string }>('GET', '/api/nodes/flappy')).body;
+    const samples = [41, 42, 43].map((cpuPercent, index) => ({ ...metricSample({ seq: 10 + index, cpuPercent, environments: [{ name: 'web', status: 'running' as const }] }), agentId }));
+    for (const sample of samples) await midtier.emitWithAck('metrics:batch', { samples: [sample] });
+
+    const message = await waitFor('a nodes:sampled push', () => pushed.find((events) => events.some((event) => event.nodeId === id)));
+    expect(message.filter((event) => event.nodeId === id)).toEqual([
+      expect.objectContaining({ nodeId: id, cpuPercent: 43, memoryUsedBytes: 1, containersRunning: 0, environments: [{ name: 'web', status: 'running' }] }),
+    ]);
   });
 
   it('prunes a node silent past the stale window, with its samples, and audits it', async () => {

@@ -72,8 +72,20 @@ export interface CommandProgressEvent {
   step: { name: string; status: 'started' | 'done' | 'failed'; message?: string; at: string } | null;
 }
 
+/** A node's latest measurement, pushed on /dashboard (at most once a second per node, gathered in one message). */
+export interface NodeSampledEvent {
+  nodeId: string;
+  at: string;
+  cpuPercent: number;
+  memoryUsedBytes: number;
+  diskUsedBytes: number;
+  containersRunning: number;
+  environments: { name: string; status: string }[];
+}
+
 export interface DashboardServerEvents {
   'node:status': (event: NodeStatusEvent) => void;
+  'nodes:sampled': (events: NodeSampledEvent[]) => void;
   'command:progress': (event: CommandProgressEvent) => void;
 }
 

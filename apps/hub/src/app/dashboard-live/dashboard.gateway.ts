@@ -4,14 +4,17 @@ import { CredentialEvents, CredentialsService, UserRepository } from '@thresh/se
 import { accountRoom, AppException, toConnectError } from '@thresh/server-core';
 import { CommandEvents } from '@thresh/server-commands';
 import { NodeEvents } from '@thresh/server-nodes';
-import { DASHBOARD_NAMESPACE, DashboardServerEvents, MAX_SOCKET_MESSAGE_BYTES } from '@thresh/protocol';
+import { DASHBOARD_NAMESPACE, DashboardServerEvents, MAX_SOCKET_MESSAGE_BYTES, NodeSampledEvent } from '@thresh/protocol';
 import type { Namespace, Socket } from 'socket.io';
 
-/** Browsers of logged-in users (thresh_cli_ tokens) hear of node status changes in their account as they happen. */
+/** Browsers of logged-in users (thresh_cli_ tokens) hear of node status changes and measurements in their account as they happen. */
 @WebSocketGateway({ namespace: DASHBOARD_NAMESPACE, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
 export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
   private readonly logger = new Logger(DashboardGateway.name);
   private readonly stopListening: (() => void)[] = [];
+  /** Each account's newest measurement per node since the last push: a browser hears a node at most once a second. */
+  private readonly sampledSince = new Map<string, Map<string, NodeSampledEvent>>();
+  private samplePush?: NodeJS.Timeout;
 
   constructor(
     private readonly credentials: CredentialsService,
@@ -37,6 +40,11 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
     });
     this.stopListening.push(
       this.nodeEvents.onChanged(({ accountId, ...event }) => namespace.to(accountRoom(accountId)).emit('node:status', event)),
+      this.nodeEvents.onSampled((accountId, samples) => {
+        const pending = this.sampledSince.get(accountId) ?? new Map<string, NodeSampledEvent>();
+        for (const sample of samples) pending.set(sample.nodeId, sample);
+        this.sampledSince.set(accountId, pending);
+      }),
       this.commandEvents.onProgress(({ accountId, event }) => namespace.to(accountRoom(accountId)).emit('command:progress', event)),
       // A session that ends (logout, user disabled, token revoked) stops hearing the account's news at once.
       this.credentialEvents.onRevoked(({ keyId, accountId }) => {
@@ -45,6 +53,13 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
         }
       }),
     );
+    this.samplePush = setInterval(() => this.pushSampled(namespace), 1000);
+    this.samplePush.unref();
+  }
+
+  private pushSampled(namespace: Namespace<Record<string, never>, DashboardServerEvents>): void {
+    for (const [accountId, pending] of this.sampledSince) namespace.to(accountRoom(accountId)).emit('nodes:sampled', [...pending.values()]);
+    this.sampledSince.clear();
   }
 
   handleConnection(socket: Socket): void {
@@ -53,6 +68,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.samplePush);
     for (const stop of this.stopListening) stop();
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NodeStatus } from '@thresh/protocol';
+import type { NodeSampledEvent, NodeStatus } from '@thresh/protocol';
 import { EventEmitter } from 'node:events';
 
 export interface NodeStatusChange {
@@ -10,7 +10,7 @@ export interface NodeStatusChange {
   lastSeenAt: string | null;
 }
 
-/** Node status changes, as they happen, for whoever shows them live (the dashboard gateway). */
+/** Node status changes and new measurements, as they happen, for whoever shows them live (the dashboard gateway). */
 @Injectable()
 export class NodeEvents {
   private readonly emitter = new EventEmitter();
@@ -22,5 +22,15 @@ export class NodeEvents {
   onChanged(listener: (change: NodeStatusChange) => void): () => void {
     this.emitter.on('changed', listener);
     return () => this.emitter.off('changed', listener);
+  }
+
+  /** Nodes' latest values moved forward by a stored batch. */
+  sampled(accountId: string, samples: NodeSampledEvent[]): void {
+    if (samples.length > 0) this.emitter.emit('sampled', accountId, samples);
+  }
+
+  onSampled(listener: (accountId: string, samples: NodeSampledEvent[]) => void): () => void {
+    this.emitter.on('sampled', listener);
+    return () => this.emitter.off('sampled', listener);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MetricsBatch } from '@thresh/protocol';
+import { MetricsBatch, NodeSampledEvent } from '@thresh/protocol';
 import { StatusRow } from '@thresh/server-nodes';
 import { DataSource } from 'typeorm';
 
@@ -11,6 +11,8 @@ export interface StoreResult {
   unknown: number;
   /** Nodes this batch brought back from offline. */
   cameOnline: StatusRow[];
+  /** Each node's latest values that this batch moved forward, for the live dashboard. */
+  sampled: NodeSampledEvent[];
 }
 
 /** Adds the rows this statement really inserted (never a repeat) to the rollup of the given bucket size. */
@@ -38,7 +40,7 @@ export class MetricSamplesRepository {
    */
   async store(accountId: string, batch: MetricsBatch): Promise<StoreResult> {
     const samples = batch.samples;
-    const rows: { stored: string; known: string; received: string; came_online: StatusRow[] }[] = await this.dataSource.query(
+    const rows: { stored: string; known: string; received: string; came_online: StatusRow[]; sampled: NodeSampledEvent[] }[] = await this.dataSource.query(
       `WITH input AS (
          SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::real[], $6::bigint[], $7::bigint[],
                               $8::bigint[], $9::bigint[], $10::int[], $11::jsonb[])
@@ -73,13 +75,18 @@ export class MetricSamplesRepository {
                 updated_at = now()
            FROM latest l JOIN locked k ON k.id = l.node_id
           WHERE n.id = l.node_id AND (n.last_seq IS NULL OR l.seq > n.last_seq)
-          RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, k.previous
+          RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, k.previous, n.last_sample_at, n.cpu_percent,
+                    n.memory_used_bytes, n.disk_used_bytes, n.containers_running, n.environments
        )
        SELECT (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM resolved) AS known,
               (SELECT count(*) FROM input) AS received,
               (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'name', name, 'status', status,
                                                           'last_seen_at', last_seen_at)), '[]')
-                 FROM moved WHERE previous = 'offline' AND status = 'online') AS came_online`,
+                 FROM moved WHERE previous = 'offline' AND status = 'online') AS came_online,
+              (SELECT coalesce(json_agg(json_build_object('nodeId', id, 'at', last_sample_at, 'cpuPercent', cpu_percent,
+                                                          'memoryUsedBytes', memory_used_bytes, 'diskUsedBytes', disk_used_bytes,
+                                                          'containersRunning', containers_running, 'environments', environments)), '[]')
+                 FROM moved) AS sampled`,
       [
         accountId,
         samples.map((sample) => sample.agentId),
@@ -98,6 +105,7 @@ export class MetricSamplesRepository {
       stored: Number(rows[0].stored),
       unknown: Number(rows[0].received) - Number(rows[0].known),
       cameOnline: rows[0].came_online,
+      sampled: rows[0].sampled,
     };
   }
 }

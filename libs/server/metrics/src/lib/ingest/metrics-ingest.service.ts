@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsBatch } from '@thresh/protocol';
 import { MetricsService } from '../metrics.service';
-import { NodesService } from '@thresh/server-nodes';
+import { NodeEvents, NodesService } from '@thresh/server-nodes';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryFailedError } from 'typeorm';
 import { MetricSamplesRepository, StoreResult } from './metric-samples.repository';
@@ -21,11 +21,13 @@ export class MetricsIngestService {
     private readonly samples: MetricSamplesRepository,
     private readonly metrics: MetricsService,
     private readonly nodes: NodesService,
+    private readonly nodeEvents: NodeEvents,
   ) {}
 
   async store(accountId: string, batch: MetricsBatch): Promise<{ stored: number; unknown: number }> {
     const result = await this.storeRetryingDeadlocks(accountId, batch);
     this.nodes.announce(result.cameOnline);
+    this.nodeEvents.sampled(accountId, result.sampled);
     this.batchSizes.observe(batch.samples.length);
     this.storedSamples.inc(result.stored);
     this.repeatedSamples.inc(batch.samples.length - result.stored - result.unknown);
