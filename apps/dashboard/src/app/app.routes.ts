@@ -1,11 +1,13 @@
 import { Route } from '@angular/router';
 import { authGuard } from './core/auth.guard';
 import { Login } from './login/login';
-import { NodesPage } from './nodes/nodes-page';
+import { FleetPage } from './fleet/fleet-page';
 
 export const appRoutes: Route[] = [
   { path: 'login', component: Login, title: 'Log in · Thresh Hub' },
-  { path: 'nodes', component: NodesPage, canActivate: [authGuard], title: 'Nodes · Thresh Hub' },
+  { path: 'nodes', component: FleetPage, canActivate: [authGuard], title: 'Fleet · Thresh Hub' },
+  // Loaded when first opened: its charting library stays out of the first download.
+  { path: 'nodes/:name', loadComponent: () => import('./node-detail/node-detail-page').then((page) => page.NodeDetailPage), canActivate: [authGuard], title: 'Node · Thresh Hub' },
   { path: '', pathMatch: 'full', redirectTo: 'nodes' },
   { path: '**', redirectTo: 'nodes' },
 ];

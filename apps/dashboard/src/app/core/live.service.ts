@@ -1,0 +1,55 @@
+import { effect, inject, Injectable, signal } from '@angular/core';
+import { DASHBOARD_NAMESPACE, DashboardServerEvents } from '@thresh/protocol';
+import { io, Socket } from 'socket.io-client';
+import { SessionService } from './session.service';
+
+export type LiveState = 'connecting' | 'live' | 'reconnecting';
+
+/** The hub's /dashboard namespace: what changes in the fleet, as it happens, for as long as the session lasts. */
+@Injectable({ providedIn: 'root' })
+export class LiveService {
+  private readonly session = inject(SessionService);
+  private socket?: Socket<DashboardServerEvents>;
+  readonly state = signal<LiveState>('connecting');
+
+  constructor() {
+    // A session that ends stops hearing the account's news; the next one connects with its own token.
+    effect(() => {
+      if (!this.session.loggedIn()) this.disconnect();
+    });
+  }
+
+  /** Listens to one kind of event; connects on first use. Returns what stops listening. */
+  on<E extends keyof DashboardServerEvents>(event: E, listener: DashboardServerEvents[E]): () => void {
+    const socket = this.connect();
+    // socket.io's listener typing cannot follow a generic event name.
+    const untyped = socket as unknown as { on(event: string, listener: unknown): void; off(event: string, listener: unknown): void };
+    untyped.on(event, listener);
+    return () => untyped.off(event, listener);
+  }
+
+  /** Stops listening (on logout): the next session connects with its own token. */
+  disconnect(): void {
+    this.socket?.disconnect();
+    this.socket = undefined;
+    this.state.set('connecting');
+  }
+
+  private connect(): Socket<DashboardServerEvents> {
+    if (this.socket) return this.socket;
+    const socket: Socket<DashboardServerEvents> = io(DASHBOARD_NAMESPACE, { auth: (send) => send({ token: this.session.token() }), transports: ['websocket'] });
+    socket.on('connect', () => this.state.set('live'));
+    socket.on('disconnect', () => this.state.set('reconnecting'));
+    socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+      // The hub no longer takes the session: back to login, saying so.
+      if (error.data?.code === 'unauthorized') {
+        this.disconnect();
+        this.session.expire();
+        return;
+      }
+      this.state.set('reconnecting');
+    });
+    this.socket = socket;
+    return socket;
+  }
+}
