@@ -1,4 +1,4 @@
-import { runThresh, waitFor } from '@thresh/testing';
+import { freePort, runThresh, waitFor } from '@thresh/testing';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium, SCREENSHOTS } from './support/browser';
@@ -14,6 +14,17 @@ describe('dashboard in Chromium', () => {
     system = await startSystem('dashboard');
     browser = await launchChromium();
   });
+
+  /** A page logged in as the admin, on the fleet page. */
+  const loggedIn = async () => {
+    const page = await browser.newPage();
+    await page.goto(system.hubUrl);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL('**/nodes');
+    return page;
+  };
 
   afterAll(async () => {
     await runThresh(['agent', 'stop'], env);
@@ -83,6 +94,87 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL('**/login');
     await page.close();
+  });
+
+  it('creates an agent key and shows it once, with the command line to use it', async () => {
+    const page = await loggedIn();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL('**/settings/keys');
+    await page.getByLabel('Type').selectOption({ label: 'Agent' });
+    await page.getByLabel('Name').fill('browser-made');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.locator('[data-secret]').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^thresh_live_default_/);
+    await expect(page.locator('code.command').allTextContents()).resolves.toContain(`thresh agent config set api-key ${secret}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'api-key-created.png'), fullPage: true });
+    await page.getByRole('button', { name: 'I have copied it: hide the key' }).click();
+    await page.locator('[data-secret]').waitFor({ state: 'detached' });
+    await page.getByRole('table', { name: 'API keys' }).getByText('browser-made').waitFor();
+    expect(await page.content()).not.toContain(secret);
+    // The key works: the hub lists it, by its prefix only.
+    const keys = await system.api.request<{ name: string; prefix: string }[]>('GET', '/api/keys');
+    expect(keys.body.find((key) => key.name === 'browser-made')?.prefix).toBe(secret.slice(0, keys.body.find((key) => key.name === 'browser-made')?.prefix.length));
+    await page.screenshot({ path: join(SCREENSHOTS, 'api-keys.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'users.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('cell', { name: 'key.create' }).first().waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'audit.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('creates a cluster and adds a node to it', async () => {
+    const page = await loggedIn();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clusters' }).click();
+    await page.waitForURL('**/clusters');
+    await page.getByLabel('Name').fill('edge');
+    await page.getByLabel('Description').fill('nodes at the edge');
+    await page.getByRole('button', { name: 'Create cluster' }).click();
+    await page.getByRole('link', { name: 'edge' }).click();
+    await page.waitForURL('**/clusters/edge');
+    await page.locator('select[name=node]').selectOption({ label: 'browser-node (offline)' });
+    await page.getByRole('button', { name: 'Add to cluster' }).click();
+    await page.getByRole('link', { name: 'browser-node' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'cluster.png'), fullPage: true });
+    const cluster = await system.api.request<{ nodes: { name: string }[] }>('GET', '/api/clusters/edge');
+    expect(cluster.body.nodes.map((node) => node.name)).toEqual(['browser-node']);
+    await page.close();
+  });
+
+  it('shows every problem of an invalid stack inline, then deploys one and watches its service turn healthy', async () => {
+    // The node from the first test, back online to take the stack.
+    expect((await runThresh(['agent', 'start'], env)).code).toBe(0);
+    await waitFor('browser-node online again', async () => (await system.api.request<{ status: string }>('GET', '/api/nodes/browser-node')).body.status === 'online', 20_000);
+    const page = await loggedIn();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stacks' }).click();
+    await page.getByRole('link', { name: /Deploy new stack/ }).first().click();
+    await page.waitForURL('**/stacks/deploy');
+    const editor = page.getByLabel('Stack definition (JSON)');
+    await editor.fill(JSON.stringify({ name: 'loop', services: { api: { command: 'a', dependsOn: ['auth'] }, auth: { dependsOn: ['api'] } } }));
+    const problems = page.getByRole('alert');
+    await problems.getByText('Circular dependency detected: api -> auth -> api').waitFor();
+    await problems.getByText('service "auth" needs an image (docker) or a command (process)').waitFor();
+    await expect(page.getByRole('button', { name: 'Deploy' }).isDisabled()).resolves.toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'stack-invalid.png'), fullPage: true });
+
+    const port = await freePort();
+    const echo = `exec node -e "require('net').createServer((s) => s.end('hi')).listen(${port}, '127.0.0.1')"`;
+    await editor.fill(JSON.stringify({ name: 'browser-stack', targetNode: 'browser-node', services: { echo: { command: echo, ports: [port], healthcheck: { tcp: port, interval: 0.5 } } } }, null, 2));
+    await page.getByRole('status').filter({ hasText: 'Valid: stack browser-stack' }).waitFor();
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.waitForURL('**/stacks/browser-stack');
+    // No reload: the page follows the deployment as the node reports it.
+    await page.locator('[data-service="echo"] .service-status', { hasText: 'healthy' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'stack.png'), fullPage: true });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Stacks' }).click();
+    await page.getByRole('link', { name: 'browser-stack' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'stacks.png'), fullPage: true });
+    await page.close();
+    const deleted = await system.api.request('DELETE', '/api/stacks/browser-stack?destroy=true');
+    expect(deleted.status).toBe(202);
+    await waitFor('the stack removed from the node', async () => !JSON.parse((await runThresh(['list', '--json'], env)).stdout).some((environment: { name: string }) => environment.name === 'browser-stack-echo'), 30_000);
   });
 
   it('sends an expired session back to login with a message', async () => {

@@ -8,6 +8,9 @@ export const appRoutes: Route[] = [
   { path: 'nodes', component: FleetPage, canActivate: [authGuard], title: 'Fleet · Thresh Hub' },
   // Loaded when first opened: its charting library stays out of the first download.
   { path: 'nodes/:name', loadComponent: () => import('./node-detail/node-detail-page').then((page) => page.NodeDetailPage), canActivate: [authGuard], title: 'Node · Thresh Hub' },
+  { path: 'clusters', canActivate: [authGuard], loadChildren: () => import('./clusters/clusters.routes').then((routes) => routes.CLUSTERS_ROUTES) },
+  { path: 'stacks', canActivate: [authGuard], loadChildren: () => import('./stacks/stacks.routes').then((routes) => routes.STACKS_ROUTES) },
+  { path: 'settings', canActivate: [authGuard], loadChildren: () => import('./settings/settings.routes').then((routes) => routes.SETTINGS_ROUTES) },
   { path: '', pathMatch: 'full', redirectTo: 'nodes' },
   { path: '**', redirectTo: 'nodes' },
 ];

@@ -1,0 +1,217 @@
+import { afterNextRender, ChangeDetectionStrategy, Component, computed, DestroyRef, effect, ElementRef, inject, Injector, input, signal, untracked } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import type { ClusterDetailResponse, ClusterNode, NodeSampledEvent, NodeStatusEvent } from '@thresh/protocol';
+import { errorMessage } from '../core/error-message';
+import { LiveService } from '../core/live.service';
+import { SessionService } from '../core/session.service';
+import { formatSince } from '../fleet/format';
+import { byName, canManageClusters, ClustersApi } from './clusters.api';
+
+/** One cluster: its nodes and their status as it changes; admins and operators edit it and add or remove nodes. */
+@Component({
+  selector: 'app-cluster-page',
+  imports: [RouterLink],
+  templateUrl: './cluster-page.html',
+  styleUrl: './cluster-page.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class ClusterPage {
+  /** The cluster's name, from the route. */
+  readonly name = input.required<string>();
+  private readonly api = inject(ClustersApi);
+  private readonly live = inject(LiveService);
+  private readonly session = inject(SessionService);
+  private readonly host: ElementRef<HTMLElement> = inject(ElementRef);
+  private readonly injector = inject(Injector);
+
+  protected readonly canManage = computed(() => canManageClusters(this.session.user()?.role));
+  protected readonly liveState = this.live.state;
+  protected readonly cluster = signal<ClusterDetailResponse | null>(null);
+  protected readonly error = signal<string | null>(null);
+  protected readonly members = computed(() => [...(this.cluster()?.nodes ?? [])].sort(byName));
+  protected readonly counts = computed(() => {
+    const nodes = this.members();
+    const online = nodes.filter((node) => node.status === 'online').length;
+    return { online, offline: nodes.length - online, total: nodes.length };
+  });
+
+  /** The account's nodes, to choose from when adding one; null until read. */
+  private readonly accountNodes = signal<ClusterNode[] | null>(null);
+  protected readonly accountTotal = signal(0);
+  protected readonly accountNodesError = signal<string | null>(null);
+  protected readonly candidates = computed(() => {
+    const nodes = this.accountNodes();
+    if (!nodes) return null;
+    const inCluster = new Set(this.members().map((node) => node.id));
+    return nodes.filter((node) => !inCluster.has(node.id)).sort(byName);
+  });
+  protected readonly accountNodeCount = computed(() => this.accountNodes()?.length ?? 0);
+
+  protected readonly editing = signal(false);
+  protected readonly saving = signal(false);
+  protected readonly editError = signal<string | null>(null);
+  protected readonly adding = signal(false);
+  protected readonly addError = signal<string | null>(null);
+  /** The id of the node being taken out. */
+  protected readonly removing = signal<string | null>(null);
+  protected readonly removeError = signal<string | null>(null);
+  /** What just happened, read out to screen readers. */
+  protected readonly notice = signal<string | null>(null);
+  /** Ticks every few seconds, so "last seen" stays true between pushes. */
+  protected readonly now = signal(Date.now());
+
+  constructor() {
+    const stops = [this.live.on('node:status', (event) => this.applyStatus(event)), this.live.on('nodes:sampled', (events) => this.applySamples(events))];
+    const timer = setInterval(() => this.now.set(Date.now()), 5000);
+    inject(DestroyRef).onDestroy(() => {
+      stops.forEach((stop) => stop());
+      clearInterval(timer);
+    });
+    // The router keeps the page when only the name in the address changes: read the new cluster then.
+    effect(() => {
+      const name = this.name();
+      untracked(() => void this.load(name));
+    });
+  }
+
+  private async load(name: string): Promise<void> {
+    this.cluster.set(null);
+    this.accountNodes.set(null);
+    this.editing.set(false);
+    for (const problem of [this.error, this.editError, this.addError, this.removeError, this.accountNodesError, this.notice]) problem.set(null);
+    try {
+      const cluster = await this.api.get(name);
+      // Another cluster was opened meanwhile: its own reading shows it.
+      if (name !== this.name()) return;
+      this.cluster.set(cluster);
+    } catch (error) {
+      if (name === this.name()) this.error.set(errorMessage(error));
+      return;
+    }
+    if (this.canManage()) await this.loadAccountNodes();
+  }
+
+  protected since(iso: string | null): string {
+    return formatSince(iso, this.now());
+  }
+
+  protected startEdit(): void {
+    this.editing.set(true);
+    this.editError.set(null);
+    this.focusLater('textarea[name=description]');
+  }
+
+  protected cancelEdit(): void {
+    this.editing.set(false);
+    this.editError.set(null);
+    this.focusLater('.edit-description');
+  }
+
+  protected async save(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    if (this.saving()) return;
+    const description = String(new FormData(event.target as HTMLFormElement).get('description') ?? '').trim();
+    this.saving.set(true);
+    try {
+      this.cluster.set(await this.api.update(this.name(), { description }));
+      this.editing.set(false);
+      this.editError.set(null);
+      this.notice.set('Description saved.');
+      this.focusLater('.edit-description');
+    } catch (error) {
+      this.editError.set(errorMessage(error));
+    } finally {
+      this.saving.set(false);
+    }
+  }
+
+  protected async add(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    if (this.adding()) return;
+    const form = event.target as HTMLFormElement;
+    const id = String(new FormData(form).get('node') ?? '');
+    const node = this.candidates()?.find((candidate) => candidate.id === id);
+    if (!node) {
+      this.addError.set('Choose a node to add.');
+      return;
+    }
+    this.adding.set(true);
+    try {
+      this.cluster.set(await this.api.addNode(this.name(), { node: node.id }));
+      this.addError.set(null);
+      this.removeError.set(null);
+      this.notice.set(`${node.name} added to ${this.name()}.`);
+      form.reset();
+    } catch (error) {
+      this.addError.set(errorMessage(error));
+    } finally {
+      this.adding.set(false);
+    }
+  }
+
+  protected async remove(node: ClusterNode): Promise<void> {
+    if (this.removing()) return;
+    this.removing.set(node.id);
+    try {
+      await this.api.removeNode(this.name(), node.id);
+      this.dropMember(node.id);
+      this.removeError.set(null);
+      this.notice.set(`${node.name} removed from ${this.name()}. The node stays in the fleet.`);
+      this.focusLater('#members-title');
+    } catch (error) {
+      this.removeError.set(errorMessage(error));
+    } finally {
+      this.removing.set(null);
+    }
+  }
+
+  private async loadAccountNodes(): Promise<void> {
+    try {
+      const { nodes, total } = await this.api.accountNodes();
+      this.accountNodes.set(nodes);
+      this.accountTotal.set(total);
+      this.accountNodesError.set(null);
+    } catch (error) {
+      this.accountNodesError.set(errorMessage(error));
+    }
+  }
+
+  private dropMember(id: string): void {
+    this.cluster.update((cluster) => {
+      if (!cluster || !cluster.nodes.some((node) => node.id === id)) return cluster;
+      return { ...cluster, nodes: cluster.nodes.filter((node) => node.id !== id), nodeCount: Math.max(0, cluster.nodeCount - 1) };
+    });
+  }
+
+  private applyStatus(event: NodeStatusEvent): void {
+    const { nodeId, status } = event;
+    if (status === 'pruned') {
+      // A pruned node is gone from the account, and so from its clusters.
+      this.dropMember(nodeId);
+      this.accountNodes.update((nodes) => nodes && nodes.filter((node) => node.id !== nodeId));
+      return;
+    }
+    const change = { name: event.name, status, lastSeenAt: event.lastSeenAt };
+    this.cluster.update((cluster) =>
+      cluster && cluster.nodes.some((node) => node.id === nodeId) ? { ...cluster, nodes: cluster.nodes.map((node) => (node.id === nodeId ? { ...node, ...change } : node)) } : cluster,
+    );
+    // A node registered since the page opened can be added at once.
+    this.accountNodes.update((nodes) => {
+      if (!nodes) return nodes;
+      return nodes.some((node) => node.id === nodeId) ? nodes.map((node) => (node.id === nodeId ? { ...node, ...change } : node)) : [...nodes, { id: nodeId, ...change }];
+    });
+  }
+
+  private applySamples(events: NodeSampledEvent[]): void {
+    const cluster = this.cluster();
+    if (!cluster) return;
+    const seen = new Map(events.map((event) => [event.nodeId, event.at]));
+    if (!cluster.nodes.some((node) => seen.has(node.id))) return;
+    this.cluster.set({ ...cluster, nodes: cluster.nodes.map((node) => ({ ...node, lastSeenAt: seen.get(node.id) ?? node.lastSeenAt })) });
+  }
+
+  /** Moves the keyboard focus once the page shows what was just asked for. */
+  private focusLater(selector: string): void {
+    afterNextRender(() => this.host.nativeElement.querySelector<HTMLElement>(selector)?.focus(), { injector: this.injector });
+  }
+}

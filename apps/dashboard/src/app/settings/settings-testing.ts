@@ -1,0 +1,40 @@
+import type { AuditEvent, KeyResponse, UserRole, UserSummary } from '@thresh/protocol';
+
+const STORAGE_KEY = 'thresh.session';
+export const ME_ID = '30000000-0000-4000-8000-000000000001';
+
+/** Starts the test logged in with this role, as SessionService reads it on creation. */
+export function signIn(role: UserRole, username = 'root'): void {
+  localStorage.setItem(
+    STORAGE_KEY,
+    JSON.stringify({ token: 'thresh_cli_default_test', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: ME_ID, username, role, account: 'default' } }),
+  );
+}
+
+let counter = 0;
+const nextId = (prefix: string) => `${prefix}-0000-4000-8000-${String((counter += 1)).padStart(12, '0')}`;
+
+/** A key as GET /api/keys lists it. */
+export function apiKey(name: string, overrides: Partial<KeyResponse> = {}): KeyResponse {
+  return {
+    id: nextId('40000000'),
+    name,
+    type: 'agent',
+    prefix: `thresh_live_default_${name.slice(0, 4)}`,
+    createdAt: '2026-01-02T10:00:00.000Z',
+    lastUsedAt: null,
+    expiresAt: null,
+    revokedAt: null,
+    ...overrides,
+  };
+}
+
+/** A user as GET /api/users lists one. */
+export function userSummary(username: string, overrides: Partial<UserSummary> = {}): UserSummary {
+  return { id: nextId('50000000'), username, role: 'viewer', account: 'default', disabled: false, createdAt: '2026-01-02T10:00:00.000Z', ...overrides };
+}
+
+/** An entry of the audit trail. */
+export function auditEvent(action: AuditEvent['action'], overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return { id: String((counter += 1)), actor: 'root', action, target: null, sourceAddress: '10.0.0.7', details: {}, at: '2026-01-02T10:00:00.000Z', ...overrides };
+}

@@ -1,0 +1,196 @@
+import { afterNextRender, ChangeDetectionStrategy, Component, computed, DestroyRef, effect, ElementRef, inject, Injector, input, signal, untracked } from '@angular/core';
+import { Router, RouterLink } from '@angular/router';
+import type { CommandProgressEvent, StackResponse, StackServiceResponse } from '@thresh/protocol';
+import { errorMessage } from '../../core/error-message';
+import { LiveService } from '../../core/live.service';
+import { SessionService } from '../../core/session.service';
+import { formatSince } from '../../fleet/format';
+import { ProblemList } from '../problem-list/problem-list';
+import { definedServices, withImage } from '../stack-definitions';
+import { coalesced, Refusal, refusal, StacksApi } from '../stacks-api';
+
+/** A service as the page shows it: its state from the hub, and its image from the stored definition (none: a command). */
+export interface ServiceRow extends StackServiceResponse {
+  image: string | null;
+}
+
+/**
+ * One stack: its status and each service's, followed live as its node reports them; and for operators and admins,
+ * stop, destroy, and a new image for one service (the stored definition deployed again with it).
+ */
+@Component({
+  selector: 'app-stack-detail-page',
+  imports: [RouterLink, ProblemList],
+  templateUrl: './stack-detail-page.html',
+  styleUrls: ['../status.css', './stack-detail-page.css'],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export class StackDetailPage {
+  /** The stack's name, from the route. */
+  readonly name = input.required<string>();
+  private readonly api = inject(StacksApi);
+  private readonly router = inject(Router);
+  private readonly session = inject(SessionService);
+  private readonly live = inject(LiveService);
+  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  private readonly injector = inject(Injector);
+
+  protected readonly stack = signal<StackResponse | null>(null);
+  protected readonly error = signal<string | null>(null);
+  protected readonly liveState = this.live.state;
+  /** Viewers look; operators and admins act. */
+  protected readonly canAct = computed(() => this.session.user()?.role !== 'viewer');
+  protected readonly busy = signal<'stop' | 'destroy' | 'image' | null>(null);
+  /** Why the hub refused a stop or a destroy (409 while the stack's previous command runs). */
+  protected readonly actionError = signal<string | null>(null);
+  protected readonly confirmingDestroy = signal(false);
+  /** The service whose image form is open. */
+  protected readonly editing = signal<string | null>(null);
+  protected readonly imageRefusal = signal<Refusal | null>(null);
+  /** What the last action set going, until the next one. */
+  protected readonly notice = signal<string | null>(null);
+  protected readonly now = signal(Date.now());
+
+  protected readonly services = computed<ServiceRow[]>(() => {
+    const stack = this.stack();
+    if (!stack) return [];
+    const images = new Map(definedServices(stack.definition).map((service) => [service.name, service.image]));
+    return stack.services.map((service) => ({ ...service, image: images.get(service.name) ?? null }));
+  });
+
+  protected readonly load = coalesced(() => this.read());
+
+  constructor() {
+    // The router keeps this page when only the name changes (one stack to another): read the one now named.
+    effect(() => {
+      this.name();
+      untracked(() => {
+        this.stack.set(null);
+        this.closeForms();
+        void this.load();
+      });
+    });
+    const stop = this.live.on('command:progress', (event) => this.onProgress(event));
+    const timer = setInterval(() => this.now.set(Date.now()), 5000);
+    inject(DestroyRef).onDestroy(() => {
+      stop();
+      clearInterval(timer);
+    });
+  }
+
+  protected since(iso: string | null): string {
+    return iso ? formatSince(iso, this.now()) : '-';
+  }
+
+  protected async stop(): Promise<void> {
+    if (this.busy()) return;
+    this.begin('stop');
+    try {
+      this.stack.set(await this.api.stop(this.name()));
+      this.notice.set(`Stopping ${this.name()}: its services stop, dependents first.`);
+    } catch (error) {
+      this.actionError.set(errorMessage(error));
+    } finally {
+      this.busy.set(null);
+    }
+  }
+
+  protected askDestroy(): void {
+    this.confirmingDestroy.set(true);
+    this.actionError.set(null);
+    this.focusSoon('.confirm [data-cancel]');
+  }
+
+  protected cancelDestroy(): void {
+    this.confirmingDestroy.set(false);
+    this.focusSoon('[data-action=destroy]');
+  }
+
+  protected async destroy(): Promise<void> {
+    if (this.busy()) return;
+    this.begin('destroy');
+    try {
+      await this.api.delete(this.name(), true);
+      this.confirmingDestroy.set(false);
+      await this.router.navigate(['/stacks']);
+    } catch (error) {
+      this.actionError.set(errorMessage(error));
+    } finally {
+      this.busy.set(null);
+    }
+  }
+
+  protected editImage(service: string): void {
+    this.editing.set(service);
+    this.imageRefusal.set(null);
+    this.focusSoon(`#image-${service}`);
+  }
+
+  protected cancelImage(service: string): void {
+    this.editing.set(null);
+    this.imageRefusal.set(null);
+    this.focusSoon(`[data-edit-image="${service}"]`);
+  }
+
+  /** Deploys the stored definition again with this service's image changed: the hub restarts only that service. */
+  protected async updateImage(event: Event, service: ServiceRow): Promise<void> {
+    event.preventDefault();
+    const stack = this.stack();
+    const image = String(new FormData(event.target as HTMLFormElement).get('image') ?? '').trim();
+    if (!stack || this.busy()) return;
+    if (!image || image === service.image) {
+      this.imageRefusal.set({ message: image ? `${service.name} already runs ${image}: give another image.` : 'Give an image, e.g. nginx:1.27.', problems: [] });
+      return;
+    }
+    this.begin('image');
+    try {
+      const deployed = await this.api.deploy(withImage(stack.definition, service.name, image));
+      this.editing.set(null);
+      this.notice.set(`Deploying ${service.name} with ${image} on ${deployed.node}: only the services that changed restart (${deployed.changed.join(', ') || 'none'}).`);
+      await this.load();
+    } catch (error) {
+      this.imageRefusal.set(refusal(error));
+    } finally {
+      this.busy.set(null);
+    }
+  }
+
+  private onProgress(event: CommandProgressEvent): void {
+    const stack = this.stack();
+    if (!stack) return;
+    const ours = event.commandId === stack.commandId || (event.nodeName === stack.node && (event.kind === 'stack.deploy' || event.kind === 'stack.stop'));
+    if (ours) void this.load();
+  }
+
+  private closeForms(): void {
+    this.confirmingDestroy.set(false);
+    this.editing.set(null);
+    this.imageRefusal.set(null);
+    this.actionError.set(null);
+    this.notice.set(null);
+  }
+
+  private begin(action: 'stop' | 'destroy' | 'image'): void {
+    this.busy.set(action);
+    this.actionError.set(null);
+    this.imageRefusal.set(null);
+    this.notice.set(null);
+  }
+
+  private focusSoon(selector: string): void {
+    afterNextRender(() => this.host.nativeElement.querySelector<HTMLElement>(selector)?.focus(), { injector: this.injector });
+  }
+
+  private async read(): Promise<void> {
+    const name = this.name();
+    try {
+      const stack = await this.api.get(name);
+      // An answer about the stack this page showed before its name changed is not news (the next read follows).
+      if (name !== this.name()) return;
+      this.stack.set(stack);
+      this.error.set(null);
+    } catch (error) {
+      if (name === this.name()) this.error.set(errorMessage(error));
+    }
+  }
+}
