@@ -73,6 +73,16 @@ describe('dashboard in Chromium', () => {
     await page.getByLabel('Search').fill('browser');
     await row.waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'fleet.png'), fullPage: true });
+    // On a tablet the less important columns step aside and the rest still fit.
+    await page.setViewportSize({ width: 768, height: 1024 });
+    await expect(row.locator('.cpu').isVisible()).resolves.toBe(true);
+    for (const cell of ['.memory span', '.disk span']) {
+      const fits = await row.locator(cell).evaluate((element) => element.scrollWidth <= element.clientWidth);
+      expect({ cell, fits }).toEqual({ cell, fits: true });
+    }
+    await expect(row.locator('[role=cell].wide').first().isVisible()).resolves.toBe(false);
+    await page.screenshot({ path: join(SCREENSHOTS, 'fleet-tablet.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
 
     // Its page: facts, charts of its measurements (Chart.js on canvases), environments, commands.
     await row.getByRole('link', { name: 'browser-node' }).click();
@@ -111,7 +121,7 @@ describe('dashboard in Chromium', () => {
     await page.locator('[data-secret]').waitFor({ state: 'detached' });
     await page.getByRole('table', { name: 'API keys' }).getByText('browser-made').waitFor();
     expect(await page.content()).not.toContain(secret);
-    // The key works: the hub lists it, by its prefix only.
+    // The hub lists it, by its prefix only.
     const keys = await system.api.request<{ name: string; prefix: string }[]>('GET', '/api/keys');
     expect(keys.body.find((key) => key.name === 'browser-made')?.prefix).toBe(secret.slice(0, keys.body.find((key) => key.name === 'browser-made')?.prefix.length));
     await page.screenshot({ path: join(SCREENSHOTS, 'api-keys.png'), fullPage: true });
@@ -132,6 +142,8 @@ describe('dashboard in Chromium', () => {
     await page.getByLabel('Name').fill('edge');
     await page.getByLabel('Description').fill('nodes at the edge');
     await page.getByRole('button', { name: 'Create cluster' }).click();
+    await page.getByRole('link', { name: 'edge' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'clusters.png'), fullPage: true });
     await page.getByRole('link', { name: 'edge' }).click();
     await page.waitForURL('**/clusters/edge');
     await page.locator('select[name=node]').selectOption({ label: 'browser-node (offline)' });
@@ -153,18 +165,20 @@ describe('dashboard in Chromium', () => {
     await page.waitForURL('**/stacks/deploy');
     const editor = page.getByLabel('Stack definition (JSON)');
     await editor.fill(JSON.stringify({ name: 'loop', services: { api: { command: 'a', dependsOn: ['auth'] }, auth: { dependsOn: ['api'] } } }));
-    const problems = page.getByRole('alert');
+    const problems = page.locator('.problems');
     await problems.getByText('Circular dependency detected: api -> auth -> api').waitFor();
     await problems.getByText('service "auth" needs an image (docker) or a command (process)').waitFor();
     await expect(page.getByRole('button', { name: 'Deploy' }).isDisabled()).resolves.toBe(true);
     await page.screenshot({ path: join(SCREENSHOTS, 'stack-invalid.png'), fullPage: true });
 
     const port = await freePort();
-    const echo = `exec node -e "require('net').createServer((s) => s.end('hi')).listen(${port}, '127.0.0.1')"`;
+    // It takes two seconds to listen, so the page shows it deploying before it turns healthy.
+    const echo = `sleep 2; exec node -e "require('net').createServer((s) => s.end('hi')).listen(${port}, '127.0.0.1')"`;
     await editor.fill(JSON.stringify({ name: 'browser-stack', targetNode: 'browser-node', services: { echo: { command: echo, ports: [port], healthcheck: { tcp: port, interval: 0.5 } } } }, null, 2));
     await page.getByRole('status').filter({ hasText: 'Valid: stack browser-stack' }).waitFor();
     await page.getByRole('button', { name: 'Deploy' }).click();
     await page.waitForURL('**/stacks/browser-stack');
+    await page.locator('[data-service="echo"] .service-status').filter({ hasNotText: 'healthy' }).waitFor();
     // No reload: the page follows the deployment as the node reports it.
     await page.locator('[data-service="echo"] .service-status', { hasText: 'healthy' }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(SCREENSHOTS, 'stack.png'), fullPage: true });

@@ -11,6 +11,8 @@ export class LiveService {
   private readonly session = inject(SessionService);
   private socket?: Socket<DashboardServerEvents>;
   readonly state = signal<LiveState>('connecting');
+  /** Handshakes refused in a row: the wait before the next one grows with them. */
+  private refusals = 0;
 
   constructor() {
     // A session that ends stops hearing the account's news; the next one connects with its own token.
@@ -39,7 +41,13 @@ export class LiveService {
     if (this.socket) return this.socket;
     const socket: Socket<DashboardServerEvents> = io(DASHBOARD_NAMESPACE, { auth: (send) => send({ token: this.session.token() }), transports: ['websocket'] });
     socket.on('connect', () => this.state.set('live'));
-    socket.on('disconnect', () => this.state.set('reconnecting'));
+    socket.on('disconnect', (reason) => {
+      this.state.set('reconnecting');
+      // The hub dropped us (a session ended or was revoked): socket.io does not come back by itself, so ask again;
+      // a refused token then sends the user to login.
+      if (reason === 'io server disconnect') socket.connect();
+    });
+    socket.on('connect', () => (this.refusals = 0));
     socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
       // The hub no longer takes the session: back to login, saying so.
       if (error.data?.code === 'unauthorized') {
@@ -48,6 +56,11 @@ export class LiveService {
         return;
       }
       this.state.set('reconnecting');
+      // A handshake the hub refused (it was restarting, say) is not retried by socket.io: try again, waiting longer each time.
+      if (!socket.active) {
+        const delayMs = Math.min(30_000, 1000 * 2 ** this.refusals++) * (0.5 + Math.random() / 2);
+        setTimeout(() => this.socket === socket && socket.connect(), delayMs);
+      }
     });
     this.socket = socket;
     return socket;

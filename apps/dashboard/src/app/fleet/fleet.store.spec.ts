@@ -76,6 +76,13 @@ describe('FleetStore', () => {
     expect(names()).toEqual(['web-1']);
     store.update({ cluster: null });
     expect(names()).toEqual(['db-1', 'web-1']);
+
+    // Another cluster: nothing of the previous one shows under its name, and a refusal clears the filter.
+    store.update({ cluster: 'gone' });
+    expect(names()).toEqual([]);
+    (await waitForRequest('/api/clusters/gone')).flush({ statusCode: 404, code: 'not_found', message: 'No cluster named "gone"' }, { status: 404, statusText: 'Not Found' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([store.error(), store.query().cluster, names()]).toEqual(['No cluster named "gone"', null, ['db-1', 'web-1']]);
   });
 
   it('follows the hub live: status changes, new measurements, pruned nodes, and nodes it did not know', async () => {
@@ -90,10 +97,22 @@ describe('FleetStore', () => {
     live.push('node:status', { nodeId: db.id, name: db.name, status: 'pruned', lastSeenAt: null });
     expect(names()).toEqual(['web-1']);
 
-    // A node that registered after the list was read: the list is read again.
-    live.push('node:status', { nodeId: '00000000-0000-4000-8000-999999999999', name: 'new-1', status: 'online', lastSeenAt: null });
-    await answer([web, fleetNode('new-1')]);
+    // A node that registered after the list was read: that node alone is read.
+    const newcomer = fleetNode('new-1');
+    live.push('node:status', { nodeId: newcomer.id, name: 'new-1', status: 'online', lastSeenAt: null });
+    live.push('node:status', { nodeId: newcomer.id, name: 'new-1', status: 'online', lastSeenAt: null });
+    (await waitForRequest(`/api/nodes/${newcomer.id}`)).flush(newcomer);
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(names()).toEqual(['new-1', 'web-1']);
+  });
+
+  it('applies what the hub pushed while the list was being read, once it is in', async () => {
+    const web = fleetNode('web-1');
+    const loading = store.load();
+    live.push('node:status', { nodeId: web.id, name: web.name, status: 'offline', lastSeenAt: '2026-11-27T10:00:00.000Z' });
+    await answer([web]);
+    await loading;
+    expect(store.visible()).toEqual([expect.objectContaining({ name: 'web-1', status: 'offline' })]);
   });
 
   it('says what went wrong when the list cannot be read', async () => {

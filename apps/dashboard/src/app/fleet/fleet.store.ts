@@ -39,6 +39,13 @@ export class FleetStore {
   private readonly live = inject(LiveService);
   private readonly nodesById = signal<ReadonlyMap<string, NodeResponse> | null>(null);
   private readonly clusterMembers = signal<ReadonlySet<string> | null>(null);
+  /** Each load and each cluster choice counts, so an answer that comes after a newer one is dropped. */
+  private loads = 0;
+  private clusterChoices = 0;
+  /** Pushes that came while the list was being read (null when no load is under way). */
+  private heldBack: (() => void)[] | null = null;
+  /** Nodes being read one by one, because a push named a node the list did not have. */
+  private readonly fetching = new Set<string>();
 
   readonly error = signal<string | null>(null);
   readonly clusters = signal<ClusterResponse[]>([]);
@@ -74,6 +81,9 @@ export class FleetStore {
   }
 
   async load(): Promise<void> {
+    const generation = ++this.loads;
+    // What the hub pushes while the list is read is kept, and applied to the list once it is in.
+    this.heldBack = [];
     try {
       const nodes: NodeResponse[] = [];
       for (let offset = 0; ; offset += PAGE) {
@@ -81,11 +91,20 @@ export class FleetStore {
         nodes.push(...page.items);
         if (nodes.length >= page.total || page.items.length === 0) break;
       }
+      const clusters = await firstValueFrom(this.http.get<ClusterResponse[]>('/api/clusters'));
+      // A later load started meanwhile: its answer is the newer one.
+      if (generation !== this.loads) return;
       this.nodesById.set(new Map(nodes.map((node) => [node.id, node])));
-      this.clusters.set(await firstValueFrom(this.http.get<ClusterResponse[]>('/api/clusters')));
+      this.clusters.set(clusters);
       this.error.set(null);
+      const held = this.heldBack ?? [];
+      this.heldBack = null;
+      for (const apply of held) apply();
     } catch (error) {
-      this.error.set(errorMessage(error));
+      if (generation === this.loads) {
+        this.heldBack = null;
+        this.error.set(errorMessage(error));
+      }
     }
   }
 
@@ -100,25 +119,46 @@ export class FleetStore {
   }
 
   private async loadClusterMembers(cluster: string | null): Promise<void> {
-    if (!cluster) {
-      this.clusterMembers.set(null);
-      return;
-    }
+    const choice = ++this.clusterChoices;
+    // Nothing of the previous cluster shows under the new one's name while its members are read.
+    this.clusterMembers.set(cluster ? new Set() : null);
+    if (!cluster) return;
     try {
       const detail = await firstValueFrom(this.http.get<ClusterDetailResponse>(`/api/clusters/${encodeURIComponent(cluster)}`));
-      this.clusterMembers.set(new Set(detail.nodes.map((node) => node.id)));
+      if (choice === this.clusterChoices) this.clusterMembers.set(new Set(detail.nodes.map((node) => node.id)));
     } catch (error) {
+      if (choice !== this.clusterChoices) return;
+      this.query.update((query) => ({ ...query, cluster: null }));
+      this.clusterMembers.set(null);
       this.error.set(errorMessage(error));
     }
   }
 
+  /** A node the list did not have (it registered since): read just that one. */
+  private async fetchNode(nodeId: string): Promise<void> {
+    if (this.fetching.has(nodeId)) return;
+    this.fetching.add(nodeId);
+    try {
+      const node = await firstValueFrom(this.http.get<NodeResponse>(`/api/nodes/${nodeId}`));
+      const nodes = this.nodesById();
+      if (nodes) this.nodesById.set(new Map(nodes).set(node.id, node));
+    } catch {
+      // Gone again (pruned) before it could be read: nothing to show.
+    } finally {
+      this.fetching.delete(nodeId);
+    }
+  }
+
   private applyStatus(event: NodeStatusEvent): void {
+    if (this.heldBack) {
+      this.heldBack.push(() => this.applyStatus(event));
+      return;
+    }
     const nodes = this.nodesById();
     if (!nodes) return;
     const known = nodes.get(event.nodeId);
-    // A node registered since the list was read: read it again to learn all about it.
     if (!known) {
-      if (event.status !== 'pruned') void this.load();
+      if (event.status !== 'pruned') void this.fetchNode(event.nodeId);
       return;
     }
     const next = new Map(nodes);
@@ -128,6 +168,10 @@ export class FleetStore {
   }
 
   private applySamples(events: NodeSampledEvent[]): void {
+    if (this.heldBack) {
+      this.heldBack.push(() => this.applySamples(events));
+      return;
+    }
     const nodes = this.nodesById();
     if (!nodes) return;
     const next = new Map(nodes);

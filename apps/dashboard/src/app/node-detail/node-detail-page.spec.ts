@@ -106,6 +106,26 @@ describe('NodeDetailPage', () => {
     http.expectNone((candidate) => candidate.url === '/api/nodes/edge-1/environments');
   });
 
+  it('offers viewers no deployment, which the hub would refuse them', async () => {
+    localStorage.setItem('thresh.session', JSON.stringify({ token: 't', expiresAt: new Date(Date.now() + 60_000).toISOString(), user: { id: 'u', username: 'eve', role: 'viewer', account: 'default' } }));
+    try {
+      await render();
+      expect(page().querySelector('form.deploy')).toBeNull();
+    } finally {
+      localStorage.removeItem('thresh.session');
+    }
+  });
+
+  it('keeps the last hour to an hour as measurements arrive', async () => {
+    await render();
+    const old = { ...point(61, 5) };
+    live.push('nodes:sampled', [{ nodeId: node.id, at: old.at, cpuPercent: 5, memoryUsedBytes: 1, diskUsedBytes: 1, containersRunning: 0, environments: [] }]);
+    live.push('nodes:sampled', [{ nodeId: node.id, at: new Date().toISOString(), cpuPercent: 70, memoryUsedBytes: 1, diskUsedBytes: 1, containersRunning: 0, environments: [] }]);
+    fixture.detectChanges();
+    // The two from the hub's answer and the newest: the one older than an hour fell out.
+    expect(page().querySelector('canvas')?.getAttribute('aria-label')).toBe('CPU %: 3 points, average 36.7 %, highest 70.0 %');
+  });
+
   it('says so when the node does not exist', async () => {
     fixture = TestBed.createComponent(NodeDetailPage);
     fixture.componentRef.setInput('name', 'ghost');

@@ -14,6 +14,7 @@ import type {
 import { firstValueFrom } from 'rxjs';
 import { errorMessage } from '../core/error-message';
 import { LiveService } from '../core/live.service';
+import { SessionService } from '../core/session.service';
 import { formatBytes, formatSince } from '../fleet/format';
 import { MetricsChart } from './metrics-chart';
 
@@ -36,6 +37,7 @@ export class NodeDetailPage implements OnInit {
   readonly name = input.required<string>();
   private readonly http = inject(HttpClient);
   private readonly live = inject(LiveService);
+  private readonly session = inject(SessionService);
 
   protected readonly ranges = Object.keys(RANGES) as Range[];
   protected readonly node = signal<NodeResponse | null>(null);
@@ -51,6 +53,8 @@ export class NodeDetailPage implements OnInit {
   protected readonly deploying = signal<{ id: string; environment: string; steps: string[]; state: string } | null>(null);
   protected readonly now = signal(Date.now());
   protected readonly online = computed(() => this.node()?.status === 'online');
+  /** Viewers read; deploying is for operators and admins, as the hub allows. */
+  protected readonly canDeploy = computed(() => this.session.user()?.role !== 'viewer');
 
   constructor() {
     const stops = [
@@ -65,7 +69,10 @@ export class NodeDetailPage implements OnInit {
         this.node.set({ ...node, cpuPercent: sample.cpuPercent, memoryUsedBytes: sample.memoryUsedBytes, diskUsedBytes: sample.diskUsedBytes, containersRunning: sample.containersRunning, lastSeenAt: sample.at });
         // The last hour grows as measurements come; longer ranges show rollups, read again when chosen.
         if (this.range() === '1h' && this.resolution() === 'raw') {
-          this.points.update((points) => [...(points ?? []), { at: sample.at, cpuPercent: sample.cpuPercent, memoryUsedBytes: sample.memoryUsedBytes, diskUsedBytes: sample.diskUsedBytes, containersRunning: sample.containersRunning }]);
+          // The hour slides: what falls out of it goes, so a page left open does not grow.
+          const since = Date.now() - RANGES['1h'] * 1000;
+          const point = { at: sample.at, cpuPercent: sample.cpuPercent, memoryUsedBytes: sample.memoryUsedBytes, diskUsedBytes: sample.diskUsedBytes, containersRunning: sample.containersRunning };
+          this.points.update((points) => [...(points ?? []).filter((kept) => Date.parse(kept.at) >= since), point]);
         }
       }),
       this.live.on('command:progress', (event) => this.onProgress(event)),

@@ -96,11 +96,14 @@ describe('ApiKeysPage', () => {
     await settle(fixture);
     expect(writeText).toHaveBeenCalledWith(secret);
     expect(page.querySelector('.copy-note')?.textContent).toContain('copied');
+    // Another key now would replace this one before it was copied.
+    expect(button(page, 'Create key').disabled).toBe(true);
 
     button(page, 'I have copied it: hide the key').click();
     await settle(fixture);
     expect(page.querySelector('.revealed')).toBeNull();
     expect(page.textContent).not.toContain(secret);
+    expect(button(page, 'Create key').disabled).toBe(false);
     fixture.destroy();
   });
 

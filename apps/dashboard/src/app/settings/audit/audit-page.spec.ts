@@ -88,7 +88,8 @@ describe('AuditPage', () => {
     await settle(fixture);
     expect(page.querySelectorAll('tbody tr')).toHaveLength(AUDIT_PAGE_SIZE + 2);
     expect(page.querySelector('tbody tr:last-child')?.getAttribute('data-event')).toBe('o2');
-    expect(page.querySelector('.older')).not.toBeNull();
+    // A short page is the beginning of the log, though the total grew meanwhile: no "Older" that would find nothing.
+    expect(page.querySelector('.older')).toBeNull();
     fixture.destroy();
   });
 

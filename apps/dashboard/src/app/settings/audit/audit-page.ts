@@ -43,7 +43,9 @@ export class AuditPage implements OnInit {
   protected readonly loading = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly filtered = computed(() => Object.values(this.filters()).some((value) => value !== ''));
-  protected readonly hasOlder = computed(() => (this.events()?.length ?? 0) < this.total());
+  /** A full last page says there may be more; a short one is the beginning of the log (new events cannot stall it). */
+  private readonly lastPageFull = signal(false);
+  protected readonly hasOlder = computed(() => this.lastPageFull() && (this.events()?.length ?? 0) < this.total());
   protected readonly rows = computed(() =>
     (this.events() ?? []).map((event) => ({
       event,
@@ -101,6 +103,7 @@ export class AuditPage implements OnInit {
       const shown = new Set((fresh ? [] : (this.events() ?? [])).map((event) => event.id));
       this.events.set([...(fresh ? [] : (this.events() ?? [])), ...page.items.filter((event) => !shown.has(event.id))]);
       this.total.set(page.total);
+      this.lastPageFull.set(page.items.length === AUDIT_PAGE_SIZE);
     } catch (error) {
       if (generation === this.generation) this.error.set(errorMessage(error));
     } finally {

@@ -12,4 +12,6 @@ export class ProblemList {
   readonly problems = input.required<StackProblem[]>();
   /** Says whose verdict it is, e.g. "The hub refused the definition". */
   readonly heading = input.required<string>();
+  /** A refusal after Deploy interrupts (alert); the check while typing is announced politely (status). */
+  readonly urgent = input(false);
 }

@@ -34,7 +34,8 @@ describe('StackDeployPage', () => {
   const text = (selector: string) => [...page().querySelectorAll(selector)].map((element) => element.textContent?.replace(/\s+/g, ' ').trim());
   const editor = () => page().querySelector<HTMLTextAreaElement>('textarea') as HTMLTextAreaElement;
   const deployButton = () => page().querySelector<HTMLButtonElement>('button[type=submit]') as HTMLButtonElement;
-  const alerts = () => text('[role=alert] li');
+  /** Problems listed: the check while typing (announced politely) and the hub's refusal (an alert) alike. */
+  const alerts = () => text('.problems li');
 
   function type(element: HTMLTextAreaElement | HTMLInputElement, value: string | object): void {
     element.value = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
@@ -94,7 +95,7 @@ describe('StackDeployPage', () => {
     }
     type(editor(), broken);
     expect(parserMessage).not.toBe('');
-    expect(text('[role=alert]')).toEqual([`This is not valid JSON: ${parserMessage}`]);
+    expect(text('.problems[role=status]')).toEqual([`This is not valid JSON: ${parserMessage}`]);
     expect(editor().getAttribute('aria-invalid')).toBe('true');
     expect(deployButton().disabled).toBe(true);
   });
