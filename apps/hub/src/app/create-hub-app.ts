@@ -6,6 +6,7 @@ import { AGENT_REST_PREFIX } from '@thresh/protocol';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
 import { HubConfig } from './hub-config';
+import { ReplicaIoAdapter } from './replica-io.adapter';
 
 /** A NUL in a path or query would reach PostgreSQL, which cannot store it: refuse it first. */
 function rejectNulInUrl(request: Request, response: Response, next: NextFunction): void {
@@ -32,6 +33,7 @@ export async function createHubApp(config: HubConfig, dashboardDir?: string): Pr
   if (config.TRUST_PROXY !== undefined) app.set('trust proxy', config.TRUST_PROXY);
   app.setGlobalPrefix('api', { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalFilters(new ApiExceptionFilter());
+  if (config.HUB_REPLICAS) app.useWebSocketAdapter(new ReplicaIoAdapter(app, config.DATABASE_URL));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,

@@ -10,6 +10,8 @@ export const hubConfigSchema = z.object({
   HUB_TLS_CERT: z.string().min(1).optional(),
   HUB_TLS_KEY: z.string().min(1).optional(),
   HUB_DISABLE_HTTPS: booleanFlagSchema.default(false),
+  /** Several hub replicas share this database: Socket.IO broadcasts go between them through PostgreSQL. */
+  HUB_REPLICAS: booleanFlagSchema.default(false),
   /** Honour X-Forwarded-* from these proxies (true, a hop count, or addresses); unset: never. */
   TRUST_PROXY: trustProxySchema,
   DATABASE_URL: postgresUrlSchema,

@@ -35,7 +35,7 @@ describe('hub against a real PostgreSQL', () => {
       await client.connect();
       try {
         const { rows } = await client.query(`SELECT name FROM migrations ORDER BY id`);
-        expect(rows.map((row) => row.name)).toEqual(['InitialSchema1764201600000', 'IdentityAndAudit1764288000000', 'MetricSamples1764374400000', 'MetricRollups1764460800000', 'TimePartitions1764547200000', 'Commands1764633600000', 'StackDeployments1764720000000']);
+        expect(rows.map((row) => row.name)).toEqual(['InitialSchema1764201600000', 'IdentityAndAudit1764288000000', 'MetricSamples1764374400000', 'MetricRollups1764460800000', 'TimePartitions1764547200000', 'Commands1764633600000', 'StackDeployments1764720000000', 'ReplicaBroadcasts1764806400000']);
         const tables = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
         expect(tables.rows.map((row) => row.tablename)).toEqual(
           expect.arrayContaining(['accounts', 'api_keys', 'audit_events', 'cluster_nodes', 'clusters', 'metric_samples', 'nodes', 'stacks', 'users']),

@@ -13,9 +13,12 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-/** The real hub on a fresh database of its own, listening on a free loopback port. */
-export async function startTestHub(label: string, env: NodeJS.ProcessEnv = {}): Promise<TestHub> {
-  const database = await createTestDatabase(label);
+/**
+ * The real hub on a fresh database of its own, listening on a free loopback port; given another hub's database, a
+ * replica beside it (that database stays with its owner).
+ */
+export async function startTestHub(label: string, env: NodeJS.ProcessEnv = {}, shared?: TestDatabase): Promise<TestHub> {
+  const database = shared ?? (await createTestDatabase(label));
   let app: NestExpressApplication;
   try {
     const config = loadHubConfig({
@@ -31,7 +34,7 @@ export async function startTestHub(label: string, env: NodeJS.ProcessEnv = {}): 
     app = await createHubApp(config);
     await app.listen(0, '127.0.0.1');
   } catch (error) {
-    await database.drop();
+    if (!shared) await database.drop();
     throw error;
   }
   const address = app.getHttpServer().address() as { port: number };
@@ -43,7 +46,7 @@ export async function startTestHub(label: string, env: NodeJS.ProcessEnv = {}): 
     database,
     async close() {
       await app.close();
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { CredentialEvents, CredentialsService, UserRepository } from '@thresh/server-auth';
-import { accountRoom, AppException, toConnectError } from '@thresh/server-core';
+import { accountRoom, AppException, keyRoom, toConnectError } from '@thresh/server-core';
 import { CommandEvents } from '@thresh/server-commands';
 import { NodeEvents } from '@thresh/server-nodes';
 import { DASHBOARD_NAMESPACE, DashboardServerEvents, MAX_SOCKET_MESSAGE_BYTES, NodeSampledEvent } from '@thresh/protocol';
@@ -47,10 +47,9 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
       }),
       this.commandEvents.onProgress(({ accountId, event }) => namespace.to(accountRoom(accountId)).emit('command:progress', event)),
       // A session that ends (logout, user disabled, token revoked) stops hearing the account's news at once.
-      this.credentialEvents.onRevoked(({ keyId, accountId }) => {
-        for (const socket of namespace.sockets.values()) {
-          if (socket.data.keyId === keyId && socket.data.accountId === accountId) socket.disconnect(true);
-        }
+      this.credentialEvents.onRevoked(({ keyId }) => {
+        // By room, so a browser connected to another replica is dropped too.
+        namespace.in(keyRoom(keyId)).disconnectSockets(true);
       }),
     );
     this.samplePush = setInterval(() => this.pushSampled(namespace), 1000);
@@ -63,7 +62,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
   }
 
   handleConnection(socket: Socket): void {
-    void socket.join(accountRoom(socket.data.accountId as string));
+    void socket.join([accountRoom(socket.data.accountId as string), keyRoom(socket.data.keyId as string)]);
     this.logger.debug(`dashboard connected from ${socket.handshake.address}`);
   }
 

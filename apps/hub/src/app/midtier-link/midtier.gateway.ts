@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
-import { accountRoom, AppException, handleWithAck, toConnectError } from '@thresh/server-core';
+import { accountRoom, AppException, handleWithAck, keyRoom, toConnectError } from '@thresh/server-core';
 import { MetricsService } from '@thresh/server-metrics';
 import {
   Ack,
@@ -52,9 +52,8 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     // A revoked key: its own mid-tier connections close, and the account's mid-tiers drop agents using it.
     this.stopListening.push(
       this.credentialEvents.onRevoked(({ keyId, accountId }) => {
-        for (const socket of namespace.sockets.values()) {
-          if ((socket as MidtierSocket).data.midtier?.keyId === keyId) socket.disconnect(true);
-        }
+        // By room rather than by this replica's own sockets: with replicas, the midtier may be connected to another.
+        namespace.in(keyRoom(keyId)).disconnectSockets(true);
         namespace.to(accountRoom(accountId)).emit('key:revoked', { keyId });
       }),
       // Which midtier holds a node is not known here: the account's midtiers all hear it, the one holding it delivers.
@@ -78,7 +77,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   }
 
   handleConnection(socket: MidtierSocket): void {
-    void socket.join(accountRoom(socket.data.midtier.accountId));
+    void socket.join([accountRoom(socket.data.midtier.accountId), keyRoom(socket.data.midtier.keyId)]);
     socket.once('disconnect', (reason, description) =>
       this.logger.log(`mid-tier of account ${socket.data.midtier.account} left: ${reason}${description instanceof Error ? ` (${description.message})` : ''}`),
     );

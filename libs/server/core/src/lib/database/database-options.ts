@@ -6,8 +6,9 @@ import { MetricRollups1764460800000 } from './migrations/1764460800000-metric-ro
 import { TimePartitions1764547200000 } from './migrations/1764547200000-time-partitions';
 import { Commands1764633600000 } from './migrations/1764633600000-commands';
 import { StackDeployments1764720000000 } from './migrations/1764720000000-stack-deployments';
+import { ReplicaBroadcasts1764806400000 } from './migrations/1764806400000-replica-broadcasts';
 
-export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000, MetricSamples1764374400000, MetricRollups1764460800000, TimePartitions1764547200000, Commands1764633600000, StackDeployments1764720000000];
+export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000, MetricSamples1764374400000, MetricRollups1764460800000, TimePartitions1764547200000, Commands1764633600000, StackDeployments1764720000000, ReplicaBroadcasts1764806400000];
 
 export interface DatabaseSettings {
   url: string;

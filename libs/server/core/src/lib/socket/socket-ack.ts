@@ -37,3 +37,6 @@ export function toConnectError(caught: unknown): Error {
 
 /** The Socket.IO room of one account's connections, in whichever namespace: broadcasts never cross accounts. */
 export const accountRoom = (accountId: string): string => `account:${accountId}`;
+
+/** The room of the connections made with one credential: revoking it drops them, on whichever hub replica. */
+export const keyRoom = (keyId: string): string => `key:${keyId}`;

@@ -1,0 +1,53 @@
+import { AgentCommand, DASHBOARD_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
+import { waitFor } from '@thresh/testing';
+import { randomUUID } from 'node:crypto';
+import { io, Socket } from 'socket.io-client';
+import { FakeMidtier } from '../test/fake-midtier';
+import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
+
+describe('hub replicas on one database: broadcasts and command routing through PostgreSQL', () => {
+  let hubA: TestHub;
+  let hubB: TestHub;
+  let midtierOnB: FakeMidtier;
+  let dashboardOnA: Socket;
+  const agentId = randomUUID();
+
+  beforeAll(async () => {
+    hubA = await startTestHub('replicas', { HUB_REPLICAS: 'true' });
+    hubB = await startTestHub('replicas', { HUB_REPLICAS: 'true' }, hubA.database);
+    await hubA.api.login('admin', ADMIN_PASSWORD);
+    await hubB.api.login('admin', ADMIN_PASSWORD);
+    midtierOnB = await FakeMidtier.connect(hubB, await hubA.api.createKey('midtier'));
+    dashboardOnA = io(`${hubA.url}${DASHBOARD_NAMESPACE}`, { auth: { token: hubA.api.token }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => dashboardOnA.once('connect', () => resolve()));
+  });
+
+  afterAll(async () => {
+    dashboardOnA?.close();
+    midtierOnB?.socket.close();
+    await hubB?.close();
+    await hubA?.close();
+  });
+
+  it('shows a browser on hub A the status of a node whose midtier is attached to hub B', async () => {
+    const pushed: NodeStatusEvent[] = [];
+    dashboardOnA.on('node:status', (event: NodeStatusEvent) => pushed.push(event));
+    expect((await midtierOnB.register(agentId, 'far-node')).ok).toBe(true);
+    await waitFor('hub A to push far-node online', () => pushed.find((event) => event.name === 'far-node' && event.status === 'online'));
+  });
+
+  it('hands a command created through hub A to the midtier attached to hub B', async () => {
+    const created = await hubA.api.request<{ id: string; state: string }>('POST', '/api/nodes/far-node/up', { blueprint: 'alpine-minimal', name: 'far-env' });
+    expect(created.status).toBe(202);
+    const command = (await midtierOnB.commandFor(agentId, created.body.id)) as AgentCommand<'environment.up'>;
+    expect(command.payload).toEqual(expect.objectContaining({ blueprint: 'alpine-minimal', name: 'far-env' }));
+  });
+
+  it('drops, on every replica, the connections of a key that is revoked on one', async () => {
+    const key = await hubA.api.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'midtier', name: 'short-lived' });
+    const doomed = await FakeMidtier.connect(hubB, key.body.key);
+    const dropped = new Promise<string>((resolve) => doomed.socket.once('disconnect', (reason) => resolve(reason)));
+    expect((await hubA.api.request('DELETE', `/api/keys/${key.body.id}`)).status).toBe(200);
+    await expect(dropped).resolves.toBe('io server disconnect');
+  });
+});
