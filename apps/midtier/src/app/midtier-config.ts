@@ -15,6 +15,14 @@ export const midtierConfigSchema = z.object({
   /** Honour X-Forwarded-* from these proxies (true, a hop count, or addresses); unset: never. */
   TRUST_PROXY: trustProxySchema,
   HUB_URL: z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL of the hub' }),
+  /** Other replicas of the hub (comma-separated URLs), tried in turn when the one in use stops answering. */
+  HUB_FALLBACK_URLS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((url) => url.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, message: 'expected http:// or https:// URLs of hub replicas, comma-separated' }))),
+  /** How long the hub in use may stay silent before the midtier moves to the next replica. */
+  MIDTIER_HUB_FAILOVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   MIDTIER_KEY: z
     .string({ message: `required: a mid-tier key (${CREDENTIAL_PREFIX.midtier}…) from the hub` })
     .refine((key) => key.startsWith(CREDENTIAL_PREFIX.midtier), {

@@ -26,6 +26,9 @@ export interface SystemOptions {
   database?: TestDatabase;
   /** The midtier serves HTTPS with this certificate; `ca` is what the test trusts to reach it. */
   midtierTls?: { cert: string; key: string; ca: string };
+  /** More settings for the hub and for the midtier. */
+  hubEnv?: NodeJS.ProcessEnv;
+  midtierEnv?: NodeJS.ProcessEnv;
 }
 
 /** The built hub and midtier as processes, on a database of their own and free loopback ports. */
@@ -36,7 +39,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
   const hubUrl = `http://127.0.0.1:${hubPort}`;
   const midtierUrl = `${options.midtierTls ? 'https' : 'http'}://127.0.0.1:${midtierPort}`;
   const spool = mkdtempSync(join(tmpdir(), 'midtier-spool-'));
-  const hubEnv = { DATABASE_URL: database.url, HUB_PORT: String(hubPort), HUB_HOST: '127.0.0.1', THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD };
+  const hubEnv = { DATABASE_URL: database.url, HUB_PORT: String(hubPort), HUB_HOST: '127.0.0.1', THRESH_ADMIN_PASSWORD: ADMIN_PASSWORD, ...options.hubEnv };
   let midtierEnv: NodeJS.ProcessEnv = {};
 
   const launchHub = async () => {
@@ -79,6 +82,7 @@ export async function startSystem(label: string, options: SystemOptions = {}): P
       MIDTIER_HUB_RECONNECT_MAX_MS: '2000',
       MIDTIER_SPOOL_DIR: spool,
       ...(options.midtierTls ? { MIDTIER_TLS_CERT: options.midtierTls.cert, MIDTIER_TLS_KEY: options.midtierTls.key } : {}),
+      ...options.midtierEnv,
     };
     await launchMidtier();
     return system;

@@ -21,13 +21,33 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
   private socket?: HubSocket;
   private lastError?: string;
   private retryTimer?: NodeJS.Timeout;
+  private failoverTimer?: NodeJS.Timeout;
   private stopped = false;
+  /** The hub replicas to try, in order: HUB_URL first, then HUB_FALLBACK_URLS. */
+  private readonly hubUrls: string[];
+  private current = 0;
+  /** Since when the hub in use has not answered; undefined while connected. */
+  private failingSince?: number;
   readonly events = new EventEmitter();
 
-  constructor(@Inject(MIDTIER_CONFIG) private readonly config: MidtierConfig) {}
+  constructor(@Inject(MIDTIER_CONFIG) private readonly config: MidtierConfig) {
+    this.hubUrls = [config.HUB_URL, ...config.HUB_FALLBACK_URLS];
+  }
 
   onModuleInit(): void {
-    const socket: HubSocket = io(new URL(MIDTIER_NAMESPACE, this.config.HUB_URL).toString(), {
+    this.connect();
+    this.failoverTimer = setInterval(() => this.failOverIfDue(), 1000);
+    this.failoverTimer.unref();
+  }
+
+  /** The hub in use now. */
+  get hubUrl(): string {
+    return this.hubUrls[this.current];
+  }
+
+  private connect(): void {
+    const url = this.hubUrl;
+    const socket: HubSocket = io(new URL(MIDTIER_NAMESPACE, url).toString(), {
       auth: { key: this.config.MIDTIER_KEY },
       transports: ['websocket'],
       reconnectionDelay: 1000,
@@ -36,16 +56,20 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
       rejectUnauthorized: this.config.MIDTIER_HUB_TLS_VERIFY,
       ...(this.config.MIDTIER_HUB_TLS_CA ? { ca: readFileSync(this.config.MIDTIER_HUB_TLS_CA, 'utf8') } : {}),
     });
+    this.failingSince = Date.now();
     socket.on('connect', () => {
       this.lastError = undefined;
-      this.logger.log(`connected to the hub at ${this.config.HUB_URL}`);
+      this.failingSince = undefined;
+      this.logger.log(`connected to the hub at ${url}`);
       this.events.emit('connected');
     });
     socket.on('disconnect', (reason) => {
-      if (reason !== 'io client disconnect') this.logger.warn(`lost the hub (${reason}); reconnecting`);
+      if (reason === 'io client disconnect') return;
+      this.failingSince ??= Date.now();
+      this.logger.warn(`lost the hub at ${url} (${reason}); reconnecting`);
     });
     socket.on('connect_error', (error: Error & { data?: { status?: number } }) => {
-      if (error.message !== this.lastError) this.logger.warn(`cannot connect to the hub: ${error.message}`);
+      if (error.message !== this.lastError) this.logger.warn(`cannot connect to the hub at ${url}: ${error.message}`);
       this.lastError = error.message;
       // A rejected handshake is not retried by socket.io itself; a revoked key may be replaced, so keep trying slowly.
       if (!socket.active && !this.stopped) {
@@ -59,10 +83,24 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
     this.socket = socket;
   }
 
+  /** Replicas share one database, so any of them will do: one silent past the failover time gives way to the next. */
+  private failOverIfDue(): void {
+    if (this.stopped || this.hubUrls.length < 2 || this.failingSince === undefined) return;
+    if (Date.now() - this.failingSince < this.config.MIDTIER_HUB_FAILOVER_SECONDS * 1000) return;
+    const from = this.hubUrl;
+    this.current = (this.current + 1) % this.hubUrls.length;
+    this.logger.warn(`the hub at ${from} has not answered for ${this.config.MIDTIER_HUB_FAILOVER_SECONDS}s: moving to ${this.hubUrl}`);
+    clearTimeout(this.retryTimer);
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.connect();
+  }
+
   /** Last to close, so the final metrics flush and disconnect notices still reach the hub. */
   onApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.failoverTimer);
     this.socket?.disconnect();
   }
 
@@ -71,7 +109,7 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
   }
 
   get status(): { connected: boolean; url: string; lastError: string | null } {
-    return { connected: this.connected, url: this.config.HUB_URL, lastError: this.lastError ?? null };
+    return { connected: this.connected, url: this.hubUrl, lastError: this.lastError ?? null };
   }
 
   /** Sends a request and waits for its ack; throws hub_unavailable when the hub cannot answer. */
