@@ -1,0 +1,116 @@
+import { AGENT_REST_PREFIX, AgentRegistration, CommandUpdate, errorBodySchema, MetricsReport, RegisteredNode } from '@thresh/protocol';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import { AgentLink, Exchange, LinkEvents, LinkSettings, PolledCommands } from './agent-link';
+import { describeFailure, refusalFailure } from './failure';
+import { parseJson, sendHttpRequest } from './http-request';
+
+/** Time for the gateway to answer once a long poll's wait is over. */
+const POLL_ANSWER_MARGIN_MS = 15_000;
+/** Unregistering is a courtesy on the way out: not worth waiting long for. */
+const UNREGISTER_TIMEOUT_MS = 3000;
+
+type AnswerCheck<T> = (body: unknown) => body is T;
+
+const isRegisteredNode: AnswerCheck<RegisteredNode> = (body): body is RegisteredNode =>
+  isRecord(body) && typeof body['nodeId'] === 'string' && typeof body['nodeName'] === 'string' && (body['lastSeq'] === null || typeof body['lastSeq'] === 'number');
+const isAcceptedCount: AnswerCheck<{ accepted: number }> = (body): body is { accepted: number } => isRecord(body) && typeof body['accepted'] === 'number';
+const isAcceptedFlag: AnswerCheck<{ accepted: boolean }> = (body): body is { accepted: boolean } => isRecord(body) && typeof body['accepted'] === 'boolean';
+const isPolledCommands: AnswerCheck<PolledCommands> = (body): body is PolledCommands =>
+  isRecord(body) && Array.isArray(body['commands']) && Array.isArray(body['cancelled']);
+
+/**
+ * One agent over the REST fallback (AGENT_REST_PREFIX): every request carries the key; there is no connection to
+ * hold, only a session the registration opens and `/unregister` closes. Requests go through a pool shared by the fleet.
+ */
+export class RestLink implements AgentLink {
+  readonly transport = 'rest';
+  /** Whose requests these are: every request after the registration names it. */
+  private agentId = '';
+  /** Whether a registration opened a session that the end of the run should close. */
+  private sessionOpen = false;
+  private readonly host: string;
+
+  constructor(
+    private readonly settings: LinkSettings,
+    private readonly events: LinkEvents,
+    private readonly pool: HttpAgent | HttpsAgent,
+  ) {
+    this.host = new URL(settings.url).host;
+  }
+
+  open(): void {
+    // Nothing to open: the registration is the first request.
+    queueMicrotask(() => this.events.connected());
+  }
+
+  drop(): void {
+    this.sessionOpen = false;
+  }
+
+  async close(): Promise<void> {
+    if (!this.sessionOpen) return;
+    this.sessionOpen = false;
+    // Best effort: the node goes offline now rather than when its session times out.
+    await this.call('POST', '/unregister', { agentId: this.agentId }, (_body): _body is unknown => true, UNREGISTER_TIMEOUT_MS);
+  }
+
+  async register(registration: AgentRegistration): Promise<Exchange<RegisteredNode>> {
+    this.agentId = registration.agentId;
+    const exchange = await this.call('POST', '/register', registration, isRegisteredNode, this.settings.requestTimeoutMs);
+    if (exchange.kind === 'acked') this.sessionOpen = true;
+    return exchange;
+  }
+
+  report(report: MetricsReport): Promise<Exchange<{ accepted: number }>> {
+    return this.call('POST', '/metrics', report, isAcceptedCount, this.settings.reportTimeoutMs);
+  }
+
+  commandUpdate(update: CommandUpdate): Promise<Exchange<{ accepted: boolean }>> {
+    return this.call('POST', '/command-updates', { agentId: this.agentId, update }, isAcceptedFlag, this.settings.reportTimeoutMs);
+  }
+
+  poll(waitSeconds: number, signal: AbortSignal): Promise<Exchange<PolledCommands>> {
+    const query = new URLSearchParams({ agentId: this.agentId, wait: String(waitSeconds) });
+    return this.call('GET', `/commands?${query}`, undefined, isPolledCommands, waitSeconds * 1000 + POLL_ANSWER_MARGIN_MS, signal);
+  }
+
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    check: AnswerCheck<T>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<Exchange<T>> {
+    const url = new URL(`${AGENT_REST_PREFIX}${path}`, this.settings.url);
+    let answer;
+    try {
+      answer = await sendHttpRequest(url, {
+        method,
+        body,
+        headers: { authorization: `Bearer ${this.settings.apiKey}` },
+        timeoutMs,
+        rejectUnauthorized: this.settings.tlsVerify,
+        agent: this.pool,
+        signal,
+      });
+    } catch (error) {
+      return { kind: 'lost', failure: describeFailure(error, this.host) };
+    }
+    const parsed = answer.body ? parseJson(answer.body) : undefined;
+    if (answer.status >= 200 && answer.status < 300) {
+      if (check(parsed)) return { kind: 'acked', value: parsed };
+      return { kind: 'refused', code: 'malformed_answer', message: `${method} ${url.pathname} answered ${answer.status} with an unexpected body` };
+    }
+    const error = errorBodySchema.safeParse(parsed);
+    if (error.success) return { kind: 'refused', code: error.data.code, message: error.data.message };
+    // No error body: a proxy, or a gateway that is not this one. The status says what it can.
+    const refusal = refusalFailure(`${method} ${url.pathname} answered ${answer.status}`, undefined, answer.status);
+    return { kind: 'refused', code: refusal.kind === 'refused' ? 'unauthorized' : `http_${answer.status}`, message: refusal.message };
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
