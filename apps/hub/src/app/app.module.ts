@@ -77,6 +77,7 @@ export class AppModule {
           imports: [AgentLinkModule],
           keyCacheSeconds: config.HUB_AGENT_KEY_CACHE_SECONDS,
           restSessionSeconds: config.HUB_AGENT_SESSION_SECONDS,
+          replicated: config.HUB_REPLICAS,
         }),
         ...(serveDashboard ? [ServeStaticModule.forRoot({ rootPath: dashboardDir, exclude: SERVER_ROUTES })] : []),
       ],

@@ -1,5 +1,5 @@
-import { AgentCommand, DASHBOARD_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
-import { waitFor } from '@thresh/testing';
+import { AGENT_NAMESPACE, AGENT_REST_PREFIX, AgentCommand, DASHBOARD_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
+import { agentRegistration, waitFor } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
 import { FakeMidtier } from '../test/fake-midtier';
@@ -41,6 +41,32 @@ describe('hub replicas on one database: broadcasts and command routing through P
     expect(created.status).toBe(202);
     const command = (await midtierOnB.commandFor(agentId, created.body.id)) as AgentCommand<'environment.up'>;
     expect(command.payload).toEqual(expect.objectContaining({ blueprint: 'alpine-minimal', name: 'far-env' }));
+  });
+
+  it('hands a command created through hub A to agents connected straight to hub B, over a socket or polling', async () => {
+    const key = await hubA.api.createKey('agent');
+    const socketAgent = io(`${hubB.url}${AGENT_NAMESPACE}`, { auth: { key }, transports: ['websocket'], reconnection: false });
+    try {
+      await new Promise<void>((resolve) => socketAgent.once('connect', () => resolve()));
+      const socketAgentId = randomUUID();
+      expect(await socketAgent.emitWithAck('agent:register', agentRegistration({ agentId: socketAgentId, nodeName: 'direct-socket' }))).toEqual(expect.objectContaining({ ok: true }));
+      const received = new Promise<AgentCommand>((resolve) => socketAgent.once('command:run', resolve));
+      const created = await hubA.api.request<{ id: string }>('POST', '/api/nodes/direct-socket/up', { blueprint: 'alpine-minimal', name: 'one' });
+      await expect(received).resolves.toEqual(expect.objectContaining({ id: created.body.id, kind: 'environment.up' }));
+
+      const pollingAgentId = randomUUID();
+      const call = (path: string, init: RequestInit = {}) =>
+        fetch(`${hubB.url}${AGENT_REST_PREFIX}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+      expect((await call('/register', { method: 'POST', body: JSON.stringify(agentRegistration({ agentId: pollingAgentId, nodeName: 'direct-rest' })) })).status).toBe(200);
+      // What waited for the node at registration comes first; then a poll that waits for the command from hub A.
+      await (await call(`/commands?agentId=${pollingAgentId}`)).json();
+      const poll = call(`/commands?agentId=${pollingAgentId}&wait=10`).then((response) => response.json() as Promise<{ commands: AgentCommand[] }>);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const second = await hubA.api.request<{ id: string }>('POST', '/api/nodes/direct-rest/up', { blueprint: 'alpine-minimal', name: 'two' });
+      expect((await poll).commands.map((command) => command.id)).toEqual([second.body.id]);
+    } finally {
+      socketAgent.close();
+    }
   });
 
   it('drops, on every replica, the connections of a key that is revoked on one', async () => {

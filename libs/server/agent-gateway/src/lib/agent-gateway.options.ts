@@ -5,4 +5,6 @@ export interface AgentGatewayOptions {
   keyCacheSeconds: number;
   /** A REST agent silent this long has its session closed and its node marked disconnected. */
   restSessionSeconds: number;
+  /** Replicas of this gateway share broadcasts (hub replicas): a command for an agent held elsewhere goes to them. */
+  replicated?: boolean;
 }

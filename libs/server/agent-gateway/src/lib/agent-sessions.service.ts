@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { AppException } from '@thresh/server-core';
 import { AgentCommand, AgentIdentity, AgentPollResponse, AgentToMidtierEvents, MidtierToAgentEvents } from '@thresh/protocol';
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { AGENT_GATEWAY_OPTIONS, AgentGatewayOptions } from './agent-gateway.options';
 import { AgentUplink } from './agent-uplink';
 
@@ -33,6 +33,17 @@ const MAX_WAITING_PER_AGENT = 100;
 /** Agents are told apart by account as well: one gateway may serve several accounts (the hub's does). */
 const keyOf = (accountId: string, agentId: string) => `${accountId}/${agentId}`;
 
+/** The room of an agent's socket, so a replica that does not hold it can still reach it through the adapter. */
+export const agentRoom = (accountId: string, agentId: string) => `agent:${keyOf(accountId, agentId)}`;
+
+/** What one replica tells the others about an agent it does not hold. */
+interface ForwardedCommand {
+  accountId: string;
+  agentId: string;
+  command?: AgentCommand;
+  cancelled?: string;
+}
+
 /**
  * Every agent this gateway holds, over a socket or by polling: commands from above go to the one holding the agent,
  * and a REST agent that falls silent has its session closed like a dropped socket.
@@ -43,6 +54,7 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
   private readonly sockets = new Map<string, AgentSocket>();
   private readonly polling = new Map<string, RestSession>();
   private sweeper?: NodeJS.Timeout;
+  private namespace?: Namespace;
 
   constructor(
     private readonly uplink: AgentUplink,
@@ -62,6 +74,19 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
     for (const session of this.polling.values()) session.wake?.();
   }
 
+  /** The agents' namespace: with replicas, what this one does not hold goes to the others through it. */
+  useNamespace(namespace: Namespace): void {
+    this.namespace = namespace;
+    if (!this.options.replicated) return;
+    // serverSideEmit arrives on the other replicas' namespaces only.
+    (namespace as unknown as { on(event: string, listener: (message: ForwardedCommand) => void): void }).on('polling:forward', (message) => {
+      const session = this.polling.get(keyOf(message.accountId, message.agentId));
+      if (!session) return;
+      if (message.command) this.deliver(message.accountId, message.agentId, message.command, false);
+      if (message.cancelled) this.cancel(message.accountId, message.agentId, message.cancelled, false);
+    });
+  }
+
   get connectedAgents(): { socket: number; rest: number } {
     return { socket: this.sockets.size, rest: this.polling.size };
   }
@@ -70,6 +95,7 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
   attachSocket(identity: AgentIdentity, agentId: string, socket: AgentSocket): void {
     const key = keyOf(identity.accountId, agentId);
     this.sockets.set(key, socket);
+    void socket.join(agentRoom(identity.accountId, agentId));
     this.dropPolling(key);
   }
 
@@ -134,7 +160,7 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
     this.uplink.nodeDisconnected(identity, agentId, session.connectionId);
   }
 
-  private deliver(accountId: string, agentId: string, command: AgentCommand): void {
+  private deliver(accountId: string, agentId: string, command: AgentCommand, forward = true): void {
     const key = keyOf(accountId, agentId);
     const socket = this.sockets.get(key);
     if (socket) {
@@ -142,12 +168,15 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
       return;
     }
     const session = this.polling.get(key);
-    if (!session) return;
+    if (!session) {
+      if (forward) this.forward({ accountId, agentId, command }, () => this.namespace?.to(agentRoom(accountId, agentId)).emit('command:run', command));
+      return;
+    }
     session.commands = [...session.commands.filter((waiting) => waiting.id !== command.id), command].slice(-MAX_WAITING_PER_AGENT);
     session.wake?.();
   }
 
-  private cancel(accountId: string, agentId: string, commandId: string): void {
+  private cancel(accountId: string, agentId: string, commandId: string, forward = true): void {
     const key = keyOf(accountId, agentId);
     const socket = this.sockets.get(key);
     if (socket) {
@@ -155,10 +184,20 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
       return;
     }
     const session = this.polling.get(key);
-    if (!session) return;
+    if (!session) {
+      if (forward) this.forward({ accountId, agentId, cancelled: commandId }, () => this.namespace?.to(agentRoom(accountId, agentId)).emit('command:cancel', { commandId }));
+      return;
+    }
     session.commands = session.commands.filter((waiting) => waiting.id !== commandId);
     session.cancelled = [...new Set([...session.cancelled, commandId])].slice(-MAX_WAITING_PER_AGENT);
     session.wake?.();
+  }
+
+  /** An agent this replica does not hold: its socket, on another replica, is in its room; a polling one hears a forward. */
+  private forward(message: ForwardedCommand, toSocket: () => void): void {
+    if (!this.options.replicated || !this.namespace) return;
+    toSocket();
+    (this.namespace as unknown as { serverSideEmit(event: string, message: ForwardedCommand): void }).serverSideEmit('polling:forward', message);
   }
 
   private dropPolling(key: string): void {

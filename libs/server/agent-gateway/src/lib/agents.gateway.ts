@@ -39,6 +39,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayDisconnect {
 
   afterInit(namespace: Namespace): void {
     this.namespace = namespace;
+    this.sessions.useNamespace(namespace);
     namespace.use((socket, next) => {
       this.auth
         .authenticate(socket.handshake.auth?.['key'], socket.handshake.address)
