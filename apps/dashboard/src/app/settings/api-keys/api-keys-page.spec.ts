@@ -104,6 +104,7 @@ describe('ApiKeysPage', () => {
     expect(page.querySelector('.revealed')).toBeNull();
     expect(page.textContent).not.toContain(secret);
     expect(button(page, 'Create key').disabled).toBe(false);
+    expect(document.activeElement?.textContent).toBe('API keys');
     fixture.destroy();
   });
 

@@ -58,6 +58,7 @@ export class ApiKeysPage implements OnInit {
   protected readonly hubOrigin = this.document.location.origin;
 
   private readonly panel = viewChild<ElementRef<HTMLElement>>('panel');
+  private readonly heading = viewChild<ElementRef<HTMLElement>>('heading');
   private readonly cancelRevoke = viewChild<ElementRef<HTMLButtonElement>>('cancelRevoke');
 
   /** The lines that put the new key to use, by its type. */
@@ -157,6 +158,8 @@ export class ApiKeysPage implements OnInit {
   protected dismiss(): void {
     this.revealed.set(null);
     this.copyNote.set(null);
+    // The button that had focus is gone with the panel: keyboard users go on from the page's heading.
+    afterNextRender({ write: () => this.heading()?.nativeElement.focus() }, { injector: this.injector });
   }
 
   protected state(key: KeyResponse): 'active' | 'rotated' | 'revoked' | 'expired' {
