@@ -1,0 +1,195 @@
+// `npm run bench`: measures each figure beside its baseline in the same run, prints a markdown table and writes
+// bench/RESULTS.md (with the machine, and the exact command of each figure).
+//
+//   npm run bench                          full size (10,000 agents; long: run figures one at a time with --only)
+//   npm run bench -- --smoke               the small size, for CI (500 agents; about 3 minutes)
+//   npm run bench -- --only memory         one figure (or several: --only memory,rest; numbers work too: --only 1,5)
+//   npm run bench -- --only rest --agents 2000    a figure at another size
+//
+// Results are kept per size in bench/results/<full|smoke>.json, a figure's entry replaced when it is measured again;
+// bench/RESULTS.md is written from both. Needs the built hub, midtier and fleet-sim (built here when missing) and a
+// PostgreSQL (THRESH_TEST_PG_URL, else postgres://postgres@127.0.0.1:5432/postgres); every process and database a
+// figure starts is ended (by pid) and dropped when it ends, or when the run is interrupted.
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeFdLimit, dropDatabaseNamed, ensureBuilt, registry, removeTempDir, ROOT, withAdmin } from './common.mjs';
+import memory from './memory.mjs';
+import ingest from './ingest.mjs';
+import commands from './commands.mjs';
+import reconnect from './reconnect.mjs';
+import rest from './rest.mjs';
+import nodeList from './node-list.mjs';
+
+const FIGURES = [memory, ingest, commands, reconnect, rest, nodeList];
+
+const { values } = parseArgs({
+  options: { smoke: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, agents: { type: 'string' }, help: { type: 'boolean', default: false } },
+});
+if (values.help) {
+  console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((line) => line.startsWith('//')).map((line) => line.slice(3)).join('\n'));
+  console.log(`\nfigures: ${FIGURES.map((figure) => `${figure.number} ${figure.id}`).join(', ')}`);
+  process.exit(0);
+}
+const wanted = (values.only ?? []).flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter(Boolean);
+const selected = wanted.length ? wanted.map((name) => FIGURES.find((figure) => figure.id === name || String(figure.number) === name) ?? fail(`no figure "${name}" (figures: ${FIGURES.map((figure) => figure.id).join(', ')})`)) : FIGURES;
+const sizeName = values.smoke ? 'smoke' : 'full';
+const agentsOverride = values.agents === undefined ? undefined : Number(values.agents);
+if (agentsOverride !== undefined && !(Number.isInteger(agentsOverride) && agentsOverride > 0)) fail('--agents: a whole number');
+
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+// An interrupted run still ends what it started and drops its databases.
+let cleaning;
+async function cleanUp() {
+  cleaning ??= (async () => {
+    for (const processes of registry.processes) processes.killAllNow();
+    for (const name of [...registry.databases]) await dropDatabaseNamed(name).catch((error) => console.error(`bench: could not drop ${name}: ${error.message}`));
+    for (const dir of [...registry.tempDirs]) removeTempDir(dir);
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`\nbench: ${signal}: stopping what was started…`);
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+process.on('exit', () => {
+  for (const processes of registry.processes) processes.killAllNow();
+});
+
+ensureBuilt();
+const machine = await describeMachine();
+const resultsDir = join(ROOT, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+const resultsFile = join(resultsDir, `${sizeName}.json`);
+const stored = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { figures: {} };
+
+console.log(`bench: ${sizeName} size, ${selected.map((figure) => figure.id).join(', ')}; ${machine.cpu}, ${machine.memory}, Node ${machine.node}, ${machine.postgres.split(' on ')[0]}`);
+console.log(`bench: ${machine.openFiles}`);
+
+const thisRun = [];
+let errors = 0;
+for (const figure of selected) {
+  const size = figure.size({ smoke: values.smoke, agents: agentsOverride });
+  const label = `[${figure.number} ${figure.id}]`;
+  const log = (message) => console.log(`${label} ${message}`);
+  log(`${figure.title}, ${figure.describeSize(size)}…`);
+  const began = Date.now();
+  let entry;
+  try {
+    const result = await figure.run(size, log);
+    entry = { ...result, ok: true };
+  } catch (error) {
+    errors++;
+    console.error(`${label} failed: ${error.stack ?? error.message}`);
+    entry = { ok: false, pass: false, measured: 'not measured', baseline: '', ratio: '', note: `error: ${error.message}`, commands: [] };
+    await cleanUp();
+    cleaning = undefined;
+  }
+  entry = {
+    ...entry,
+    number: figure.number,
+    id: figure.id,
+    title: figure.title,
+    target: figure.target,
+    size: figure.describeSize(size),
+    sizeParameters: size,
+    seconds: Math.round((Date.now() - began) / 1000),
+    date: new Date().toISOString(),
+    runCommand: `npm run bench -- ${values.smoke ? '--smoke ' : ''}--only ${figure.id}${agentsOverride ? ` --agents ${agentsOverride}` : ''}`,
+    machine,
+  };
+  log(`${entry.measured} | baseline ${entry.baseline} | ${entry.ratio} | target ${entry.target}: ${verdict(entry)} (${entry.seconds} s)`);
+  thisRun.push(entry);
+  stored.figures[figure.id] = entry;
+  writeFileSync(resultsFile, `${JSON.stringify(stored, null, 2)}\n`);
+}
+
+console.log(`\n${table(thisRun)}`);
+writeResults();
+console.log(`\nbench: wrote bench/RESULTS.md and bench/results/${sizeName}.json`);
+await cleanUp();
+process.exit(errors ? 1 : 0);
+
+function verdict(entry) {
+  if (!entry.ok) return 'error';
+  return entry.pass ? 'meets target' : 'misses target';
+}
+
+function table(entries) {
+  const rows = [
+    '| # | figure | size | measured | baseline (same run) | ratio | target | verdict |',
+    '|---|---|---|---|---|---|---|---|',
+    ...entries.sort((a, b) => a.number - b.number).map((entry) => `| ${entry.number} | ${entry.title} | ${entry.size} | ${entry.measured} | ${entry.baseline} | ${entry.ratio} | ${entry.target} | ${verdict(entry)} |`),
+  ];
+  return rows.join('\n');
+}
+
+function section(name, file) {
+  if (!existsSync(file)) return [`## ${name}`, '', `Not run yet: \`npm run bench${name.startsWith('Smoke') ? ' -- --smoke' : ''}\`.`, ''];
+  const entries = Object.values(JSON.parse(readFileSync(file, 'utf8')).figures).sort((a, b) => a.number - b.number);
+  const lines = [`## ${name}`, '', table(entries), '', '### Notes', ''];
+  for (const entry of entries) lines.push(`${entry.number}. **${entry.title}** (${entry.size}, ${entry.date.slice(0, 16).replace('T', ' ')} UTC, ${entry.seconds} s): ${entry.note}`);
+  lines.push('', '### Commands', '');
+  for (const entry of entries) {
+    lines.push(`${entry.number}. \`${entry.runCommand}\` started:`, '');
+    lines.push('   ```sh', ...unique(entry.commands).map((line) => `   ${line}`), '   ```', '');
+  }
+  return lines;
+}
+
+function unique(lines) {
+  const counts = new Map();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, count]) => (count > 1 ? `${line}   # ×${count}` : line));
+}
+
+function writeResults() {
+  const full = join(resultsDir, 'full.json');
+  const smoke = join(resultsDir, 'smoke.json');
+  const latest = [full, smoke].filter(existsSync).map((file) => Object.values(JSON.parse(readFileSync(file, 'utf8')).figures)).flat().sort((a, b) => b.date.localeCompare(a.date))[0];
+  const host = latest?.machine ?? machine;
+  const lines = [
+    '# thresh benchmarks',
+    '',
+    'Written by `npm run bench` (libs/testing/scripts/bench/run.mjs): each figure measured beside its baseline in the same run.',
+    '`npm run bench` runs the full size, `npm run bench -- --smoke` the small one (CI), `--only <figure>` one figure',
+    `(${FIGURES.map((figure) => figure.id).join(', ')}). A figure that misses its target is reported as measured, with what the profile showed.`,
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${host.cpu}`,
+    `- Memory: ${host.memory}`,
+    `- Node: ${host.node}`,
+    `- PostgreSQL: ${host.postgres} (${host.postgresSettings})`,
+    `- ${host.openFiles}`,
+    `- Date of the latest figure: ${latest?.date ?? new Date().toISOString()}`,
+    '',
+    ...section('Full size', full),
+    ...section('Smoke size (`--smoke`)', smoke),
+  ];
+  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), `${lines.join('\n').trimEnd()}\n`);
+}
+
+async function describeMachine() {
+  const cores = cpus();
+  const { version, settings } = await withAdmin(async (admin) => {
+    const row = (await admin.query(`SELECT version(), current_setting('shared_buffers') AS shared_buffers, current_setting('fsync') AS fsync,
+      current_setting('synchronous_commit') AS synchronous_commit, current_setting('max_connections') AS max_connections`)).rows[0];
+    return { version: row.version, settings: `shared_buffers ${row.shared_buffers}, fsync ${row.fsync}, synchronous_commit ${row.synchronous_commit}, max_connections ${row.max_connections}` };
+  });
+  return {
+    cpu: `${cores[0]?.model.trim() ?? 'unknown'}, ${cores.length} cores`,
+    memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    postgres: version,
+    postgresSettings: settings,
+    openFiles: describeFdLimit(),
+  };
+}
