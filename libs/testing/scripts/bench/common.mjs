@@ -90,6 +90,12 @@ function cpuTicks(pid) {
   }
 }
 
+/** Busy CPU ticks of the whole machine, all cores (/proc/stat: user, nice, system, irq, softirq, steal). */
+function machineTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
+}
+
 /** Every PostgreSQL server process on this machine (backends included), found by name in /proc. */
 export function postgresPids() {
   const pids = [];
@@ -111,6 +117,7 @@ export function postgresPids() {
  */
 export function cpuMeter(groups, { withPostgres = true } = {}) {
   const started = Date.now();
+  const machineBefore = machineTicks();
   const before = new Map();
   const allGroups = () => ({ ...groups, ...(withPostgres ? { postgres: postgresPids() } : {}) });
   for (const pids of Object.values(allGroups())) for (const pid of pids) before.set(pid, cpuTicks(pid));
@@ -122,6 +129,9 @@ export function cpuMeter(groups, { withPostgres = true } = {}) {
         const ticks = pids.reduce((total, pid) => total + Math.max(0, cpuTicks(pid) - (before.get(pid) ?? 0)), 0);
         usage[name] = Math.round((100 * ticks) / CLOCK_TICKS / seconds);
       }
+      // Whatever else ran on the machine meanwhile (another job sharing the cores skews every figure).
+      const others = Math.round((100 * (machineTicks() - machineBefore)) / CLOCK_TICKS / seconds) - Object.values(usage).reduce((total, percent) => total + percent, 0);
+      if (others >= 5) usage['other processes'] = others;
       return usage;
     },
   };

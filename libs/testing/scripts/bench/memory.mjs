@@ -92,7 +92,7 @@ export default {
 };
 
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-const strip = ({ stopFleet, ...rest }) => rest;
+const strip = (held) => Object.fromEntries(Object.entries(held).filter(([, value]) => typeof value !== 'function'));
 
 /** The objects the midtier holds per agent beyond what the bare server holds, the largest first. */
 function describeExtra(thresh, bare, agents) {

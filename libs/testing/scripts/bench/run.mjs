@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeFdLimit, dropDatabaseNamed, ensureBuilt, registry, removeTempDir, ROOT, withAdmin } from './common.mjs';
+import { cpuMeter, describeFdLimit, dropDatabaseNamed, ensureBuilt, registry, removeTempDir, ROOT, sleep, withAdmin } from './common.mjs';
 import memory from './memory.mjs';
 import ingest from './ingest.mjs';
 import commands from './commands.mjs';
@@ -28,7 +28,8 @@ const { values } = parseArgs({
   options: { smoke: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, agents: { type: 'string' }, help: { type: 'boolean', default: false } },
 });
 if (values.help) {
-  console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((line) => line.startsWith('//')).map((line) => line.slice(3)).join('\n'));
+  const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+  console.log(lines.slice(0, lines.findIndex((line) => !line.startsWith('//'))).map((line) => line.slice(3)).join('\n'));
   console.log(`\nfigures: ${FIGURES.map((figure) => `${figure.number} ${figure.id}`).join(', ')}`);
   process.exit(0);
 }
@@ -79,6 +80,11 @@ for (const figure of selected) {
   const size = figure.size({ smoke: values.smoke, agents: agentsOverride });
   const label = `[${figure.number} ${figure.id}]`;
   const log = (message) => console.log(`${label} ${message}`);
+  // Another job on the machine skews every figure: say so beside the figure.
+  const idle = cpuMeter({});
+  await sleep(2000);
+  const busyBefore = idle.stop()['other processes'] ?? 0;
+  if (busyBefore >= 20) log(`warning: other processes use ${busyBefore}% of a core: the figure will be skewed`);
   log(`${figure.title}, ${figure.describeSize(size)}…`);
   const began = Date.now();
   let entry;
@@ -92,8 +98,10 @@ for (const figure of selected) {
     await cleanUp();
     cleaning = undefined;
   }
+  if (busyBefore >= 20) entry.note = `${entry.note} (Machine busy: other processes used ${busyBefore}% of a core just before this figure.)`;
   entry = {
     ...entry,
+    busyBefore,
     number: figure.number,
     id: figure.id,
     title: figure.title,
