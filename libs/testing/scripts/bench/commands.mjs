@@ -29,7 +29,7 @@ export default {
   number: 3,
   title: 'Command round trip, hub API -> agent -> result',
   target: 'p99 <= 50 ms',
-  size: ({ smoke, agents }) => ({ agents: agents ?? (smoke ? 500 : 10_000), commands: smoke ? 50 : 200, gapMs: smoke ? 50 : 100, rampSeconds: smoke ? 2 : 20 }),
+  size: ({ smoke, agents }) => ({ agents: agents ?? (smoke ? 500 : 10_000), commands: 200, gapMs: smoke ? 20 : 100, rampSeconds: smoke ? 2 : 20 }),
   describeSize: (size) => `${int(size.agents)} agents, ${size.commands} commands`,
 
   async run(size, log) {

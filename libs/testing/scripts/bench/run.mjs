@@ -10,7 +10,8 @@
 // bench/RESULTS.md is written from both. Needs the built hub, midtier and fleet-sim (built here when missing) and a
 // PostgreSQL (THRESH_TEST_PG_URL, else postgres://postgres@127.0.0.1:5432/postgres); every process and database a
 // figure starts is ended (by pid) and dropped when it ends, or when the run is interrupted.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -177,6 +178,7 @@ function writeResults() {
     `- Node: ${host.node}`,
     `- PostgreSQL: ${host.postgres} (${host.postgresSettings})`,
     `- ${host.openFiles}`,
+    `- Code: ${host.code ?? machine.code}`,
     `- Date of the latest figure: ${latest?.date ?? new Date().toISOString()}`,
     '',
     ...section('Full size', full),
@@ -192,7 +194,11 @@ async function describeMachine() {
       current_setting('synchronous_commit') AS synchronous_commit, current_setting('max_connections') AS max_connections`)).rows[0];
     return { version: row.version, settings: `shared_buffers ${row.shared_buffers}, fsync ${row.fsync}, synchronous_commit ${row.synchronous_commit}, max_connections ${row.max_connections}` };
   });
+  const git = (...args) => spawnSync('git', args, { cwd: ROOT }).stdout?.toString().trim() ?? '';
+  const changed = git('status', '--porcelain', '--', 'apps', 'libs').split('\n').filter((line) => line && !line.includes('libs/testing/scripts/bench/')).length;
+  const built = statSync(join(ROOT, 'dist/apps/hub/main.js')).mtime.toISOString().slice(0, 16).replace('T', ' ');
   return {
+    code: `commit ${git('rev-parse', '--short', 'HEAD')}${changed ? ` with ${changed} changed files in apps/ and libs/` : ''}; dist/apps/hub/main.js built ${built} UTC (the bench runs what dist holds)`,
     cpu: `${cores[0]?.model.trim() ?? 'unknown'}, ${cores.length} cores`,
     memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
     node: process.version,
