@@ -7,7 +7,9 @@ describe('midtier configuration', () => {
   it('accepts a mid-tier key and applies defaults', () => {
     const config = loadMidtierConfig({ ...base, MIDTIER_KEY: generateCredential('midtier', 'acme') });
     expect(config.MIDTIER_PORT).toBe(5000);
-    expect(config.MIDTIER_METRICS_BATCH_SIZE).toBe(1000);
+    expect(config.MIDTIER_METRICS_BATCH_SIZE).toBe(2000);
+    expect(config.MIDTIER_METRICS_FLUSH_MS).toBe(50);
+    expect(config.MIDTIER_METRICS_MAX_IN_FLIGHT).toBe(4);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { booleanFlagSchema, loadConfig, logLevelSchema, portSchema, trustProxySchema } from '@thresh/server-core';
-import { CREDENTIAL_PREFIX, parseCredential } from '@thresh/protocol';
+import { CREDENTIAL_PREFIX, MAX_SAMPLES_PER_BATCH, parseCredential } from '@thresh/protocol';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -30,9 +30,11 @@ export const midtierConfigSchema = z.object({
     })
     .refine((key) => parseCredential(key).ok, { message: 'is not a well-formed key (bad length or checksum)' }),
   /** Samples sent to the hub in one batch once this many are waiting... */
-  MIDTIER_METRICS_BATCH_SIZE: z.coerce.number().int().min(1).max(2000).default(1000),
-  /** ...or after this many milliseconds, whichever comes first. */
-  MIDTIER_METRICS_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  MIDTIER_METRICS_BATCH_SIZE: z.coerce.number().int().min(1).max(MAX_SAMPLES_PER_BATCH).default(MAX_SAMPLES_PER_BATCH),
+  /** ...or this many milliseconds after the first of them came, whichever is sooner: an agent waits at most this long plus the hub's answer. */
+  MIDTIER_METRICS_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
+  /** Batches the hub may be storing at once: one round trip at a time caps the rate far below what PostgreSQL takes. */
+  MIDTIER_METRICS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   /** Samples waiting for the hub beyond which agents are told to keep theirs and retry. */
   MIDTIER_METRICS_MAX_QUEUE: z.coerce.number().int().min(100).default(200_000),
   /** Where samples wait on disk while the hub is away, and how much of them (beyond it, the oldest are dropped). */

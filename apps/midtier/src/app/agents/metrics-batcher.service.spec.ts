@@ -13,9 +13,13 @@ class RecordingHubLink {
   connected = true;
   readonly batches: MetricsBatch['samples'][] = [];
   refuseAgent?: string;
+  /** While set, each answer waits for its own release: the batches the midtier has in flight. */
+  holdAnswers = false;
+  readonly held: (() => void)[] = [];
 
   async request(_event: 'metrics:batch', { samples }: MetricsBatch) {
     this.batches.push(samples);
+    if (this.holdAnswers) await new Promise<void>((release) => this.held.push(release));
     if (samples.some((sample) => sample.agentId === this.refuseAgent)) {
       return { ok: false as const, error: { code: 'validation_failed' as const, message: 'refused' } };
     }
@@ -29,27 +33,60 @@ describe('MetricsBatcherService', () => {
 
   let spoolDir: string;
 
+  const startBatcher = (settings: Record<string, string>) => {
+    const config = loadMidtierConfig({ HUB_URL: 'http://127.0.0.1:1', MIDTIER_KEY: generateCredential('midtier', 'acme'), MIDTIER_SPOOL_DIR: spoolDir, ...settings });
+    batcher = new MetricsBatcherService(hub as unknown as HubLinkService, config);
+  };
+
   beforeEach(() => {
     hub = new RecordingHubLink();
     spoolDir = mkdtempSync(join(tmpdir(), 'midtier-spool-'));
-    const config = loadMidtierConfig({
-      HUB_URL: 'http://127.0.0.1:1',
-      MIDTIER_KEY: generateCredential('midtier', 'acme'),
-      MIDTIER_METRICS_BATCH_SIZE: '2000',
-      MIDTIER_SPOOL_DIR: spoolDir,
-    });
-    batcher = new MetricsBatcherService(hub as unknown as HubLinkService, config);
+    // Flushed by hand in most cases: neither the size (2,000 samples) nor the delay (a minute) is reached.
+    startBatcher({ MIDTIER_METRICS_BATCH_SIZE: '2000', MIDTIER_METRICS_FLUSH_MS: '60000' });
   });
 
-  afterEach(() => rmSync(spoolDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    hub.holdAnswers = false;
+    for (const release of hub.held) release();
+    await batcher.onModuleDestroy();
+    rmSync(spoolDir, { recursive: true, force: true });
+  });
 
   const samples = (count: number, environments = 0): MetricSample[] =>
     Array.from({ length: count }, (_, seq) =>
       metricSample({ seq, environments: Array.from({ length: environments }, (__, index) => ({ name: `env-${index}-${'x'.repeat(50)}`, status: 'running' as const })) }),
     );
 
+  it('sends a report waiting alone once the flush delay has passed, without a full batch', async () => {
+    startBatcher({ MIDTIER_METRICS_BATCH_SIZE: '2000', MIDTIER_METRICS_FLUSH_MS: '20' });
+    const agentId = randomUUID();
+    const report = batcher.submit(agentId, samples(3));
+    expect(hub.batches).toEqual([]);
+    await report;
+    expect(hub.batches.map((batch) => batch.length)).toEqual([3]);
+  });
+
+  it('has up to MIDTIER_METRICS_MAX_IN_FLIGHT batches at the hub at once, and sends the next as soon as one is answered', async () => {
+    startBatcher({ MIDTIER_METRICS_BATCH_SIZE: '10', MIDTIER_METRICS_FLUSH_MS: '60000', MIDTIER_METRICS_MAX_IN_FLIGHT: '2' });
+    hub.holdAnswers = true;
+    const agents = Array.from({ length: 5 }, () => randomUUID());
+    const reports = agents.map((agentId) => batcher.submit(agentId, samples(10)));
+    // Full batches leave at once, two of them: the other three wait for an answer.
+    expect(hub.batches.map((batch) => batch[0].agentId)).toEqual(agents.slice(0, 2));
+
+    hub.held.shift()?.();
+    await reports[0];
+    // The freed place is taken once the answered batch has settled.
+    await new Promise(setImmediate);
+    expect(hub.batches.map((batch) => batch[0].agentId)).toEqual(agents.slice(0, 3));
+
+    hub.holdAnswers = false;
+    for (const release of hub.held.splice(0)) release();
+    await Promise.all(reports);
+    expect(hub.batches.map((batch) => batch[0].agentId)).toEqual(agents);
+  });
+
   it('keeps every batch under the byte limit, however large the samples', async () => {
-    // Flushed by hand below: the size trigger (2,000 samples) is never reached.
     // 40 reports of 20 samples with 200 environments each: about 8 MB in all.
     const reports = Array.from({ length: 40 }, () => batcher.submit(randomUUID(), samples(20, 200)));
     await batcher.flush();

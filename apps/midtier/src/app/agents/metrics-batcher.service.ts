@@ -5,6 +5,9 @@ import { HubLinkService } from '../hub-link/hub-link.service';
 import { MetricsSpool } from './metrics-spool';
 import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
 
+/** How often the spool is tried again while it holds samples and the hub seems away. */
+const SPOOL_RETRY_MS = 1000;
+
 interface PendingReport {
   samples: MetricsBatch['samples'];
   /** Size of the samples in JSON, so a batch stays under the hub's message limit. */
@@ -14,17 +17,24 @@ interface PendingReport {
 }
 
 /**
- * Gathers samples from many agents into batches for the hub, flushed at a size or after a delay, and settles each
- * agent's report only when the hub has stored its batch or the spool has it on disk: while the hub is away, reports
- * go to the spool, which is replayed in order once it is back. An agent keeps what was not acknowledged.
+ * Gathers samples from many agents into batches for the hub, sent at a size or a short delay after the first report
+ * waiting, several at once, and settles each agent's report only when the hub has stored its batch or the spool has it
+ * on disk: while the hub is away, reports go to the spool, which is replayed in order once it is back. An agent keeps
+ * what was not acknowledged.
  */
+// Batches in flight together never hold two reports of one agent out of order: an agent sends its next report only
+// once the last is acknowledged, so the hub's "seq at or below the last is a repeat" rule holds.
 @Injectable()
 export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('MetricsBatcher');
   private queue: PendingReport[] = [];
   private queuedSamples = 0;
-  private timer?: NodeJS.Timeout;
-  private flushing = false;
+  /** Set from the first report waiting to when it must leave. */
+  private lingerTimer?: NodeJS.Timeout;
+  /** The oldest waiting report has waited long enough: send what waits as soon as a batch may go. */
+  private due = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private replayTimer?: NodeJS.Timeout;
   private replaying = false;
   readonly spool: MetricsSpool;
 
@@ -39,15 +49,12 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
     await this.spool.open();
     if (!this.spool.empty) this.logger.log(`${this.spool.spooledSamples} samples spooled by an earlier run wait for the hub`);
     this.hub.events.on('connected', () => void this.replay());
-    this.timer = setInterval(() => {
-      void this.flush();
-      void this.replay();
-    }, this.config.MIDTIER_METRICS_FLUSH_MS);
-    this.timer.unref();
+    this.replayTimer = setInterval(() => void this.replay(), SPOOL_RETRY_MS);
+    this.replayTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
+    clearInterval(this.replayTimer);
     await this.flush();
     for (const report of this.queue) report.reject(new AppException('hub_unavailable', 'The midtier is shutting down'));
   }
@@ -58,7 +65,9 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
 
   /** Resolves once the hub stored these samples, or the spool holds them; rejects when they must be sent again later. */
   submit(agentId: string, samples: MetricSample[]): Promise<void> {
-    const tagged = samples.map((sample) => ({ ...sample, agentId }));
+    // The samples were parsed for this report alone: tagging them in place spares a copy of each.
+    const tagged = samples as MetricsBatch['samples'];
+    for (const sample of tagged) sample.agentId = agentId;
     // Behind what the spool holds, so the hub gets samples in the order they came.
     if (!this.hub.connected || !this.spool.empty || this.queuedSamples + samples.length > this.config.MIDTIER_METRICS_MAX_QUEUE) {
       return this.toSpool(tagged);
@@ -67,17 +76,42 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ samples: tagged, bytes, resolve, reject });
       this.queuedSamples += samples.length;
-      if (this.queuedSamples >= this.config.MIDTIER_METRICS_BATCH_SIZE) void this.flush();
+      this.lingerTimer ??= setTimeout(() => {
+        this.lingerTimer = undefined;
+        this.due = true;
+        this.send();
+      }, this.config.MIDTIER_METRICS_FLUSH_MS);
+      this.send();
     });
   }
 
+  /** Sends everything waiting now, and resolves once the hub answered for all of it. */
   async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) await this.store(this.takeBatch());
-    } finally {
-      this.flushing = false;
+    this.due = true;
+    this.send();
+    while (this.inFlight.size > 0) {
+      await Promise.all(this.inFlight);
+      this.send();
+    }
+  }
+
+  /** Starts batches while fewer than the limit are in flight: full ones at once, the rest once due. */
+  private send(): void {
+    while (this.queue.length > 0 && this.inFlight.size < this.config.MIDTIER_METRICS_MAX_IN_FLIGHT) {
+      if (!this.due && this.queuedSamples < this.config.MIDTIER_METRICS_BATCH_SIZE) return;
+      const batch = this.takeBatch();
+      const stored = this.store(batch)
+        .catch((error: Error) => this.logger.error(`a batch of ${batch.length} reports was not settled: ${error.message}`))
+        .finally(() => {
+          this.inFlight.delete(stored);
+          this.send();
+        });
+      this.inFlight.add(stored);
+    }
+    if (this.queue.length === 0) {
+      this.due = false;
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
     }
   }
 
@@ -134,7 +168,7 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
   /** Whole reports up to the batch limits in samples and bytes: a report is acknowledged all or nothing. */
   private takeBatch(): PendingReport[] {
     let [count, size, bytes] = [0, 0, 0];
-    const fits = (next: PendingReport) => size + next.samples.length <= MAX_SAMPLES_PER_BATCH && bytes + next.bytes <= MAX_BATCH_BYTES;
+    const fits = (next: PendingReport) => size + next.samples.length <= this.config.MIDTIER_METRICS_BATCH_SIZE && bytes + next.bytes <= MAX_BATCH_BYTES;
     while (count < this.queue.length && (count === 0 || fits(this.queue[count]))) {
       size += this.queue[count].samples.length;
       bytes += this.queue[count].bytes;
