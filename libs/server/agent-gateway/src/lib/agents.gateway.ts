@@ -1,12 +1,5 @@
 import { Logger } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayDisconnect,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { AppException, handleWithAck, toConnectError } from '@thresh/server-core';
 import {
   Ack,
@@ -22,12 +15,29 @@ import { AgentAuthService } from './agent-auth.service';
 import { AgentSessions, AgentSocket, AgentSocketData } from './agent-sessions.service';
 import { AgentUplink } from './agent-uplink';
 
+/**
+ * One listener for every socket: Socket.IO calls it with the socket as `this`, so a connection costs no closures of
+ * its own (a midtier holds ten thousand).
+ */
+function onEverySocket<R>(handle: (socket: AgentSocket, payload: unknown) => Promise<R>) {
+  return function (this: AgentSocket, payload: unknown, ack?: unknown): void {
+    void handle(this, payload).then((result) => {
+      if (typeof ack === 'function') ack(result);
+    });
+  };
+}
+
 /** Agents connect here with a thresh_live_ key and hold the connection. */
 // Gateways on one port share one server: each names the same message limit, so none depends on which starts first.
 @WebSocketGateway({ namespace: AGENT_NAMESPACE, pingInterval: 25_000, pingTimeout: 20_000, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
-export class AgentsGateway implements OnGatewayInit, OnGatewayDisconnect {
+// Messages are bound by hand rather than with @SubscribeMessage, which builds rxjs pipelines per socket and message.
+export class AgentsGateway implements OnGatewayInit {
   private readonly logger = new Logger(AgentsGateway.name);
   private namespace?: Namespace;
+  private readonly onRegister = onEverySocket((socket, payload) => this.register(socket, payload));
+  private readonly onReport = onEverySocket((socket, payload) => this.report(socket, payload));
+  private readonly onCommandUpdate = onEverySocket((socket, payload) => this.commandUpdate(socket, payload));
+  private readonly onDisconnect = onEverySocket(async (socket) => this.handleDisconnect(socket));
 
   constructor(
     private readonly auth: AgentAuthService,
@@ -49,16 +59,22 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayDisconnect {
         })
         .catch((error: unknown) => next(toConnectError(error)));
     });
+    namespace.on('connection', (connected) => {
+      const socket = connected as AgentSocket;
+      socket.on('agent:register', this.onRegister);
+      socket.on('metrics:report', this.onReport);
+      socket.on('command:update', this.onCommandUpdate);
+      socket.on('disconnect', this.onDisconnect);
+    });
   }
 
-  handleDisconnect(socket: AgentSocket): void {
+  private handleDisconnect(socket: AgentSocket): void {
     const agentId = socket.data.agentId;
     if (!agentId) return;
     if (this.sessions.detachSocket(socket.data.identity, agentId, socket)) this.uplink.nodeDisconnected(socket.data.identity, agentId, socket.id);
   }
 
-  @SubscribeMessage('agent:register')
-  register(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
+  private register(socket: AgentSocket, payload: unknown): Promise<Ack<RegisteredNode>> {
     return handleWithAck(agentRegistrationSchema, payload, async (registration) => {
       if (socket.data.agentId && socket.data.agentId !== registration.agentId) {
         throw new AppException('forbidden', 'One connection serves one agent; reconnect to register another agent id');
@@ -73,8 +89,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayDisconnect {
     });
   }
 
-  @SubscribeMessage('metrics:report')
-  report(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: number }>> {
+  private report(socket: AgentSocket, payload: unknown): Promise<Ack<{ accepted: number }>> {
     return handleWithAck(metricsReportSchema, payload, async (report) => {
       if (report.agentId !== socket.data.agentId) {
         throw new AppException('forbidden', 'Register before reporting, and only for your own agent id');
@@ -90,8 +105,7 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayDisconnect {
     });
   }
 
-  @SubscribeMessage('command:update')
-  commandUpdate(@ConnectedSocket() socket: AgentSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: boolean }>> {
+  private commandUpdate(socket: AgentSocket, payload: unknown): Promise<Ack<{ accepted: boolean }>> {
     return handleWithAck(commandUpdateSchema, payload, async (update) => {
       const agentId = socket.data.agentId;
       if (!agentId) throw new AppException('forbidden', 'Register before reporting on commands');
