@@ -34,7 +34,7 @@ export class MetricSamplesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * The whole batch in one statement: unnest the columns, resolve agent ids to nodes of the account, insert with
+   * The whole batch in one statement: read the samples from JSON, resolve agent ids to nodes of the account, insert with
    * ON CONFLICT DO NOTHING (exactly-once storage of at-least-once delivery), add what was new to the minute and hour
    * rollups, and move each node's latest values forward.
    */
@@ -42,9 +42,11 @@ export class MetricSamplesRepository {
     const samples = batch.samples;
     const rows: { stored: string; known: string; received: string; came_online: StatusRow[]; sampled: NodeSampledEvent[] }[] = await this.dataSource.query(
       `WITH input AS (
-         SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::real[], $6::bigint[], $7::bigint[],
-                              $8::bigint[], $9::bigint[], $10::int[], $11::jsonb[])
-           AS u(agent_id, seq, at, cpu, mem_used, mem_total, disk_used, disk_total, containers, environments)
+         -- One JSON parameter rather than a column array each: the driver spends far less to send it.
+         SELECT "agentId" AS agent_id, seq, at, "cpuPercent" AS cpu, "memoryUsedBytes" AS mem_used, "memoryTotalBytes" AS mem_total,
+                "diskUsedBytes" AS disk_used, "diskTotalBytes" AS disk_total, "containersRunning" AS containers, environments
+           FROM json_to_recordset($2::json) AS u("agentId" uuid, seq bigint, at timestamptz, "cpuPercent" real, "memoryUsedBytes" bigint,
+                "memoryTotalBytes" bigint, "diskUsedBytes" bigint, "diskTotalBytes" bigint, "containersRunning" int, environments jsonb)
        ), resolved AS (
          SELECT n.id AS node_id, n.last_seq AS stored_through, i.*
            FROM input i JOIN nodes n ON n.account_id = $1 AND n.agent_id = i.agent_id
@@ -87,19 +89,7 @@ export class MetricSamplesRepository {
                                                           'memoryUsedBytes', memory_used_bytes, 'diskUsedBytes', disk_used_bytes,
                                                           'containersRunning', containers_running, 'environments', environments)), '[]')
                  FROM moved) AS sampled`,
-      [
-        accountId,
-        samples.map((sample) => sample.agentId),
-        samples.map((sample) => sample.seq),
-        samples.map((sample) => sample.at),
-        samples.map((sample) => sample.cpuPercent),
-        samples.map((sample) => sample.memoryUsedBytes),
-        samples.map((sample) => sample.memoryTotalBytes),
-        samples.map((sample) => sample.diskUsedBytes),
-        samples.map((sample) => sample.diskTotalBytes),
-        samples.map((sample) => sample.containersRunning),
-        samples.map((sample) => JSON.stringify(sample.environments)),
-      ],
+      [accountId, JSON.stringify(samples)],
     );
     return {
       stored: Number(rows[0].stored),
