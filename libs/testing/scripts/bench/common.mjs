@@ -186,7 +186,9 @@ export class Processes {
 
   /** stderr 'filtered' (the default): the child's lines, prefixed with its name, but the inspector's chatter. */
   start(name, script, args = [], { env = {}, stdout = 'ignore', stderr = 'filtered', shownEnv = {} } = {}) {
-    const nodeArgs = [script, ...args];
+    // BENCH_CPU_PROF_DIR=<dir> writes a CPU profile of each hub and midtier there when it exits: what a figure spends.
+    const profile = process.env.BENCH_CPU_PROF_DIR && /apps\/(hub|midtier)\//.test(script) ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+    const nodeArgs = [...profile, script, ...args];
     const quoted = nodeArgs.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
     const shown = Object.entries(shownEnv)
       .map(([key, value]) => `${key}=${value} `)

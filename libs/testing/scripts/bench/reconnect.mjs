@@ -87,6 +87,7 @@ export default {
         baseline: `${baseline.allBack ? 'all back' : `${int(baseline.registeredAtEnd)} back`} in ${seconds(baseline.backMs)} (90% in ${seconds(baseline.ninetyMs)}), bare Socket.IO server restarted`,
         ratio: `${(thresh.backMs / baseline.backMs).toFixed(1)}x`,
         pass,
+        broken: !noLoss ? 'samples lost' : !thresh.allBack ? 'agents did not come back' : undefined,
         note:
           `${pass ? '' : 'Misses: '}${lossText}; the midtier answered again ${seconds(restartMs)} after it was started. ` +
           `Reports lost in the kill: ${int(thresh.stats.reports.lost)} (${int(thresh.stats.samples.lost)} samples${noLoss ? ', all sent again and stored once' : ''}); simulator: ${int(thresh.stats.samples.acked)} of ${int(thresh.stats.samples.sent)} sample transmissions acknowledged. ` +

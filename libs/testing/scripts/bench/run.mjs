@@ -5,6 +5,7 @@
 //   npm run bench -- --smoke               the small size, for CI (500 agents; about 3 minutes)
 //   npm run bench -- --only memory         one figure (or several: --only memory,rest; numbers work too: --only 1,5)
 //   npm run bench -- --only rest --agents 2000    a figure at another size
+//   npm run bench -- --smoke --out test-output/bench   results written there instead of bench/ (npm test does this)
 //
 // Results are kept per size in bench/results/<full|smoke>.json, a figure's entry replaced when it is measured again;
 // bench/RESULTS.md is written from both. Needs the built hub, midtier and fleet-sim (built here when missing) and a
@@ -13,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuMeter, describeFdLimit, dropDatabaseNamed, ensureBuilt, registry, removeTempDir, ROOT, sleep, withAdmin } from './common.mjs';
 import memory from './memory.mjs';
@@ -26,7 +27,13 @@ import nodeList from './node-list.mjs';
 const FIGURES = [memory, ingest, commands, reconnect, rest, nodeList];
 
 const { values } = parseArgs({
-  options: { smoke: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, agents: { type: 'string' }, help: { type: 'boolean', default: false } },
+  options: {
+    smoke: { type: 'boolean', default: false },
+    only: { type: 'string', multiple: true },
+    agents: { type: 'string' },
+    out: { type: 'string', default: 'bench' },
+    help: { type: 'boolean', default: false },
+  },
 });
 if (values.help) {
   const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
@@ -67,7 +74,8 @@ process.on('exit', () => {
 
 ensureBuilt();
 const machine = await describeMachine();
-const resultsDir = join(ROOT, 'bench', 'results');
+const outDir = resolve(ROOT, values.out);
+const resultsDir = join(outDir, 'results');
 mkdirSync(resultsDir, { recursive: true });
 const resultsFile = join(resultsDir, `${sizeName}.json`);
 const stored = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { figures: {} };
@@ -92,6 +100,11 @@ for (const figure of selected) {
   try {
     const result = await figure.run(size, log);
     entry = { ...result, ok: true };
+    // A promise the system breaks (a sample lost, a request failed) fails the run at any size; a slow figure does not.
+    if (result.broken) {
+      errors++;
+      console.error(`${label} broken: ${result.broken}`);
+    }
   } catch (error) {
     errors++;
     console.error(`${label} failed: ${error.stack ?? error.message}`);
@@ -122,12 +135,13 @@ for (const figure of selected) {
 
 console.log(`\n${table(thisRun)}`);
 writeResults();
-console.log(`\nbench: wrote bench/RESULTS.md and bench/results/${sizeName}.json`);
+console.log(`\nbench: wrote ${relative(ROOT, join(outDir, 'RESULTS.md'))} and ${relative(ROOT, resultsFile)}`);
 await cleanUp();
 process.exit(errors ? 1 : 0);
 
 function verdict(entry) {
   if (!entry.ok) return 'error';
+  if (entry.broken) return `broken: ${entry.broken}`;
   return entry.pass ? 'meets target' : 'misses target';
 }
 
@@ -184,7 +198,7 @@ function writeResults() {
     ...section('Full size', full),
     ...section('Smoke size (`--smoke`)', smoke),
   ];
-  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), `${lines.join('\n').trimEnd()}\n`);
+  writeFileSync(join(outDir, 'RESULTS.md'), `${lines.join('\n').trimEnd()}\n`);
 }
 
 async function describeMachine() {
