@@ -1,3 +1,4 @@
+import { sendHttpRequest } from '@thresh/agent-wire';
 import { nodeNameSchema } from '@thresh/protocol';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Agent as HttpAgent } from 'node:http';
@@ -5,7 +6,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import { AgentLink, LinkEvents, LinkSettings, TransportName } from './agent-link';
 import { describeFailure, Failure, needsConfigurationFix } from './failure';
 import { FleetCounters, FleetStats, problemsOf } from './fleet-stats';
-import { createConnectionPool, sendHttpRequest } from './http-request';
+import { createConnectionPool } from './http-request';
 import { RestLink } from './rest-link';
 import { AgentBehaviour, SIMULATED_NODE, SimulatedAgent } from './simulated-agent';
 import { SocketLink } from './socket-link';

@@ -1,9 +1,10 @@
+import { sendHttpRequest } from '@thresh/agent-wire';
 import { AGENT_REST_PREFIX, AgentRegistration, CommandUpdate, errorBodySchema, MetricsReport, RegisteredNode } from '@thresh/protocol';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { AgentLink, Exchange, LinkEvents, LinkSettings, PolledCommands } from './agent-link';
 import { describeFailure, refusalFailure } from './failure';
-import { parseJson, sendHttpRequest } from './http-request';
+import { parseJson } from './http-request';
 
 /** Time for the gateway to answer once a long poll's wait is over. */
 const POLL_ANSWER_MARGIN_MS = 15_000;

@@ -1,13 +1,5 @@
+import { codedErrorIn, messagesIn, refusesTheKey, serverRefusalIn } from '@thresh/agent-wire';
 import type { TransportFailure } from './agent-transport';
-
-/** A server that answered and said no: Socket.IO hands its handshake refusal over as `data`, REST as the error body. */
-export interface ServerRefusal {
-  message: string;
-  data: { code?: string; status?: number };
-}
-
-const REFUSED_KEY_CODES: readonly string[] = ['unauthorized', 'forbidden'];
-const REFUSED_KEY_STATUSES: readonly number[] = [401, 403];
 
 /** System error codes of a connection that never opened, and what to check. */
 const UNREACHABLE_REASONS: Readonly<Record<string, string>> = {
@@ -41,14 +33,6 @@ const TLS_CODE_PATTERN = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|EPROTO$)/;
 /** OpenSSL's words when the first bytes back were not TLS: a plain HTTP server. */
 const NOT_TLS_PATTERN = /wrong version number|packet length too long|unknown protocol/i;
 
-/** Where socket.io-client and Node keep the error underneath: a transport error's description, an event's error, a cause. */
-const WRAPPED_ERROR_KEYS = ['description', 'error', 'cause', 'errors'] as const;
-
-interface CodedError {
-  code: string;
-  message: string;
-}
-
 /**
  * Why a connection to `host` (as "127.0.0.1:5000") failed, in words a person acts on. `cause` is what came back:
  * a refusal from the server (see ServerRefusal), or an error from Node or socket.io-client, however deeply wrapped.
@@ -56,10 +40,8 @@ interface CodedError {
 export function classifyConnectionFailure(cause: unknown, host: string): TransportFailure {
   const refusal = serverRefusalIn(cause);
   if (refusal) {
-    const { code, status } = refusal.data;
-    const keyRefused = (code !== undefined && REFUSED_KEY_CODES.includes(code)) || (status !== undefined && REFUSED_KEY_STATUSES.includes(status));
     // Any other answer is the server's own business (its hub away, an internal error): its words say it best.
-    return keyRefused ? { kind: 'refused', message: `the midtier refused the api-key: ${refusal.message}` } : { kind: 'server', message: refusal.message };
+    return refusesTheKey(refusal) ? { kind: 'refused', message: `the midtier refused the api-key: ${refusal.message}` } : { kind: 'server', message: refusal.message };
   }
   const coded = codedErrorIn(cause);
   if (coded) {
@@ -75,57 +57,4 @@ export function classifyConnectionFailure(cause: unknown, host: string): Transpo
     }
   }
   return { kind: 'network', message: `connection to ${host} failed: ${messagesIn(cause)}` };
-}
-
-function serverRefusalIn(cause: unknown): ServerRefusal | undefined {
-  if (!isObject(cause) || !isObject(cause['data']) || typeof cause['message'] !== 'string') return undefined;
-  const data = cause['data'];
-  return {
-    message: cause['message'],
-    data: {
-      code: typeof data['code'] === 'string' ? data['code'] : undefined,
-      status: typeof data['status'] === 'number' ? data['status'] : undefined,
-    },
-  };
-}
-
-/** The outermost error with a string `code`, searched breadth first through the wrappers. */
-function codedErrorIn(cause: unknown): CodedError | undefined {
-  for (const candidate of unwrap(cause)) {
-    if (typeof candidate['code'] === 'string') {
-      return { code: candidate['code'], message: typeof candidate['message'] === 'string' ? candidate['message'] : '' };
-    }
-  }
-  return undefined;
-}
-
-/** "websocket error: Unexpected server response: 403": each wrapper's message that adds something. */
-function messagesIn(cause: unknown): string {
-  const messages: string[] = [];
-  for (const candidate of unwrap(cause)) {
-    const message = candidate['message'];
-    if (typeof message === 'string' && message && !messages.some((seen) => seen.includes(message))) messages.push(message);
-  }
-  return messages.join(': ') || String(cause);
-}
-
-function unwrap(cause: unknown): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const queue: unknown[] = [cause];
-  // A few levels are all the wrapping there is; the bound keeps a cycle from looping.
-  while (queue.length > 0 && found.length < 16) {
-    const next = queue.shift();
-    if (!isObject(next) || found.includes(next)) continue;
-    found.push(next);
-    for (const key of WRAPPED_ERROR_KEYS) {
-      const inner = next[key];
-      if (Array.isArray(inner)) queue.push(...inner);
-      else queue.push(inner);
-    }
-  }
-  return found;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

@@ -1,3 +1,4 @@
+import { sendHttpRequest, ServerRefusal } from '@thresh/agent-wire';
 import {
   Ack,
   AGENT_REST_PREFIX,
@@ -23,8 +24,7 @@ import {
   TransportSettings,
   TransportStopReason,
 } from './agent-transport';
-import { classifyConnectionFailure, ServerRefusal } from './connection-failure';
-import { sendHttpRequest } from './http-request';
+import { classifyConnectionFailure } from './connection-failure';
 
 export interface RestTransportSettings extends TransportSettings {
   /** Seconds between the end of one poll for commands and the next. */

@@ -1,0 +1,2 @@
+export * from './lib/http-request';
+export * from './lib/failure-cause';
