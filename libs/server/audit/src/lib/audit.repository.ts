@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { AuditQuery } from '@thresh/protocol';
 import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditEventEntity } from './audit-event.entity';
 
 @Injectable()
@@ -9,7 +10,9 @@ export class AuditRepository {
   constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
 
   async insert(event: Omit<AuditEventEntity, 'id' | 'at'>): Promise<void> {
-    await this.events.save(this.events.create(event), { reload: false });
+    // insert, not save: one statement, without save's transaction around it.
+    // The cast: TypeORM's insert() types a jsonb Record column as a nested partial entity.
+    await this.events.insert(this.events.create(event) as QueryDeepPartialEntity<AuditEventEntity>);
   }
 
   list(accountId: string, query: AuditQuery): Promise<[AuditEventEntity[], number]> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CommandState, CommandStep, MAX_COMMAND_STEPS } from '@thresh/protocol';
 import { In, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { CommandEntity } from './command.entity';
 
 const UNFINISHED = `('queued', 'dispatched', 'running')`;
@@ -30,7 +31,11 @@ export class CommandRepository {
   constructor(@InjectRepository(CommandEntity) private readonly commands: Repository<CommandEntity>) {}
 
   async insert(command: Omit<CommandEntity, 'createdAt' | 'steps' | 'output' | 'result' | 'error' | 'dispatchedAt' | 'startedAt' | 'finishedAt' | 'state'>): Promise<CommandEntity> {
-    return this.commands.save(this.commands.create({ ...command, state: 'queued', steps: [], output: '', result: null, error: null }));
+    const entity = this.commands.create({ ...command, state: 'queued', steps: [], output: '', result: null, error: null });
+    // insert, not save: save looks the id up first and wraps both in a transaction; the defaults come back into the entity.
+    // The cast: TypeORM's insert() types a jsonb Record column as a nested partial entity.
+    await this.commands.insert(entity as QueryDeepPartialEntity<CommandEntity>);
+    return entity;
   }
 
   findOne(accountId: string, id: string): Promise<CommandEntity | null> {

@@ -125,8 +125,8 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       });
     }
     if (!node.connectionId || node.status !== 'online') return command;
-    await this.handDown(user.accountId, node.agentId, [command]);
-    return this.find(user.accountId, command.id);
+    const [dispatched] = await this.handDown(user.accountId, node.agentId, [command]);
+    return dispatched ?? this.find(user.accountId, command.id);
   }
 
   async get(accountId: string, id: string): Promise<CommandResponse> {
@@ -251,12 +251,13 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async handDown(accountId: string, agentId: string, commands: CommandEntity[]): Promise<void> {
-    if (commands.length === 0) return;
+  /** The commands as dispatched; one finished or cancelled meanwhile is not sent. */
+  private async handDown(accountId: string, agentId: string, commands: CommandEntity[]): Promise<CommandEntity[]> {
+    if (commands.length === 0) return [];
     // Marked before sending, so an agent's quick "running" is never overtaken by "dispatched".
-    for (const command of await this.commands.markDispatched(commands.map((command) => command.id))) {
-      this.events.dispatch({ accountId, agentId, command: toAgentCommand(command) });
-    }
+    const dispatched = await this.commands.markDispatched(commands.map((command) => command.id));
+    for (const command of dispatched) this.events.dispatch({ accountId, agentId, command: toAgentCommand(command) });
+    return dispatched;
   }
 
   private async tellAgentToStop(accountId: string, nodeId: string | null, commandId: string): Promise<void> {
