@@ -21,8 +21,8 @@ export default {
     agents: agents ?? 200,
     samplesPerReport: 500,
     intervalSeconds: 1,
-    warmupSeconds: smoke ? 3 : 10,
-    windowSeconds: smoke ? 10 : 60,
+    warmupSeconds: smoke ? 5 : 10,
+    windowSeconds: smoke ? 20 : 60,
   }),
   describeSize: (size) => `${int(size.agents)} agents × ${size.samplesPerReport} samples/report every ${size.intervalSeconds} s, ${size.windowSeconds} s window`,
 
