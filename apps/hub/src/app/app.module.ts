@@ -40,13 +40,17 @@ export class AppModule {
         }),
         TerminusModule,
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }]),
-        MetricsModule.forRoot({
-          rawDays: config.HUB_RETENTION_RAW_DAYS,
-          minuteDays: config.HUB_RETENTION_MINUTE_DAYS,
-          hourDays: config.HUB_RETENTION_HOUR_DAYS,
-          sweepIntervalMs: 10 * 60_000,
-          scrapeToken: config.HUB_METRICS_TOKEN,
-        }),
+        MetricsModule.forRoot(
+          {
+            rawDays: config.HUB_RETENTION_RAW_DAYS,
+            minuteDays: config.HUB_RETENTION_MINUTE_DAYS,
+            hourDays: config.HUB_RETENTION_HOUR_DAYS,
+            sweepIntervalMs: 10 * 60_000,
+            scrapeToken: config.HUB_METRICS_TOKEN,
+          },
+          // Half the pool: the API keeps the rest however hard the midtiers push.
+          { concurrency: Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 2)) },
+        ),
         AuditModule,
         AuthModule.forRoot({
           account: config.THRESH_ACCOUNT,

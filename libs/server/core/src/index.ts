@@ -8,3 +8,4 @@ export * from './lib/http/api-schema.decorators';
 export * from './lib/socket/socket-ack';
 export * from './lib/security/failure-limiter';
 export * from './lib/http/tls';
+export * from './lib/concurrency/concurrency-limit';

@@ -1,10 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { MetricsBatch } from '@thresh/protocol';
+import { ConcurrencyLimit } from '@thresh/server-core';
 import { MetricsService } from '../metrics.service';
 import { NodeEvents, NodesService } from '@thresh/server-nodes';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryFailedError } from 'typeorm';
 import { MetricSamplesRepository, StoreResult } from './metric-samples.repository';
+
+export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
+
+export interface IngestOptions {
+  /** Batches this hub stores at once, from all midtiers together: the rest wait their turn. */
+  concurrency: number;
+}
 
 const DEADLOCK_ATTEMPTS = 3;
 const isDeadlock = (error: unknown) =>
@@ -16,16 +24,19 @@ export class MetricsIngestService {
   private readonly repeatedSamples = this.metrics.counter('thresh_hub_samples_repeated_total', 'Metric samples received again and ignored');
   private readonly deadlocks = this.metrics.counter('thresh_hub_sample_batch_deadlocks_total', 'Sample batches retried after PostgreSQL aborted them in a deadlock');
   private readonly batchSizes = this.metrics.histogram('thresh_hub_sample_batch_size', 'Samples per batch from midtiers', [1, 10, 50, 100, 250, 500, 1000, 2000]);
+  // Midtiers each send several batches at once: unbounded, they would take every database connection from the API.
+  private readonly storing = new ConcurrencyLimit(this.options.concurrency);
 
   constructor(
     private readonly samples: MetricSamplesRepository,
     private readonly metrics: MetricsService,
     private readonly nodes: NodesService,
     private readonly nodeEvents: NodeEvents,
+    @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
   ) {}
 
   async store(accountId: string, batch: MetricsBatch): Promise<{ stored: number; unknown: number }> {
-    const result = await this.storeRetryingDeadlocks(accountId, batch);
+    const result = await this.storing.run(() => this.storeRetryingDeadlocks(accountId, batch));
     this.nodes.announce(result.cameOnline);
     this.nodeEvents.sampled(accountId, result.sampled);
     this.batchSizes.observe(batch.samples.length);
