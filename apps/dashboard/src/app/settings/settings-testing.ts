@@ -1,3 +1,7 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
 import type { AuditEvent, KeyResponse, UserRole, UserSummary } from '@thresh/protocol';
 
 const STORAGE_KEY = 'thresh.session';
@@ -37,4 +41,24 @@ export function userSummary(username: string, overrides: Partial<UserSummary> = 
 /** An entry of the audit trail. */
 export function auditEvent(action: AuditEvent['action'], overrides: Partial<AuditEvent> = {}): AuditEvent {
   return { id: String((counter += 1)), actor: 'root', action, target: null, sourceAddress: '10.0.0.7', details: {}, at: '2026-01-02T10:00:00.000Z', ...overrides };
+}
+
+/** A fresh TestBed for a settings page, with the hub's HTTP answered by hand; signed out until signIn(). */
+export function setUpSettingsPage(): HttpTestingController {
+  localStorage.clear();
+  TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
+  return TestBed.inject(HttpTestingController);
+}
+
+/** Lets the page finish what it started (answers, signals), then renders it. */
+export async function settle(fixture: { whenStable(): Promise<unknown>; detectChanges(): void }): Promise<void> {
+  await fixture.whenStable();
+  fixture.detectChanges();
+}
+
+/** The button a user would pick by its text or its accessible name. */
+export function buttonNamed(page: HTMLElement, label: string): HTMLButtonElement {
+  const found = Array.from(page.querySelectorAll('button')).find((candidate) => candidate.textContent?.trim() === label || candidate.getAttribute('aria-label') === label);
+  if (!found) throw new Error(`no button ${label}`);
+  return found;
 }

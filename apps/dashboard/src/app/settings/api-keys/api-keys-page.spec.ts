@@ -1,9 +1,7 @@
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
 import type { CreatedKeyResponse, KeyResponse } from '@thresh/protocol';
-import { apiKey, signIn } from '../settings-testing';
+import { apiKey, buttonNamed, settle, setUpSettingsPage, signIn } from '../settings-testing';
 import { ApiKeysPage } from './api-keys-page';
 
 describe('ApiKeysPage', () => {
@@ -11,19 +9,12 @@ describe('ApiKeysPage', () => {
   const writeText = jest.fn<Promise<void>, [string]>();
 
   beforeEach(() => {
-    localStorage.clear();
+    http = setUpSettingsPage();
     writeText.mockReset().mockResolvedValue(undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
-    http = TestBed.inject(HttpTestingController);
   });
 
   afterEach(() => http.verify());
-
-  const settle = async (fixture: { whenStable(): Promise<unknown>; detectChanges(): void }) => {
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
 
   async function render(keys: KeyResponse[] = [apiKey('build-server-7')]) {
     signIn('admin');
@@ -33,12 +24,6 @@ describe('ApiKeysPage', () => {
     await settle(fixture);
     return { fixture, page: fixture.nativeElement as HTMLElement };
   }
-
-  const button = (page: HTMLElement, label: string) => {
-    const found = [...page.querySelectorAll('button')].find((candidate) => candidate.textContent?.trim() === label || candidate.getAttribute('aria-label') === label);
-    if (!found) throw new Error(`no button ${label}`);
-    return found;
-  };
 
   function fill(page: HTMLElement, values: Record<string, string>) {
     for (const [name, value] of Object.entries(values)) {
@@ -92,18 +77,18 @@ describe('ApiKeysPage', () => {
     expect(page.querySelector('tbody')?.textContent).not.toContain(secret);
     expect(page.querySelector('tbody')?.textContent).toContain('build-server-8');
 
-    button(page, 'Copy').click();
+    buttonNamed(page, 'Copy').click();
     await settle(fixture);
     expect(writeText).toHaveBeenCalledWith(secret);
     expect(page.querySelector('.copy-note')?.textContent).toContain('copied');
     // Another key now would replace this one before it was copied.
-    expect(button(page, 'Create key').disabled).toBe(true);
+    expect(buttonNamed(page, 'Create key').disabled).toBe(true);
 
-    button(page, 'I have copied it: hide the key').click();
+    buttonNamed(page, 'I have copied it: hide the key').click();
     await settle(fixture);
     expect(page.querySelector('.revealed')).toBeNull();
     expect(page.textContent).not.toContain(secret);
-    expect(button(page, 'Create key').disabled).toBe(false);
+    expect(buttonNamed(page, 'Create key').disabled).toBe(false);
     expect(document.activeElement?.textContent).toBe('API keys');
     fixture.destroy();
   });
@@ -128,7 +113,7 @@ describe('ApiKeysPage', () => {
     fill(page, { type: 'agent', name: 'a' });
     http.expectOne('/api/keys').flush(created({ name: 'a' }));
     await settle(fixture);
-    button(page, 'Copy').click();
+    buttonNamed(page, 'Copy').click();
     await settle(fixture);
     expect(page.querySelector('.copy-note[role=status]')?.textContent).toContain('copy it by hand');
     fixture.destroy();
@@ -155,29 +140,29 @@ describe('ApiKeysPage', () => {
     const key = apiKey('build-server-7');
     const { fixture, page } = await render([key]);
 
-    button(page, 'Revoke build-server-7').click();
+    buttonNamed(page, 'Revoke build-server-7').click();
     await settle(fixture);
     http.expectNone({ method: 'DELETE' });
     expect(page.querySelector('[role=group]')?.textContent).toContain('Revoke build-server-7?');
     expect(document.activeElement?.textContent?.trim()).toBe('Cancel');
 
-    button(page, 'Cancel').click();
+    buttonNamed(page, 'Cancel').click();
     await settle(fixture);
     http.expectNone({ method: 'DELETE' });
     expect(page.querySelector('[role=group]')).toBeNull();
     expect(document.activeElement?.getAttribute('aria-label')).toBe('Revoke build-server-7');
 
     // Escape leaves the key as it is too.
-    button(page, 'Revoke build-server-7').click();
+    buttonNamed(page, 'Revoke build-server-7').click();
     await settle(fixture);
     page.querySelector('[role=group]')?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await settle(fixture);
     expect(page.querySelector('[role=group]')).toBeNull();
     http.expectNone({ method: 'DELETE' });
 
-    button(page, 'Revoke build-server-7').click();
+    buttonNamed(page, 'Revoke build-server-7').click();
     await settle(fixture);
-    button(page, 'Revoke now').click();
+    buttonNamed(page, 'Revoke now').click();
     const request = http.expectOne({ method: 'DELETE', url: `/api/keys/${key.id}` });
     request.flush({ ...key, revokedAt: new Date(Date.now() - 1000).toISOString() });
     await settle(fixture);
@@ -190,7 +175,7 @@ describe('ApiKeysPage', () => {
   it('rotates: shows the successor once and how long the old key keeps working', async () => {
     const key = apiKey('build-server-7');
     const { fixture, page } = await render([key]);
-    button(page, 'Rotate build-server-7').click();
+    buttonNamed(page, 'Rotate build-server-7').click();
     const request = http.expectOne({ method: 'POST', url: `/api/keys/${key.id}/rotate` });
     const successor = created({ name: 'build-server-7', key: 'thresh_live_default_NEXT' });
     request.flush(successor);

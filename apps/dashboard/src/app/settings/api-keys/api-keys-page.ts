@@ -14,7 +14,7 @@ import {
 } from '@angular/core';
 import { ISSUABLE_KEY_TYPES, type CreatedKeyResponse, type CreateKeyRequest, type IssuableKeyType, type KeyResponse } from '@thresh/protocol';
 import { firstValueFrom } from 'rxjs';
-import { errorMessage } from '../../core/error-message';
+import { PageState } from '../../core/page-state';
 import { SessionService } from '../../core/session.service';
 import { formatDuration, formatTime, localToIso } from '../format';
 import { SettingsNav } from '../settings-nav/settings-nav';
@@ -43,17 +43,18 @@ export class ApiKeysPage implements OnInit {
   private readonly session = inject(SessionService);
   private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
 
+  private readonly page = new PageState();
+  protected readonly error = this.page.error;
+  protected readonly busy = this.page.busy;
+  protected readonly notice = this.page.notice;
   protected readonly types = ISSUABLE_KEY_TYPES;
   protected readonly typeLabels = KEY_TYPE_LABELS;
   protected readonly isAdmin = computed(() => this.session.user()?.role === 'admin');
   protected readonly keys = signal<KeyResponse[] | null>(null);
-  protected readonly error = signal<string | null>(null);
-  protected readonly busy = signal(false);
   protected readonly revealed = signal<Revealed | null>(null);
   protected readonly copyNote = signal<string | null>(null);
   /** The key whose revocation waits for a yes. */
   protected readonly confirming = signal<string | null>(null);
-  protected readonly notice = signal<string | null>(null);
   /** This hub, as a midtier reaches it (HUB_URL). */
   protected readonly hubOrigin = this.document.location.origin;
 
@@ -100,7 +101,7 @@ export class ApiKeysPage implements OnInit {
       return;
     }
     const body: CreateKeyRequest = { type: String(data.get('type')) as IssuableKeyType, name, ...(expiresAt ? { expiresAt } : {}) };
-    await this.run(async () => {
+    await this.page.run(async () => {
       const created = await firstValueFrom(this.http.post<CreatedKeyResponse>('/api/keys', body));
       form.reset();
       const { key: _secret, ...listed } = created;
@@ -110,7 +111,7 @@ export class ApiKeysPage implements OnInit {
   }
 
   protected async rotate(key: KeyResponse): Promise<void> {
-    await this.run(async () => {
+    await this.page.run(async () => {
       const successor = await firstValueFrom(this.http.post<CreatedKeyResponse>(`/api/keys/${key.id}/rotate`, {}));
       this.reveal({ key: successor, replaces: key });
       await this.load();
@@ -133,7 +134,7 @@ export class ApiKeysPage implements OnInit {
   }
 
   protected async revoke(key: KeyResponse): Promise<void> {
-    await this.run(async () => {
+    await this.page.run(async () => {
       const revoked = await firstValueFrom(this.http.delete<KeyResponse>(`/api/keys/${key.id}`));
       this.keys.update((keys) => (keys ?? []).map((candidate) => (candidate.id === revoked.id ? revoked : candidate)));
       this.confirming.set(null);
@@ -180,25 +181,7 @@ export class ApiKeysPage implements OnInit {
     afterNextRender({ write: () => this.panel()?.nativeElement.focus() }, { injector: this.injector });
   }
 
-  private async load(): Promise<void> {
-    try {
-      this.keys.set(await firstValueFrom(this.http.get<KeyResponse[]>('/api/keys')));
-      this.error.set(null);
-    } catch (error) {
-      this.error.set(errorMessage(error));
-    }
-  }
-
-  private async run(action: () => Promise<void>): Promise<void> {
-    if (this.busy()) return;
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      await action();
-    } catch (error) {
-      this.error.set(errorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
+  private load(): Promise<void> {
+    return this.page.load(this.keys, this.http.get<KeyResponse[]>('/api/keys'));
   }
 }

@@ -1,26 +1,17 @@
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting, TestRequest } from '@angular/common/http/testing';
+import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
 import type { AuditEvent } from '@thresh/protocol';
-import { auditEvent, signIn } from '../settings-testing';
+import { auditEvent, buttonNamed, settle, setUpSettingsPage, signIn } from '../settings-testing';
 import { AUDIT_PAGE_SIZE, AuditPage } from './audit-page';
 
 describe('AuditPage', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    localStorage.clear();
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
-    http = TestBed.inject(HttpTestingController);
+    http = setUpSettingsPage();
   });
 
   afterEach(() => http.verify());
-
-  const settle = async (fixture: { whenStable(): Promise<unknown>; detectChanges(): void }) => {
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
 
   const auditRequest = () => http.expectOne((request) => request.method === 'GET' && request.url === '/api/audit');
   const params = (request: TestRequest) => Object.fromEntries(request.request.params.keys().map((key) => [key, request.request.params.get(key)]));
@@ -37,12 +28,6 @@ describe('AuditPage', () => {
     await settle(fixture);
     return { fixture, page };
   }
-
-  const button = (page: HTMLElement, label: string) => {
-    const found = [...page.querySelectorAll('button')].find((candidate) => candidate.textContent?.trim() === label);
-    if (!found) throw new Error(`no button ${label}`);
-    return found;
-  };
 
   it('renders events newest first with actor, action, target, source, time and collapsed details', async () => {
     const { fixture, page } = await render([
@@ -78,7 +63,7 @@ describe('AuditPage', () => {
     const { fixture, page } = await render(first, AUDIT_PAGE_SIZE + 2);
     expect(page.querySelector('.count')?.textContent).toContain(`Showing ${AUDIT_PAGE_SIZE} of ${AUDIT_PAGE_SIZE + 2} events`);
 
-    button(page, 'Older').click();
+    buttonNamed(page, 'Older').click();
     fixture.detectChanges();
     expect(page.querySelector<HTMLButtonElement>('.older')?.disabled).toBe(true);
     const request = auditRequest();
@@ -113,13 +98,13 @@ describe('AuditPage', () => {
     request.flush({ items: Array.from({ length: AUDIT_PAGE_SIZE }, (_, index) => auditEvent('auth.login_failed', { id: `f${index}` })), total: 60 });
     await settle(fixture);
 
-    button(page, 'Older').click();
+    buttonNamed(page, 'Older').click();
     const next = auditRequest();
     expect(params(next)).toEqual(expect.objectContaining({ action: 'auth.login_failed', actor: 'mallory', offset: String(AUDIT_PAGE_SIZE) }));
     next.flush({ items: [], total: 60 });
     await settle(fixture);
 
-    button(page, 'Clear').click();
+    buttonNamed(page, 'Clear').click();
     const cleared = auditRequest();
     expect(params(cleared)).toEqual({ limit: String(AUDIT_PAGE_SIZE), offset: '0' });
     cleared.flush({ items: [], total: 0 });

@@ -1,26 +1,17 @@
-import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
 import type { UserRole, UserSummary } from '@thresh/protocol';
-import { ME_ID, signIn, userSummary } from '../settings-testing';
+import { buttonNamed, ME_ID, settle, setUpSettingsPage, signIn, userSummary } from '../settings-testing';
 import { UsersPage } from './users-page';
 
 describe('UsersPage', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
-    localStorage.clear();
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
-    http = TestBed.inject(HttpTestingController);
+    http = setUpSettingsPage();
   });
 
   afterEach(() => http.verify());
-
-  const settle = async (fixture: { whenStable(): Promise<unknown>; detectChanges(): void }) => {
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
 
   const me = userSummary('root', { id: ME_ID, role: 'admin' });
 
@@ -32,12 +23,6 @@ describe('UsersPage', () => {
     await settle(fixture);
     return { fixture, page: fixture.nativeElement as HTMLElement };
   }
-
-  const button = (page: HTMLElement, label: string) => {
-    const found = [...page.querySelectorAll('button')].find((candidate) => candidate.textContent?.trim() === label || candidate.getAttribute('aria-label') === label);
-    if (!found) throw new Error(`no button ${label}`);
-    return found;
-  };
 
   it.each<UserRole>(['viewer', 'operator'])('tells a %s that users are for admins, without asking the hub', async (role) => {
     signIn(role);
@@ -61,7 +46,7 @@ describe('UsersPage', () => {
     expect(rows[0].textContent).toContain('(you)');
     expect(rows[0].querySelector('select')?.disabled).toBe(true);
     expect(rows[0].textContent).not.toContain('Disable');
-    expect(button(page, 'Enable bob')).toBeTruthy();
+    expect(buttonNamed(page, 'Enable bob')).toBeTruthy();
     fixture.destroy();
   });
 
@@ -117,7 +102,7 @@ describe('UsersPage', () => {
   it('disables and enables a user', async () => {
     const alice = userSummary('alice', { role: 'operator' });
     const { fixture, page } = await render([me, alice]);
-    button(page, 'Disable alice').click();
+    buttonNamed(page, 'Disable alice').click();
     const request = http.expectOne({ method: 'PATCH', url: `/api/users/${alice.id}` });
     expect(request.request.body).toEqual({ disabled: true });
     request.flush({ ...alice, disabled: true });
@@ -125,7 +110,7 @@ describe('UsersPage', () => {
     expect(page.querySelector('tr[data-user=alice] .tag')?.textContent?.trim()).toBe('disabled');
     expect(page.querySelector('.done')?.textContent).toContain('sessions stop working at once');
 
-    button(page, 'Enable alice').click();
+    buttonNamed(page, 'Enable alice').click();
     const again = http.expectOne({ method: 'PATCH', url: `/api/users/${alice.id}` });
     expect(again.request.body).toEqual({ disabled: false });
     again.flush(alice);
@@ -137,7 +122,7 @@ describe('UsersPage', () => {
   it('sets a user’s password', async () => {
     const alice = userSummary('alice');
     const { fixture, page } = await render([me, alice]);
-    button(page, 'Set password of alice').click();
+    buttonNamed(page, 'Set password of alice').click();
     await settle(fixture);
     const field = page.querySelector<HTMLInputElement>('tr[data-user=alice] input[name=password]');
     if (!field) throw new Error('no password field');

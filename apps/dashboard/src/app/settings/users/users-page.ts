@@ -2,7 +2,7 @@ import { HttpClient } from '@angular/common/http';
 import { afterNextRender, ChangeDetectionStrategy, Component, computed, ElementRef, inject, Injector, OnInit, signal, viewChild } from '@angular/core';
 import { USER_ROLES, type CreateUserRequest, type UpdateUserRequest, type UserRole, type UserSummary } from '@thresh/protocol';
 import { firstValueFrom } from 'rxjs';
-import { errorMessage } from '../../core/error-message';
+import { PageState } from '../../core/page-state';
 import { SessionService } from '../../core/session.service';
 import { formatTime } from '../format';
 import { SettingsNav } from '../settings-nav/settings-nav';
@@ -26,14 +26,15 @@ export class UsersPage implements OnInit {
   private readonly injector = inject(Injector);
   private readonly session = inject(SessionService);
 
+  private readonly page = new PageState();
+  protected readonly error = this.page.error;
+  protected readonly busy = this.page.busy;
+  protected readonly notice = this.page.notice;
   protected readonly roles = USER_ROLES;
   protected readonly roleHints = ROLE_HINTS;
   protected readonly isAdmin = computed(() => this.session.user()?.role === 'admin');
   protected readonly myId = computed(() => this.session.user()?.id ?? null);
   protected readonly users = signal<UserSummary[] | null>(null);
-  protected readonly error = signal<string | null>(null);
-  protected readonly notice = signal<string | null>(null);
-  protected readonly busy = signal(false);
   /** The user whose new password is being typed. */
   protected readonly settingPassword = signal<string | null>(null);
 
@@ -56,7 +57,7 @@ export class UsersPage implements OnInit {
       this.error.set('Give a username and a password of at least 8 characters.');
       return;
     }
-    await this.run(async () => {
+    await this.page.run(async () => {
       const user = await firstValueFrom(this.http.post<UserSummary>('/api/users', body));
       form.reset();
       this.users.update((users) => [...(users ?? []), user]);
@@ -100,7 +101,7 @@ export class UsersPage implements OnInit {
 
   private async update(user: UserSummary, body: UpdateUserRequest, done: (updated: UserSummary) => string): Promise<boolean> {
     let changed = false;
-    await this.run(async () => {
+    await this.page.run(async () => {
       const updated = await firstValueFrom(this.http.patch<UserSummary>(`/api/users/${user.id}`, body));
       this.users.update((users) => (users ?? []).map((candidate) => (candidate.id === updated.id ? updated : candidate)));
       this.notice.set(done(updated));
@@ -109,26 +110,7 @@ export class UsersPage implements OnInit {
     return changed;
   }
 
-  private async load(): Promise<void> {
-    try {
-      this.users.set(await firstValueFrom(this.http.get<UserSummary[]>('/api/users')));
-      this.error.set(null);
-    } catch (error) {
-      this.error.set(errorMessage(error));
-    }
-  }
-
-  private async run(action: () => Promise<void>): Promise<void> {
-    if (this.busy()) return;
-    this.busy.set(true);
-    this.error.set(null);
-    this.notice.set(null);
-    try {
-      await action();
-    } catch (error) {
-      this.error.set(errorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
+  private load(): Promise<void> {
+    return this.page.load(this.users, this.http.get<UserSummary[]>('/api/users'));
   }
 }
