@@ -167,4 +167,24 @@ describe('metric samples: batched storage, exactly once', () => {
     expect(text).toMatch(/^thresh_hub_agents_connected 1$/m);
     expect(text).toMatch(/^thresh_hub_sample_batch_size_count \d+$/m);
   });
+
+  it('stores a sample once when copies of it are stored at the same moment, even from an agent whose clock runs ahead', async () => {
+    const aheadId = randomUUID();
+    await midtier.emitWithAck('node:register', { keyId: randomUUID(), connectionId: 'c3', registration: agentRegistration({ agentId: aheadId, nodeName: 'clock-ahead' }) });
+    // An hour ahead: each copy is stored at its own transaction's now(), so only the node's last seq tells them apart.
+    const ahead = new Date(Date.now() + 3_600_000);
+    const batch = Array.from({ length: 20 }, (_, seq) => ({ ...sample(seq, ahead), agentId: aheadId }));
+    const answers = await Promise.all(Array.from({ length: 4 }, () => store(batch)));
+    expect(answers.reduce((total, answer) => total + answer.stored, 0)).toBe(20);
+    const stored = await database.query(`SELECT count(*)::int AS count FROM metric_samples s JOIN nodes n ON n.id = s.node_id WHERE n.name = 'clock-ahead'`);
+    expect(stored.rows[0].count).toBe(20);
+  });
+
+  it('refuses as invalid a batch holding a value PostgreSQL cannot store, and stores none of it', async () => {
+    const before = await storedSeqs();
+    // Within the schema's 0-100, but below what a PostgreSQL real holds.
+    const answer = await store([{ ...sample(5000, new Date(), 1e-50), agentId }]);
+    expect(answer).toEqual({ ok: false, error: expect.objectContaining({ code: 'validation_failed' }) });
+    expect(await storedSeqs()).toEqual(before);
+  });
 });

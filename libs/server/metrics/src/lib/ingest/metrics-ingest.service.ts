@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MetricsBatch } from '@thresh/protocol';
-import { ConcurrencyLimit } from '@thresh/server-core';
+import { AppException, ConcurrencyLimit } from '@thresh/server-core';
 import { MetricsService } from '../metrics.service';
 import { NodeEvents, NodesService } from '@thresh/server-nodes';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,8 +15,12 @@ export interface IngestOptions {
 }
 
 const DEADLOCK_ATTEMPTS = 3;
-const isDeadlock = (error: unknown) =>
-  error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '40P01';
+/** Below the midtier's 10 s wait for an answer: a batch it gave up on is not stored behind its back. */
+const MAX_QUEUE_WAIT_MS = 5000;
+const sqlState = (error: unknown) => (error instanceof QueryFailedError ? (error.driverError as { code?: string } | undefined)?.code : undefined);
+const isDeadlock = (error: unknown) => sqlState(error) === '40P01';
+/** Class 22, data exception: a value the schema let through but PostgreSQL cannot hold (a real that underflows, a lone surrogate). */
+const isDataException = (error: unknown) => sqlState(error)?.startsWith('22') === true;
 
 @Injectable()
 export class MetricsIngestService {
@@ -25,7 +29,11 @@ export class MetricsIngestService {
   private readonly deadlocks = this.metrics.counter('thresh_hub_sample_batch_deadlocks_total', 'Sample batches retried after PostgreSQL aborted them in a deadlock');
   private readonly batchSizes = this.metrics.histogram('thresh_hub_sample_batch_size', 'Samples per batch from midtiers', [1, 10, 50, 100, 250, 500, 1000, 2000]);
   // Midtiers each send several batches at once: unbounded, they would take every database connection from the API.
-  private readonly storing = new ConcurrencyLimit(this.options.concurrency);
+  private readonly storing = new ConcurrencyLimit({
+    limit: this.options.concurrency,
+    maxWaitMs: MAX_QUEUE_WAIT_MS,
+    timedOut: () => new AppException('hub_unavailable', 'The hub is busy storing other batches; send this one again later'),
+  });
 
   constructor(
     private readonly samples: MetricSamplesRepository,
@@ -36,7 +44,11 @@ export class MetricsIngestService {
   ) {}
 
   async store(accountId: string, batch: MetricsBatch): Promise<{ stored: number; unknown: number }> {
-    const result = await this.storing.run(() => this.storeRetryingDeadlocks(accountId, batch));
+    const result = await this.storing.run(() => this.storeRetryingDeadlocks(accountId, batch)).catch((error: unknown) => {
+      // Refused as invalid, the midtier splits the batch until the report holding the value stands alone and drops it.
+      if (isDataException(error)) throw new AppException('validation_failed', `PostgreSQL cannot store a value of this batch: ${(error as Error).message}`);
+      throw error;
+    });
     this.nodes.announce(result.cameOnline);
     this.nodeEvents.sampled(accountId, result.sampled);
     this.batchSizes.observe(batch.samples.length);
