@@ -15,15 +15,20 @@ import { AgentAuthService } from './agent-auth.service';
 import { AgentSessions, AgentSocket, AgentSocketData } from './agent-sessions.service';
 import { AgentUplink } from './agent-uplink';
 
+const logger = new Logger('AgentsGateway');
+
 /**
  * One listener for every socket: Socket.IO calls it with the socket as `this`, so a connection costs no closures of
- * its own (a midtier holds ten thousand).
+ * its own (a midtier holds ten thousand). Arguments are read as Nest read them: a trailing function is the ack, and
+ * anything but one payload is handed on as a list (which fails validation).
  */
 function onEverySocket<R>(handle: (socket: AgentSocket, payload: unknown) => Promise<R>) {
-  return function (this: AgentSocket, payload: unknown, ack?: unknown): void {
-    void handle(this, payload).then((result) => {
-      if (typeof ack === 'function') ack(result);
-    });
+  return function (this: AgentSocket, ...args: unknown[]): void {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (result: R) => void) : undefined;
+    handle(this, args.length === 1 ? args[0] : args).then(
+      (result) => ack?.(result),
+      (error: Error) => logger.error(`agent message from ${this.id} failed: ${error.stack ?? error.message}`),
+    );
   };
 }
 
@@ -32,12 +37,11 @@ function onEverySocket<R>(handle: (socket: AgentSocket, payload: unknown) => Pro
 @WebSocketGateway({ namespace: AGENT_NAMESPACE, pingInterval: 25_000, pingTimeout: 20_000, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
 // Messages are bound by hand rather than with @SubscribeMessage, which builds rxjs pipelines per socket and message.
 export class AgentsGateway implements OnGatewayInit {
-  private readonly logger = new Logger(AgentsGateway.name);
   private namespace?: Namespace;
   private readonly onRegister = onEverySocket((socket, payload) => this.register(socket, payload));
   private readonly onReport = onEverySocket((socket, payload) => this.report(socket, payload));
   private readonly onCommandUpdate = onEverySocket((socket, payload) => this.commandUpdate(socket, payload));
-  private readonly onDisconnect = onEverySocket(async (socket) => this.handleDisconnect(socket));
+  private readonly onDisconnect = onEverySocket(async (socket) => this.detach(socket));
 
   constructor(
     private readonly auth: AgentAuthService,
@@ -68,7 +72,8 @@ export class AgentsGateway implements OnGatewayInit {
     });
   }
 
-  private handleDisconnect(socket: AgentSocket): void {
+  // Not named handleDisconnect: Nest calls a method of that name itself, on every disconnect.
+  private detach(socket: AgentSocket): void {
     const agentId = socket.data.agentId;
     if (!agentId) return;
     if (this.sessions.detachSocket(socket.data.identity, agentId, socket)) this.uplink.nodeDisconnected(socket.data.identity, agentId, socket.id);
@@ -84,7 +89,7 @@ export class AgentsGateway implements OnGatewayInit {
       this.sessions.attachSocket(socket.data.identity, registration.agentId, socket);
       const registered = await this.uplink.registerNode(socket.data.identity, socket.id, registration);
       if (socket.disconnected) this.uplink.nodeDisconnected(socket.data.identity, registration.agentId, socket.id);
-      this.logger.debug(`agent ${registration.agentId} registered as ${registered.nodeName}`);
+      logger.debug(`agent ${registration.agentId} registered as ${registered.nodeName}`);
       return registered;
     });
   }
