@@ -86,6 +86,15 @@ describe('MetricsBatcherService', () => {
     expect(hub.batches.map((batch) => batch[0].agentId)).toEqual(agents);
   });
 
+  it('on shutdown sends what waits, and refuses later reports so their agents keep them', async () => {
+    const waiting = batcher.submit(randomUUID(), samples(3));
+    await batcher.onModuleDestroy();
+    await waiting;
+    expect(hub.batches.map((batch) => batch.length)).toEqual([3]);
+    await expect(batcher.submit(randomUUID(), samples(1))).rejects.toThrow('shutting down');
+    expect(hub.batches).toHaveLength(1);
+  });
+
   it('keeps every batch under the byte limit, however large the samples', async () => {
     // 40 reports of 20 samples with 200 environments each: about 8 MB in all.
     const reports = Array.from({ length: 40 }, () => batcher.submit(randomUUID(), samples(20, 200)));

@@ -34,6 +34,8 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
   /** The oldest waiting report has waited long enough: send what waits as soon as a batch may go. */
   private due = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Shutting down: new reports are refused (their agents keep them) while what waits is sent. */
+  private closing = false;
   private replayTimer?: NodeJS.Timeout;
   private replaying = false;
   readonly spool: MetricsSpool;
@@ -54,9 +56,9 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     clearInterval(this.replayTimer);
     await this.flush();
-    for (const report of this.queue) report.reject(new AppException('hub_unavailable', 'The midtier is shutting down'));
   }
 
   get backlog(): number {
@@ -65,6 +67,7 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
 
   /** Resolves once the hub stored these samples, or the spool holds them; rejects when they must be sent again later. */
   submit(agentId: string, samples: MetricSample[]): Promise<void> {
+    if (this.closing) return Promise.reject(new AppException('hub_unavailable', 'The midtier is shutting down; send the samples again later'));
     // The samples were parsed for this report alone: tagging them in place spares a copy of each.
     const tagged = samples as MetricsBatch['samples'];
     for (const sample of tagged) sample.agentId = agentId;
@@ -80,18 +83,17 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
         this.lingerTimer = undefined;
         this.due = true;
         this.send();
-      }, this.config.MIDTIER_METRICS_FLUSH_MS);
+      }, this.config.MIDTIER_METRICS_FLUSH_MS).unref();
       this.send();
     });
   }
 
   /** Sends everything waiting now, and resolves once the hub answered for all of it. */
   async flush(): Promise<void> {
-    this.due = true;
-    this.send();
-    while (this.inFlight.size > 0) {
-      await Promise.all(this.inFlight);
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
+      this.due = true;
       this.send();
+      await Promise.all(this.inFlight);
     }
   }
 
