@@ -6,6 +6,9 @@ import { AgentLink, Exchange, LinkEvents, LinkSettings, PolledCommands } from '.
 import { describeFailure, refusalFailure } from './failure';
 import { parseJson } from './http-request';
 
+/** Nothing the gateway sends a simulated agent comes near this. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
 /** Time for the gateway to answer once a long poll's wait is over. */
 const POLL_ANSWER_MARGIN_MS = 15_000;
 /** Unregistering is a courtesy on the way out: not worth waiting long for. */
@@ -95,6 +98,7 @@ export class RestLink implements AgentLink {
         rejectUnauthorized: this.settings.tlsVerify,
         agent: this.pool,
         signal,
+        maxResponseBytes: MAX_ANSWER_BYTES,
       });
     } catch (error) {
       return { kind: 'lost', failure: describeFailure(error, this.host) };
