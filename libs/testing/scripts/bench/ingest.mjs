@@ -83,7 +83,7 @@ export default {
         pass,
         note:
           `${pass ? '' : `Misses: ${why}. `}CPU over the window: ${describeCpu(usage)}. End to end each sample is validated twice (midtier, hub), crosses two ` +
-          `Socket.IO hops as JSON, and is stored with its minute and hour rollups and its node's latest values in one statement per batch; COPY only inserts ` +
+          `Socket.IO hops as JSON, and is stored with its minute and hour rollups and its node's latest values in one transaction per batch (its nodes locked, then one statement); COPY only inserts ` +
           `(into a table with the same columns, indexes and foreign key). Simulator: ${int(stats.samples.acked)} of ${int(stats.samples.sent)} samples acknowledged, ` +
           `${int(stats.samples.lost)} lost, report p95 ${stats.latency.reportP95Ms} ms.`,
         commands: [...processes.commands, `COPY (SELECT ${COLUMNS} FROM metric_samples) TO STDOUT; COPY metric_samples_copy FROM STDIN  -- pg-copy-streams`],
