@@ -18,8 +18,7 @@ import {
   sleep,
   startFleet,
   startHelper,
-  startHub,
-  startMidtier,
+  startHubAndMidtier,
   summarize,
   tempDir,
 } from './common.mjs';
@@ -40,9 +39,7 @@ export default {
     let dashboard;
     let caller;
     try {
-      const hub = await startHub(processes, db.url);
-      const agentKey = await hub.createKey('agent');
-      const midtier = await startMidtier(processes, hub.url, await hub.createKey('midtier'), { spoolDir });
+      const { hub, agentKey, midtier } = await startHubAndMidtier(processes, db.url, spoolDir);
       const fleet = await startFleet(processes, {
         url: midtier.url,
         key: agentKey,

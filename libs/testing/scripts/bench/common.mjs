@@ -362,6 +362,15 @@ export async function startHub(processes, dbUrl, extraEnv = {}) {
   };
 }
 
+/** The pipeline most figures measure: a hub on `dbUrl`, an agent key, and one midtier attached to the hub. */
+export async function startHubAndMidtier(processes, dbUrl, spoolDir) {
+  const hub = await startHub(processes, dbUrl);
+  const agentKey = await hub.createKey('agent');
+  const midtierKey = await hub.createKey('midtier');
+  const midtier = await startMidtier(processes, hub.url, midtierKey, { spoolDir });
+  return { hub, agentKey, midtierKey, midtier };
+}
+
 /** The built midtier on `port` (fresh when not given), its spool in `spoolDir`; resolves once it holds the hub's link. */
 export async function startMidtier(processes, hubUrl, midtierKey, { port, spoolDir } = {}) {
   port ??= await freePort();

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { cpuMeter, createDatabase, describeCpu, int, newProcesses, query, removeTempDir, sleep, startFleet, startHub, startMidtier, simulatorProcesses, tempDir } from './common.mjs';
+import { cpuMeter, createDatabase, describeCpu, int, newProcesses, query, removeTempDir, sleep, startFleet, startHubAndMidtier, simulatorProcesses, tempDir } from './common.mjs';
 
 const COLUMNS = 'node_id, seq, at, cpu_percent, memory_used_bytes, memory_total_bytes, disk_used_bytes, disk_total_bytes, containers_running';
 
@@ -31,9 +31,7 @@ export default {
     const db = await createDatabase('ingest');
     const spoolDir = tempDir('thresh-bench-spool-');
     try {
-      const hub = await startHub(processes, db.url);
-      const agentKey = await hub.createKey('agent');
-      const midtier = await startMidtier(processes, hub.url, await hub.createKey('midtier'), { spoolDir });
+      const { hub, agentKey, midtier } = await startHubAndMidtier(processes, db.url, spoolDir);
       const fleet = await startFleet(processes, {
         url: midtier.url,
         key: agentKey,

@@ -14,7 +14,7 @@ import {
   sleep,
   startFleet,
   startHelper,
-  startHub,
+  startHubAndMidtier,
   startMidtier,
   steadyRss,
   inspect,
@@ -38,9 +38,7 @@ export default {
     const db = await createDatabase('memory');
     const spoolDir = tempDir('thresh-bench-spool-');
     try {
-      const hub = await startHub(processes, db.url);
-      const agentKey = await hub.createKey('agent');
-      const midtier = await startMidtier(processes, hub.url, await hub.createKey('midtier'), { spoolDir });
+      const { hub, agentKey, midtier } = await startHubAndMidtier(processes, db.url, spoolDir);
       log(`midtier up; ${size.agents} agents connecting over ${size.rampSeconds} s`);
       const thresh = await hold(processes, midtier.pid, midtier.url, agentKey, size, { hub: [hub.pid], midtier: [midtier.pid] });
       const health = await midtier.health();

@@ -17,7 +17,7 @@ import {
   sleep,
   startFleet,
   startHelper,
-  startHub,
+  startHubAndMidtier,
   startMidtier,
   tempDir,
 } from './common.mjs';
@@ -36,11 +36,9 @@ export default {
     const db = await createDatabase('reconnect');
     const spoolDir = tempDir('thresh-bench-spool-');
     try {
-      const hub = await startHub(processes, db.url);
-      const agentKey = await hub.createKey('agent');
-      const midtierKey = await hub.createKey('midtier');
-      const port = await freePort();
-      let midtier = await startMidtier(processes, hub.url, midtierKey, { port, spoolDir });
+      const started = await startHubAndMidtier(processes, db.url, spoolDir);
+      const { hub, agentKey, midtierKey } = started;
+      let midtier = started.midtier;
       let restartMs;
       const thresh = await storm(processes, size, log, {
         url: midtier.url,
@@ -49,7 +47,7 @@ export default {
         cpuGroups: () => ({ hub: [hub.pid], midtier: [midtier.pid] }),
         kill: () => processes.stop(midtier.child, 'SIGKILL'),
         restart: async () => {
-          midtier = await startMidtier(processes, hub.url, midtierKey, { port, spoolDir });
+          midtier = await startMidtier(processes, hub.url, midtierKey, { port: midtier.port, spoolDir });
           restartMs = midtier.startupMs;
         },
       });

@@ -14,8 +14,7 @@ import {
   simulatorProcesses,
   sleep,
   startHelper,
-  startHub,
-  startMidtier,
+  startHubAndMidtier,
   summarize,
   tempDir,
 } from './common.mjs';
@@ -34,9 +33,7 @@ export default {
     const db = await createDatabase('rest');
     const spoolDir = tempDir('thresh-bench-spool-');
     try {
-      const hub = await startHub(processes, db.url);
-      const agentKey = await hub.createKey('agent');
-      const midtier = await startMidtier(processes, hub.url, await hub.createKey('midtier'), { spoolDir });
+      const { hub, agentKey, midtier } = await startHubAndMidtier(processes, db.url, spoolDir);
       log(`${size.agents} REST agents registering over ${size.rampSeconds} s`);
       let health;
       const thresh = await load(processes, midtier.url, agentKey, size, 'rest-', { hub: [hub.pid], midtier: [midtier.pid] }, async () => (health = await midtier.health()));
