@@ -1,10 +1,11 @@
+import { needsConfigurationFix } from '@thresh/agent-wire';
 import { AgentRegistration, CommandUpdate, ErrorCode, MAX_REPORT_BYTES, MAX_SAMPLES_PER_REPORT, RegisteredNode } from '@thresh/protocol';
 import { AgentConfig } from './agent-config';
 import { AgentState, ConnectionStatus, ConnectionTarget, writeAgentState } from './agent-state';
 import { SampleValues } from './metrics-collector';
 import { SampleBuffer } from './sample-buffer';
 import { trustedCertificates } from './tls-trust';
-import { AgentTransport, needsConfigurationFix, TransportEvents, TransportFailure, TransportSettings } from './transports/agent-transport';
+import { AgentTransport, TransportEvents, TransportFailure, TransportSettings } from './transports/agent-transport';
 import { answersHttp, healthStatus, TlsTrust } from './transports/http-request';
 import { RestTransport } from './transports/rest-transport';
 import { SocketTransport } from './transports/socket-transport';

@@ -1,24 +1,9 @@
-import { codedErrorIn, messagesIn, refusesTheKey, serverRefusalIn } from '@thresh/agent-wire';
-
-/**
- * Why an exchange with the gateway failed:
- * - `unreachable`: no TCP connection at all (port closed, unknown host);
- * - `network`: connected, but nothing usable came back (a reset, a timeout, a proxy without WebSockets);
- * - `tls`: the TLS handshake failed;
- * - `refused`: the gateway answered and refused the key;
- * - `server`: the gateway answered but could not serve (its hub away, an internal error).
- */
-export type FailureKind = 'unreachable' | 'network' | 'tls' | 'refused' | 'server';
+import { codedErrorIn, FailureKind, messagesIn, refusesTheKey, serverRefusalIn } from '@thresh/agent-wire';
 
 export interface Failure {
   kind: FailureKind;
   /** Short and free of per-agent details, so identical failures of many agents group under one line. */
   message: string;
-}
-
-/** A refused key or a TLS problem needs a person: no agent will get further by trying again. */
-export function needsConfigurationFix(kind: FailureKind): boolean {
-  return kind === 'refused' || kind === 'tls';
 }
 
 const UNREACHABLE_REASONS: Readonly<Record<string, string>> = {

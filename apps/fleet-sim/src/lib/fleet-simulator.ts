@@ -1,10 +1,10 @@
-import { sendHttpRequest } from '@thresh/agent-wire';
+import { needsConfigurationFix, sendHttpRequest } from '@thresh/agent-wire';
 import { nodeNameSchema } from '@thresh/protocol';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { AgentLink, LinkEvents, LinkSettings, TransportName } from './agent-link';
-import { describeFailure, Failure, needsConfigurationFix } from './failure';
+import { describeFailure, Failure } from './failure';
 import { FleetCounters, FleetStats, problemsOf } from './fleet-stats';
 import { createConnectionPool } from './http-request';
 import { RestLink } from './rest-link';

@@ -1,6 +1,7 @@
+import { needsConfigurationFix } from '@thresh/agent-wire';
 import { AgentRegistration, CommandUpdate, EnvironmentStatus, MAX_SAMPLES_PER_REPORT, MetricSample, RegisteredNode } from '@thresh/protocol';
 import { AgentLink, Exchange, LinkEvents } from './agent-link';
-import { Failure, needsConfigurationFix, refusalFailure, withoutIds } from './failure';
+import { Failure, refusalFailure, withoutIds } from './failure';
 import { ExchangeCounts, FleetCounters } from './fleet-stats';
 
 /** Who one simulated agent is, and when it first connects. */

@@ -1,3 +1,18 @@
+/**
+ * Why a connection to a gateway failed:
+ * - `unreachable`: no TCP connection at all (port closed, unknown host, no route);
+ * - `network`: connected, but nothing usable came back (a proxy that lets no WebSocket through, a reset, a timeout);
+ * - `tls`: the TLS handshake failed (a certificate not trusted, a server that does not speak TLS);
+ * - `refused`: the gateway answered and refused the key (wrong type, revoked);
+ * - `server`: the gateway answered but could not serve (its hub unreachable, an internal error).
+ */
+export type FailureKind = 'unreachable' | 'network' | 'tls' | 'refused' | 'server';
+
+/** A refused key or an untrusted certificate needs a person: trying again soon, or another server, will not help. */
+export function needsConfigurationFix(kind: FailureKind): boolean {
+  return kind === 'refused' || kind === 'tls';
+}
+
 /** A server that answered and said no: Socket.IO hands its handshake refusal over as `data`, REST as the error body. */
 export interface ServerRefusal {
   message: string;

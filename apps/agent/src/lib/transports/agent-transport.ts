@@ -1,26 +1,12 @@
+import type { FailureKind } from '@thresh/agent-wire';
 import type { Ack, AgentRegistration, CommandUpdate, MetricsReport, RegisteredNode } from '@thresh/protocol';
 
 export type TransportName = 'socketio' | 'rest';
 
-/**
- * Why an attempt to reach the mid-tier failed:
- * - `unreachable`: no TCP connection at all (port closed, unknown host): the host is down, whatever the transport;
- * - `network`: connected, but nothing usable came back (a proxy that lets no WebSocket through, a reset, a timeout);
- * - `tls`: the TLS handshake failed (a certificate this agent does not trust, a server that does not speak TLS);
- * - `refused`: the mid-tier answered and refused the key (wrong type, revoked);
- * - `server`: the mid-tier answered but could not serve (its hub unreachable, an internal error).
- */
-export type TransportFailureKind = 'unreachable' | 'network' | 'tls' | 'refused' | 'server';
-
 export interface TransportFailure {
-  kind: TransportFailureKind;
+  kind: FailureKind;
   /** Why, in words a person acts on: `thresh agent status` shows it. */
   message: string;
-}
-
-/** A refused key or an untrusted certificate needs a person: trying again soon, or another server, will not help. */
-export function needsConfigurationFix(kind: TransportFailureKind): boolean {
-  return kind === 'refused' || kind === 'tls';
 }
 
 /** What a transport tells the runtime; a stopped transport tells nothing more. */
