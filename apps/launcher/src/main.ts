@@ -1,11 +1,13 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { EmbeddedPostgres, startEmbeddedPostgres } from './lib/embedded-postgres';
+import { claimDataDir } from './lib/data-dir-lock';
+import { EmbeddedPostgres } from './lib/embedded-postgres';
 import { HubClient, HubRequestError, requestJson, waitUntil } from './lib/hub-client';
 import { ensureLocalCertificate } from './lib/local-tls';
+import { describeLocalDatabase, startLocalDatabase } from './lib/local-database';
 import { loadOrCreateSecrets, LocalSecrets, saveSecrets, secretsPath } from './lib/local-secrets';
-import { freePort, isPortFree } from './lib/ports';
+import { isPortFree } from './lib/ports';
 import { Supervisor } from './lib/supervisor';
 
 const DIST = resolve(__dirname, '..');
@@ -13,7 +15,8 @@ const HUB_BIN = join(DIST, 'hub', 'main.js');
 const MIDTIER_BIN = join(DIST, 'midtier', 'main.js');
 const THRESH_BIN = join(DIST, 'agent', 'bin', 'thresh');
 const READY_TIMEOUT_MS = 90_000;
-const EMBEDDED_POOL_SIZE = 5;
+// `main.cjs database` (npm run db) runs only the embedded PostgreSQL, for psql and maintenance.
+const DATABASE_ONLY = process.argv[2] === 'database';
 
 function log(message: string): void {
   process.stdout.write(`[start]   ${message}\n`);
@@ -26,6 +29,7 @@ function fail(message: string): never {
 }
 
 let database: EmbeddedPostgres | undefined;
+let releaseDataDir: (() => void) | undefined;
 let stopping = false;
 const supervisor = new Supervisor((name, code) => {
   process.stderr.write(`npm start: ${name} exited unexpectedly (code ${code}); stopping everything\n`);
@@ -37,7 +41,8 @@ async function shutdown(exitCode: number): Promise<void> {
   stopping = true;
   log('stopping…');
   await supervisor.stopAll();
-  await database?.stop().catch(() => undefined);
+  await database?.stop().catch((error: Error) => process.stderr.write(`npm start: stopping PostgreSQL: ${error.message}\n`));
+  releaseDataDir?.();
   process.exit(exitCode);
 }
 
@@ -46,6 +51,10 @@ function port(name: string, fallback: number): number {
   const value = raw ? Number(raw) : fallback;
   if (!Number.isInteger(value) || value < 1 || value > 65_535) fail(`${name} must be a port number, got "${raw}"`);
   return value;
+}
+
+function embeddedPort(): number | undefined {
+  return process.env['THRESH_EMBEDDED_PG_PORT'] ? port('THRESH_EMBEDDED_PG_PORT', 0) : undefined;
 }
 
 /** Reuses the stored key when the hub still accepts it, else issues a new one. */
@@ -60,28 +69,36 @@ async function ensureKey(hub: HubClient, stored: LocalSecrets['agentKey'], type:
 async function main(): Promise<void> {
   // Settings may come from a .env file, as .env.example describes.
   if (existsSync('.env')) process.loadEnvFile('.env');
-  for (const bin of [HUB_BIN, MIDTIER_BIN, THRESH_BIN]) if (!existsSync(bin)) fail(`${bin} is missing; build first (npm start does)`);
   const dataDir = resolve(process.env['THRESH_DATA_DIR'] || '.thresh-data');
   const hubPort = port('HUB_PORT', 7200);
   const midtierPort = port('MIDTIER_PORT', 5000);
-  for (const [name, value] of [['HUB_PORT', hubPort], ['MIDTIER_PORT', midtierPort]] as const) {
-    if (!(await isPortFree(value, '0.0.0.0'))) fail(`port ${value} is in use; set ${name} to a free port`);
+  if (DATABASE_ONLY) {
+    if (process.env['DATABASE_URL']) fail('DATABASE_URL is set: npm run db runs the embedded PostgreSQL, used only when DATABASE_URL is empty');
+  } else {
+    for (const bin of [HUB_BIN, MIDTIER_BIN, THRESH_BIN]) if (!existsSync(bin)) fail(`${bin} is missing; build first (npm start does)`);
+    for (const [name, value] of [['HUB_PORT', hubPort], ['MIDTIER_PORT', midtierPort]] as const) {
+      if (!(await isPortFree(value, '0.0.0.0'))) fail(`port ${value} is in use; set ${name} to a free port`);
+    }
   }
+  releaseDataDir = claimDataDir(dataDir);
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
   const adminUsername = process.env['THRESH_ADMIN_USERNAME'] || 'admin';
   const secrets = loadOrCreateSecrets(dataDir, process.env['THRESH_ADMIN_PASSWORD'] || undefined);
   const childLogLevel = process.env['LOG_LEVEL'] || 'warn';
-
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  if (DATABASE_ONLY) {
+    database = await startLocalDatabase(dataDir, secrets, embeddedPort(), log);
+    process.stdout.write(`\nDatabase: ${describeLocalDatabase(dataDir, database)}\nCtrl-C stops it.\n`);
+    return;
+  }
 
   let databaseUrl = process.env['DATABASE_URL'];
   if (databaseUrl) {
     log('using the PostgreSQL at DATABASE_URL');
   } else {
-    const pgPort = process.env['THRESH_EMBEDDED_PG_PORT'] ? port('THRESH_EMBEDDED_PG_PORT', 0) : await freePort();
-    database = await startEmbeddedPostgres(join(dataDir, 'postgres'), pgPort, EMBEDDED_POOL_SIZE * 2);
+    database = await startLocalDatabase(dataDir, secrets, embeddedPort(), log);
     databaseUrl = database.url;
-    log(`embedded PostgreSQL (PGlite) on 127.0.0.1:${pgPort}, data in ${join(dataDir, 'postgres')}`);
+    log(`embedded PostgreSQL ${database.version} on 127.0.0.1:${database.port}${database.created ? ', a new cluster' : ''}${database.runsAs ? `, running as user ${database.runsAs}` : ''}; its log: ${database.logFile}`);
   }
 
   const baseEnv = { ...process.env, LOG_LEVEL: childLogLevel };
@@ -95,7 +112,6 @@ async function main(): Promise<void> {
     ...baseEnv,
     ...(tls ? { HUB_TLS_CERT: tls.cert, HUB_TLS_KEY: tls.key } : {}),
     DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: process.env['DATABASE_POOL_SIZE'] || String(EMBEDDED_POOL_SIZE),
     HUB_PORT: String(hubPort),
     THRESH_ADMIN_USERNAME: adminUsername,
     THRESH_ADMIN_PASSWORD: secrets.adminPassword,
@@ -152,6 +168,7 @@ async function main(): Promise<void> {
       'Thresh Hub is running. Ctrl-C stops everything.',
       `Dashboard: ${scheme}://localhost:${hubPort}/`,
       ...(tls ? [`Certificate: ${tls.cert} (self-signed: a browser asks once; the thresh CLI trusts it with NODE_EXTRA_CA_CERTS=${tls.cert})`] : []),
+      ...(database ? [`Database: ${describeLocalDatabase(dataDir, database)}`] : []),
       `Admin login: ${adminUsername} / ${secrets.adminPassword}`,
       `Agent key: ${secrets.agentKey.key}`,
       '',

@@ -7,6 +7,8 @@ export interface LocalSecrets {
   adminPassword: string;
   midtierKey?: { id: string; key: string };
   agentKey?: { id: string; key: string };
+  /** The embedded PostgreSQL's password, and its port (kept, so psql finds it at the same place next time). */
+  database?: { password: string; port: number };
 }
 
 export function secretsPath(dataDir: string): string {

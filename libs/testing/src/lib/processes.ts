@@ -61,11 +61,13 @@ export class AppProcess {
   }
 }
 
-export function startApp(name: string, script: string, env: NodeJS.ProcessEnv, options: { cwd?: string } = {}): AppProcess {
-  const child = spawn(process.execPath, [resolve(DIST, script)], {
+export function startApp(name: string, script: string, env: NodeJS.ProcessEnv, options: { cwd?: string; args?: string[]; uid?: number; gid?: number } = {}): AppProcess {
+  const child = spawn(process.execPath, [resolve(DIST, script), ...(options.args ?? [])], {
     env: { ...process.env, LOG_LEVEL: 'log', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: options.cwd,
+    uid: options.uid,
+    gid: options.gid,
   });
   return new AppProcess(name, child);
 }
