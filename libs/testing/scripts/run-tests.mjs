@@ -11,6 +11,8 @@ const tiers = [
   // Every scale figure at a small size beside its baseline, so a regression shows in the printed table; a target
   // missed at this size does not fail the run (timings on a shared machine), a figure that cannot be measured does.
   { name: 'bench', command: 'node', args: ['libs/testing/scripts/bench/run.mjs', '--smoke', '--out', 'test-output/bench'] },
+  // The same figures that load the database, on the embedded server a default install runs.
+  { name: 'bench-embedded', command: 'node', args: ['libs/testing/scripts/bench/run.mjs', '--smoke', '--database', 'embedded', '--out', 'test-output/bench'] },
 ];
 const only = process.argv.slice(2);
 

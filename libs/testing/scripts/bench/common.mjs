@@ -12,7 +12,7 @@ import pg from 'pg';
 export { sleep };
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-export const PG_URL = process.env.THRESH_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+export let PG_URL = process.env.THRESH_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 export const ADMIN_PASSWORD = 'bench-password';
 
 export const freePort = () =>
@@ -266,6 +266,34 @@ export function removeTempDir(dir) {
 }
 
 // ---- PostgreSQL ----
+
+/**
+ * `npm start`'s own embedded server (`main.cjs database`, as `npm run db`), on a data folder of the run's own: the
+ * figures that follow make their databases there.
+ */
+export async function useEmbeddedPostgres() {
+  // Not a registered temp dir either: a failed figure's clean-up must not take the running server's folder.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-embedded-'));
+  const launcher = join(ROOT, 'dist/apps/launcher/main.cjs');
+  if (!existsSync(launcher)) throw new Error(`${launcher} is missing: npx nx run launcher:build`);
+  // Not in the registry: SIGKILL would leave the server running; stop() ends it as Ctrl-C does.
+  const processes = new Processes();
+  const child = processes.start('embedded PostgreSQL', launcher, ['database'], { env: { THRESH_DATA_DIR: dataDir, DATABASE_URL: '' }, stdout: 'pipe' });
+  const lines = lineReader(child.stdout);
+  for (;;) {
+    const line = await lines.next(60_000);
+    if (line === undefined) throw new Error(`the embedded PostgreSQL did not start (exit ${child.exitCode})`);
+    if (line.startsWith('Database: ')) break;
+  }
+  const { database } = JSON.parse(readFileSync(join(dataDir, 'local-credentials.json'), 'utf8'));
+  PG_URL = `postgres://thresh:${encodeURIComponent(database.password)}@127.0.0.1:${database.port}/postgres`;
+  return {
+    async stop() {
+      await processes.stop(child, 'SIGINT', 60_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
 
 export async function withAdmin(work) {
   const admin = new pg.Client({ connectionString: PG_URL });

@@ -6,6 +6,8 @@
 //   npm run bench -- --only memory         one figure (or several: --only memory,rest; numbers work too: --only 1,5)
 //   npm run bench -- --only rest --agents 2000    a figure at another size
 //   npm run bench -- --smoke --out test-output/bench   results written there instead of bench/ (npm test does this)
+//   npm run bench -- --database embedded   memory, ingest and commands on npm start's own embedded PostgreSQL
+//                                          (rows of their own, beside those on the machine's server)
 //
 // Results are kept per size in bench/results/<full|smoke>.json, a figure's entry replaced when it is measured again;
 // bench/RESULTS.md is written from both. Needs the built hub, midtier and fleet-sim (built here when missing) and a
@@ -16,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { cpus, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuMeter, describeFdLimit, dropDatabaseNamed, ensureBuilt, registry, removeTempDir, ROOT, sleep, withAdmin } from './common.mjs';
+import { cpuMeter, describeFdLimit, dropDatabaseNamed, ensureBuilt, registry, removeTempDir, ROOT, sleep, useEmbeddedPostgres, withAdmin } from './common.mjs';
 import memory from './memory.mjs';
 import ingest from './ingest.mjs';
 import commands from './commands.mjs';
@@ -29,6 +31,7 @@ const FIGURES = [memory, ingest, commands, reconnect, rest, nodeList];
 const { values } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },
+    database: { type: 'string', default: 'server' },
     only: { type: 'string', multiple: true },
     agents: { type: 'string' },
     out: { type: 'string', default: 'bench' },
@@ -42,7 +45,11 @@ if (values.help) {
   process.exit(0);
 }
 const wanted = (values.only ?? []).flatMap((entry) => entry.split(',')).map((entry) => entry.trim()).filter(Boolean);
-const selected = wanted.length ? wanted.map((name) => FIGURES.find((figure) => figure.id === name || String(figure.number) === name) ?? fail(`no figure "${name}" (figures: ${FIGURES.map((figure) => figure.id).join(', ')})`)) : FIGURES;
+if (!['server', 'embedded'].includes(values.database)) fail('--database: server (THRESH_TEST_PG_URL) or embedded (npm start\'s own)');
+const embedded = values.database === 'embedded';
+// The figures whose cost lands on the database the default install runs.
+const EMBEDDED_FIGURES = ['memory', 'ingest', 'commands'];
+const selected = !wanted.length && embedded ? FIGURES.filter((figure) => EMBEDDED_FIGURES.includes(figure.id)) : wanted.length ? wanted.map((name) => FIGURES.find((figure) => figure.id === name || String(figure.number) === name) ?? fail(`no figure "${name}" (figures: ${FIGURES.map((figure) => figure.id).join(', ')})`)) : FIGURES;
 const sizeName = values.smoke ? 'smoke' : 'full';
 const agentsOverride = values.agents === undefined ? undefined : Number(values.agents);
 if (agentsOverride !== undefined && !(Number.isInteger(agentsOverride) && agentsOverride > 0)) fail('--agents: a whole number');
@@ -65,7 +72,9 @@ async function cleanUp() {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     console.error(`\nbench: ${signal}: stopping what was started…`);
-    cleanUp().finally(() => process.exit(130));
+    cleanUp()
+      .then(() => embeddedServer?.stop())
+      .finally(() => process.exit(130));
   });
 }
 process.on('exit', () => {
@@ -73,6 +82,7 @@ process.on('exit', () => {
 });
 
 ensureBuilt();
+const embeddedServer = embedded ? await useEmbeddedPostgres() : undefined;
 const machine = await describeMachine();
 const outDir = resolve(ROOT, values.out);
 const resultsDir = join(outDir, 'results');
@@ -113,23 +123,24 @@ for (const figure of selected) {
     cleaning = undefined;
   }
   if (busyBefore >= 20) entry.note = `${entry.note} (Machine busy: other processes used ${busyBefore}% of a core just before this figure.)`;
+  if (embedded) entry.note = `On npm start's embedded ${machine.postgres.split(' on ')[0]}. ${entry.note}`;
   entry = {
     ...entry,
     busyBefore,
     number: figure.number,
-    id: figure.id,
-    title: figure.title,
+    id: embedded ? `${figure.id}@embedded` : figure.id,
+    title: embedded ? `${figure.title}, on npm start's embedded PostgreSQL` : figure.title,
     target: figure.target,
     size: figure.describeSize(size),
     sizeParameters: size,
     seconds: Math.round((Date.now() - began) / 1000),
     date: new Date().toISOString(),
-    runCommand: `npm run bench -- ${values.smoke ? '--smoke ' : ''}--only ${figure.id}${agentsOverride ? ` --agents ${agentsOverride}` : ''}`,
+    runCommand: `npm run bench -- ${values.smoke ? '--smoke ' : ''}${embedded ? '--database embedded ' : ''}--only ${figure.id}${agentsOverride ? ` --agents ${agentsOverride}` : ''}`,
     machine,
   };
   log(`${entry.measured} | baseline ${entry.baseline} | ${entry.ratio} | target ${entry.target}: ${verdict(entry)} (${entry.seconds} s)`);
   thisRun.push(entry);
-  stored.figures[figure.id] = entry;
+  stored.figures[entry.id] = entry;
   writeFileSync(resultsFile, `${JSON.stringify(stored, null, 2)}\n`);
 }
 
@@ -137,6 +148,7 @@ console.log(`\n${table(thisRun)}`);
 writeResults();
 console.log(`\nbench: wrote ${relative(ROOT, join(outDir, 'RESULTS.md'))} and ${relative(ROOT, resultsFile)}`);
 await cleanUp();
+await embeddedServer?.stop();
 process.exit(errors ? 1 : 0);
 
 function verdict(entry) {
@@ -149,14 +161,14 @@ function table(entries) {
   const rows = [
     '| # | figure | size | measured | baseline (same run) | ratio | target | verdict |',
     '|---|---|---|---|---|---|---|---|',
-    ...entries.sort((a, b) => a.number - b.number).map((entry) => `| ${entry.number} | ${entry.title} | ${entry.size} | ${entry.measured} | ${entry.baseline} | ${entry.ratio} | ${entry.target} | ${verdict(entry)} |`),
+    ...entries.sort((a, b) => a.number - b.number || a.id.localeCompare(b.id)).map((entry) => `| ${entry.number} | ${entry.title} | ${entry.size} | ${entry.measured} | ${entry.baseline} | ${entry.ratio} | ${entry.target} | ${verdict(entry)} |`),
   ];
   return rows.join('\n');
 }
 
 function section(name, file) {
   if (!existsSync(file)) return [`## ${name}`, '', `Not run yet: \`npm run bench${name.startsWith('Smoke') ? ' -- --smoke' : ''}\`.`, ''];
-  const entries = Object.values(JSON.parse(readFileSync(file, 'utf8')).figures).sort((a, b) => a.number - b.number);
+  const entries = Object.values(JSON.parse(readFileSync(file, 'utf8')).figures).sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
   const lines = [`## ${name}`, '', table(entries), '', '### Notes', ''];
   for (const entry of entries) lines.push(`${entry.number}. **${entry.title}** (${entry.size}, ${entry.date.slice(0, 16).replace('T', ' ')} UTC, ${entry.seconds} s): ${entry.note}`);
   lines.push('', '### Commands', '');
@@ -176,7 +188,7 @@ function unique(lines) {
 function writeResults() {
   const full = join(resultsDir, 'full.json');
   const smoke = join(resultsDir, 'smoke.json');
-  const latest = [full, smoke].filter(existsSync).map((file) => Object.values(JSON.parse(readFileSync(file, 'utf8')).figures)).flat().sort((a, b) => b.date.localeCompare(a.date))[0];
+  const latest = [full, smoke].filter(existsSync).map((file) => Object.values(JSON.parse(readFileSync(file, 'utf8')).figures)).flat().filter((entry) => !entry.id.endsWith('@embedded')).sort((a, b) => b.date.localeCompare(a.date))[0];
   const host = latest?.machine ?? machine;
   const lines = [
     '# thresh benchmarks',
