@@ -36,6 +36,8 @@ import NodeEnvironments from './commands/node/environments';
 import NodeInfo from './commands/node/info';
 import NodeList from './commands/node/list';
 import NodeMetrics from './commands/node/metrics';
+import NodeRename from './commands/node/rename';
+import NodeResetIdentity from './commands/node/reset-identity';
 import NodeUp from './commands/node/up';
 import StackDeploy from './commands/stack/deploy';
 import StackDestroy from './commands/stack/destroy';
@@ -84,6 +86,8 @@ export const COMMANDS = {
   'node:info': NodeInfo,
   'node:list': NodeList,
   'node:metrics': NodeMetrics,
+  'node:rename': NodeRename,
+  'node:reset-identity': NodeResetIdentity,
   'node:up': NodeUp,
   'stack:deploy': StackDeploy,
   'stack:destroy': StackDestroy,

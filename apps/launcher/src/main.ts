@@ -167,13 +167,19 @@ async function main(): Promise<void> {
       '',
       'Thresh Hub is running. Ctrl-C stops everything.',
       `Dashboard: ${scheme}://localhost:${hubPort}/`,
-      ...(tls ? [`Certificate: ${tls.cert} (self-signed: a browser asks once; the thresh CLI trusts it with NODE_EXTRA_CA_CERTS=${tls.cert})`] : []),
+      ...(tls ? [`Certificate: ${tls.cert} (self-signed: a browser asks once)`] : []),
+      `CLI login: npm run thresh -- auth login --hub ${scheme}://localhost:${hubPort}${tls ? ` --ca ${shellWord(tls.cert)}` : ''} --username ${adminUsername}`,
       ...(database ? [`Database: ${describeLocalDatabase(dataDir, database)}`] : []),
       `Admin login: ${adminUsername} / ${secrets.adminPassword}`,
       `Agent key: ${secrets.agentKey.key}`,
       '',
     ].join('\n'),
   );
+}
+
+/** A path as a shell takes it, printed to be pasted. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 main().catch((error: Error) => {

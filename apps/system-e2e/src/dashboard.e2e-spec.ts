@@ -1,6 +1,6 @@
 import { freePort, runThresh, waitFor } from '@thresh/testing';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium, SCREENSHOTS } from './support/browser';
 import { ADMIN_PASSWORD, RunningSystem, startAgent, startSystem, temporaryHome } from './support/system';
 
@@ -15,9 +15,18 @@ describe('dashboard in Chromium', () => {
     browser = await launchChromium();
   });
 
+  /** What Chromium refused under the hub's Content-Security-Policy, on any page of this suite. */
+  const violations: string[] = [];
+  const watched = (page: Page) => {
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    return page;
+  };
+
   /** A page logged in as the admin, on the fleet page. */
   const loggedIn = async () => {
-    const page = await browser.newPage();
+    const page = watched(await browser.newPage());
     await page.goto(system.hubUrl);
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
@@ -34,7 +43,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('says why a login failed', async () => {
-    const page = await browser.newPage();
+    const page = watched(await browser.newPage());
     await page.goto(system.hubUrl);
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('wrong password');
@@ -45,7 +54,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('logs in to an empty fleet, sees a node appear live when its agent starts, and turn offline when it stops', async () => {
-    const page = await browser.newPage();
+    const page = watched(await browser.newPage());
     await page.goto(system.hubUrl);
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
@@ -192,7 +201,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('sends an expired session back to login with a message', async () => {
-    const page = await browser.newPage();
+    const page = watched(await browser.newPage());
     await page.goto(`${system.hubUrl}/login`);
     await page.evaluate(() =>
       localStorage.setItem(
@@ -208,5 +217,16 @@ describe('dashboard in Chromium', () => {
     await page.waitForURL('**/login?reason=expired');
     await page.getByRole('status').filter({ hasText: 'Your session has expired' }).waitFor();
     await page.close();
+  });
+
+  it('ran every page above under the hub\'s Content-Security-Policy with nothing refused, framed by no one', async () => {
+    const page = watched(await browser.newPage());
+    const answer = await page.goto(system.hubUrl);
+    const headers = answer?.headers() ?? {};
+    expect(headers['content-security-policy']).toEqual(expect.stringContaining("script-src 'self'"));
+    expect(headers['content-security-policy']).toEqual(expect.stringContaining("frame-ancestors 'none'"));
+    expect([headers['x-content-type-options'], headers['x-frame-options'], headers['referrer-policy'], headers['x-powered-by']]).toEqual(['nosniff', 'DENY', 'no-referrer', undefined]);
+    await page.close();
+    expect(violations).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { AGENT_REST_PREFIX, type CommandListResponse, type CommandResponse, type EnvironmentInfo, type NodeBlueprintsResponse } from '@thresh/protocol';
+import { AGENT_REST_PREFIX, AGENT_SESSION_HEADER, type CommandListResponse, type CommandResponse, type EnvironmentInfo, type NodeBlueprintsResponse } from '@thresh/protocol';
 import { agentRegistration, freePort, runThresh, waitFor } from '@thresh/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -218,13 +218,20 @@ describe('blueprints and environments on a real agent, through hub and midtier, 
     expect(queued.state).toBe('queued');
 
     const key = JSON.parse(readFileSync(join(home.path, 'agent.json'), 'utf8'))['api-key'] as string;
+    // This machine speaks for the node as its agent did: with the node credential the agent keeps, and its session.
+    const { nodeCredential } = JSON.parse(readFileSync(join(home.path, 'identity.json'), 'utf8')) as { nodeCredential: string };
+    let session = '';
     const call = (path: string, init: RequestInit = {}, credential = key) =>
-      fetch(`${system.midtierUrl}${AGENT_REST_PREFIX}${path}`, { ...init, headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' } });
+      fetch(`${system.midtierUrl}${AGENT_REST_PREFIX}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json', [AGENT_SESSION_HEADER]: session },
+      });
     const unregistered = await call(`/commands?agentId=${agentId}`);
     expect({ status: unregistered.status, code: ((await unregistered.json()) as { code: string }).code }).toEqual({ status: 409, code: 'not_registered' });
 
-    const registered = await call('/register', { method: 'POST', body: JSON.stringify(agentRegistration({ agentId, nodeName: 'env-node' })) });
+    const registered = await call('/register', { method: 'POST', body: JSON.stringify(agentRegistration({ agentId, nodeName: 'env-node', nodeCredential })) });
     expect(registered.status).toBe(200);
+    session = ((await registered.json()) as { session: string }).session;
     await waitFor('env-node online over REST', async () => (await system.api.request<{ status: string }>('GET', '/api/nodes/env-node')).body.status === 'online');
     // What waited for the node comes with the next poll, which waits for it.
     const polled = await call(`/commands?agentId=${agentId}&wait=10`);

@@ -73,7 +73,17 @@ describe('npm start on an embedded PostgreSQL', () => {
       expect(firstRun.dashboard).toBe(`https://localhost:${hubPort}/`);
       expect(firstRun.username).toBe('admin');
       expect(firstRun.agentKey).toMatch(/^thresh_live_default_/);
-      expect(first.logs).toContain(`NODE_EXTRA_CA_CERTS=${cert}`);
+
+      // The CLI: refused by the self-signed hub with the problem and the fix named, then in with the login line as printed.
+      const cli = { THRESH_HOME: join(dataDir.path, 'cli-home') };
+      const untrusted = await runThresh(['auth', 'login', '--hub', `https://localhost:${hubPort}`, '--username', 'admin', '--password-stdin'], cli, `${firstRun.password}\n`);
+      expect({ code: untrusted.code, stderr: untrusted.stderr }).toEqual({ code: 5, stderr: expect.stringMatching(/certificate (is self-signed|chains up to a self-signed CA)[\s\S]*--ca/) });
+      const [, loginLine] = first.logs.match(/^CLI login: npm run thresh -- (.+)$/m) ?? [];
+      expect(loginLine).toBe(`auth login --hub https://localhost:${hubPort} --ca ${cert} --username admin`);
+      expect((await runThresh([...loginLine.split(' '), '--password-stdin'], cli, `${firstRun.password}\n`)).code).toBe(0);
+      // The CA is remembered with the login: later commands trust it with no flag.
+      const listed = await runThresh(['node', 'list', '--json'], cli);
+      expect({ code: listed.code, nodes: (JSON.parse(listed.stdout || '{}') as { nodes?: unknown[] }).nodes?.length }).toEqual({ code: 0, nodes: 1 });
 
       // HTTPS with a certificate of the machine's own: trusted as the README says, refused without it.
       const nodes = await hub.nodes(firstRun.username, firstRun.password);

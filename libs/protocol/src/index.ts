@@ -13,3 +13,4 @@ export * from './lib/blueprints';
 export * from './lib/commands';
 export * from './lib/stack-definition';
 export * from './lib/agent-rest';
+export * from './lib/text';

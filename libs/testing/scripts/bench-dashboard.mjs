@@ -48,6 +48,7 @@ try {
     (await fetch(hub + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) })).json();
   const login = await post('/api/auth/login', { username: 'admin', password: 'bench-password' });
   const midtierKey = (await post('/api/keys', { type: 'midtier', name: 'bench' }, login.token)).key;
+  const agentKey = (await post('/api/keys', { type: 'agent', name: 'bench' }, login.token)).key;
 
   // A midtier holding the whole fleet: nodes registered through the real path, measurements through metrics:batch.
   midtier = io(`${hub}/midtier`, { auth: { key: midtierKey }, transports: ['websocket'], reconnection: false });
@@ -59,7 +60,7 @@ try {
       agents.slice(index, index + 100).map(async ({ agentId }, offset) => {
         const name = `node-${String(index + offset).padStart(5, '0')}`;
         const ack = await midtier.timeout(30_000).emitWithAck('node:register', {
-          keyId: randomUUID(),
+          key: agentKey,
           connectionId: randomUUID(),
           registration: { agentId, nodeName: name, hostname: name, platform: 'linux', arch: 'x64', agentVersion: '0.1.0', cpuCores: 4, memoryTotalBytes: 8e9, diskTotalBytes: 1e11, metricsIntervalSeconds: 30 },
         });

@@ -1,6 +1,6 @@
 import { AgentRegistration } from '@thresh/protocol';
 import { AgentConfig, loadAgentConfig } from './agent-config';
-import { loadOrCreateAgentId } from './identity';
+import { loadOrCreateIdentity } from './identity';
 import { nodeNameFromHostname, readNodeFacts } from './system-info';
 import { CaBundleError, readCaBundle } from './tls-trust';
 
@@ -35,8 +35,11 @@ export function loadRunnableConfig(): { config?: RunnableConfig; problems: strin
 
 export async function buildRegistration(config: AgentConfig, agentVersion: string): Promise<AgentRegistration> {
   const facts = await readNodeFacts();
+  const identity = loadOrCreateIdentity();
   return {
-    agentId: loadOrCreateAgentId(),
+    agentId: identity.agentId,
+    enrollment: identity.enrollment,
+    ...(identity.nodeCredential ? { nodeCredential: identity.nodeCredential } : {}),
     nodeName: config['node-name'] ?? nodeNameFromHostname(facts.hostname),
     hostname: facts.hostname,
     platform: facts.platform,

@@ -12,13 +12,15 @@ import { AgentState, readAgentState } from './agent-state';
 jest.setTimeout(10_000);
 
 const API_KEY = 'thresh_live_default_failover';
+const NODE_CREDENTIAL = 'thresh_node_default_failover';
 describe('AgentRuntime failover to fallback-url', () => {
   let home: string;
   let primary: FakeRestMidtier;
   let fallback: FakeRestMidtier;
   let runtime: AgentRuntime | undefined;
   let logs: string[];
-  const registration = agentRegistration();
+  let kept: string[];
+  const registration = agentRegistration({ enrollment: 'failover-test-enrollment-secret-0123456789' });
 
   const startRuntime = (config: Partial<AgentConfig>, options: Partial<AgentRuntimeOptions> = {}): AgentRuntime => {
     const buffer = sampleBufferIn(home);
@@ -40,6 +42,7 @@ describe('AgentRuntime failover to fallback-url', () => {
       buffer,
       collect: async () => measuredSample(),
       log: (message) => logs.push(message),
+      keepNodeCredential: (credential) => kept.push(credential),
       // The setting's minimum is 5 s: tests fail over sooner, and ask the primary's health more often than every 5 s.
       failoverTimeoutMs: 1000,
       primaryProbeIntervalMs: 200,
@@ -59,10 +62,11 @@ describe('AgentRuntime failover to fallback-url', () => {
   beforeEach(async () => {
     home = mkdtempSync(join(tmpdir(), 'agent-failover-'));
     process.env['THRESH_HOME'] = home;
-    primary = new FakeRestMidtier(API_KEY, { refuseWebSockets: true });
-    fallback = new FakeRestMidtier(API_KEY, { refuseWebSockets: true });
+    primary = new FakeRestMidtier(API_KEY, { refuseWebSockets: true, issueCredential: NODE_CREDENTIAL });
+    fallback = new FakeRestMidtier(API_KEY, { refuseWebSockets: true, issueCredential: NODE_CREDENTIAL });
     await Promise.all([primary.start(), fallback.start()]);
     logs = [];
+    kept = [];
   });
 
   afterEach(async () => {
@@ -105,6 +109,10 @@ describe('AgentRuntime failover to fallback-url', () => {
     const fallbackPolls = fallback.pollWaits.length;
     await sleep(1200);
     expect(fallback.pollWaits).toHaveLength(fallbackPolls);
+    // The credential issued at the first registration was kept, and every later registration, wherever it went, presented it.
+    expect(kept).toEqual([NODE_CREDENTIAL]);
+    const later = [...primary.registrations.slice(1), ...fallback.registrations];
+    expect([primary.registrations[0].nodeCredential, later.length > 1, later.every((sent) => sent.nodeCredential === NODE_CREDENTIAL)]).toEqual([undefined, true, true]);
   });
 
   it('does not fail over when the primary refuses the key: the fallback would refuse it too', async () => {

@@ -58,6 +58,7 @@ describe('AgentRuntime over HTTPS with a certificate from a private CA', () => {
       buffer,
       collect: async () => measuredSample(),
       log: () => undefined,
+      keepNodeCredential: () => undefined,
       ...options,
     });
     started.start();
@@ -117,7 +118,7 @@ describe('AgentRuntime over HTTPS with a certificate from a private CA', () => {
       const state = await stateWhen('the TLS failure', (candidate) => candidate.lastError !== null);
       expect(state.status).toBe('disconnected');
       expect(state.lastError).toBe(
-        `TLS: the certificate of ${new URL(midtier.url).host} is signed by a CA this agent does not know (UNABLE_TO_VERIFY_LEAF_SIGNATURE): ` +
+        `TLS: the certificate of ${new URL(midtier.url).host} is signed by a CA not known here (UNABLE_TO_VERIFY_LEAF_SIGNATURE): ` +
           'trust its CA with "thresh agent config set tls-ca <file>", or set tls-verify false',
       );
       expect(midtier.registrations).toEqual([]);

@@ -22,6 +22,7 @@ describe('AgentRuntime with transport auto', () => {
   let runtime: AgentRuntime | undefined;
   let socketServer: Server<AgentToMidtierEvents, MidtierToAgentEvents> | undefined;
   let logs: string[];
+  const kept: string[] = [];
   let commands: unknown[];
   const registration = agentRegistration();
 
@@ -33,6 +34,7 @@ describe('AgentRuntime with transport auto', () => {
       buffer,
       collect: async () => measuredSample(),
       log: (message) => logs.push(message),
+      keepNodeCredential: (credential) => kept.push(credential),
       commands: { run: (command) => commands.push(command), cancel: () => undefined, registered: () => undefined },
       websocketRetryMs,
     });

@@ -27,6 +27,8 @@ export interface AgentRuntimeOptions {
   buffer: SampleBuffer;
   collect: () => Promise<SampleValues>;
   log: (message: string) => void;
+  /** Keeps a node credential the hub issued (0600 in THRESH_HOME), before the agent goes on. */
+  keepNodeCredential: (credential: string) => void;
   /** Where commands from the hub go, and who hears that the node (re)registered. */
   commands?: {
     run: (command: unknown) => void;
@@ -70,8 +72,11 @@ export class AgentRuntime {
   /** The system's CAs and tls-ca's, read once at start; undefined without tls-ca. */
   private readonly trustedCa?: string[];
   private readonly state: AgentState;
+  /** What the agent registers with: the node credential joins it once the hub has issued one. */
+  private registration: AgentRegistration;
 
   constructor(private readonly options: AgentRuntimeOptions) {
+    this.registration = options.registration;
     this.targetUrl = options.config['midtier-url'];
     this.trustedCa = trustedCertificates(options.config['tls-ca']);
     this.state = {
@@ -222,11 +227,16 @@ export class AgentRuntime {
 
   /** The transport reports a refused registration as an error and tries again by itself. */
   private async register(transport: AgentTransport): Promise<void> {
-    const result = await transport.register(this.options.registration);
+    const result = await transport.register(this.registration);
     if (result.ok && transport === this.transport && !this.stopped) this.onRegistered(transport, result);
   }
 
   private onRegistered(transport: AgentTransport, node: RegisteredNode): void {
+    if (node.nodeCredential) {
+      this.options.keepNodeCredential(node.nodeCredential);
+      this.registration = { ...this.registration, nodeCredential: node.nodeCredential };
+      this.options.log(`the hub issued this machine its node credential (kept in THRESH_HOME): only it can register as node ${node.nodeName} now`);
+    }
     this.outageEnds();
     this.options.buffer.continueAbove(node.lastSeq);
     this.options.log(`registered as node ${node.nodeName} (${node.nodeId}) over ${transport.description}`);
@@ -283,7 +293,7 @@ export class AgentRuntime {
   }
 
   private async registerWebSocketAttempt(attempt: AgentTransport): Promise<void> {
-    const result = await attempt.register(this.options.registration);
+    const result = await attempt.register(this.registration);
     // A refused registration came as an error event, which abandoned the attempt already.
     if (!result.ok || attempt !== this.websocketAttempt || this.stopped) return;
     clearTimeout(this.websocketAttemptTimer);

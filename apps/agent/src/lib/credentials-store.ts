@@ -9,6 +9,8 @@ export interface StoredCredentials {
   token: string;
   username?: string;
   expiresAt?: string;
+  /** PEM certificates to trust for this hub (login --ca): its self-signed certificate, or a private CA. */
+  ca?: string;
 }
 
 export const credentialsPath = () => join(threshHome(), 'credentials.json');
@@ -29,9 +31,9 @@ export function clearCredentials(): void {
  * THRESH_TOKEN and THRESH_HUB win over the stored login, for CI pipelines. The stored token only ever goes to the
  * hub it came from: --hub pointing elsewhere gets no token.
  */
-export function resolveCredentials(hubFlag?: string): { hub?: string; token?: string } {
+export function resolveCredentials(hubFlag?: string): { hub?: string; token?: string; ca?: string } {
   const stored = readCredentials();
   const hub = hubFlag || process.env['THRESH_HUB'] || stored?.hub;
-  const storedToken = stored && hub === stored.hub ? stored.token : undefined;
-  return { hub, token: process.env['THRESH_TOKEN'] || storedToken };
+  const sameHub = stored && hub === stored.hub;
+  return { hub, token: process.env['THRESH_TOKEN'] || (sameHub ? stored.token : undefined), ca: sameHub ? stored.ca : undefined };
 }

@@ -14,12 +14,12 @@ export abstract class HubCommand extends ThreshCommand {
   };
 
   protected async client(hubFlag?: string): Promise<HubClient> {
-    const { hub, token } = resolveCredentials(hubFlag);
+    const { hub, token, ca } = resolveCredentials(hubFlag);
     if (!hub || !token) {
       this.error('Not logged in: run "thresh auth login --hub https://hub.example.com:7200" or set THRESH_TOKEN and THRESH_HUB', {
         exit: EXIT.auth,
       });
     }
-    return new HubClient(hub, token);
+    return new HubClient(hub, token, ca);
   }
 }

@@ -1,4 +1,4 @@
-import { AGENT_REST_PREFIX, AgentCommand, AgentRegistration, CommandUpdate, ErrorCode, ERROR_STATUS, MetricsReport } from '@thresh/protocol';
+import { AGENT_REST_PREFIX, AGENT_SESSION_HEADER, AgentCommand, AgentRegistration, CommandUpdate, ErrorCode, ERROR_STATUS, MetricsReport } from '@thresh/protocol';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
@@ -25,14 +25,20 @@ export class FakeRestMidtier {
   /** The `wait` of every poll for commands, in order. */
   readonly pollWaits: number[] = [];
   healthChecks = 0;
-  private readonly sessions = new Set<string>();
+  /** Each agent's session token, as the register answer gave it: every later request must name it. */
+  private readonly sessions = new Map<string, string>();
   private readonly queued = new Map<string, AgentCommand[]>();
   private readonly held = new Set<HeldPoll>();
   private port = 0;
 
   constructor(
     private readonly apiKey: string,
-    options: { refuseWebSockets?: boolean; tls?: { key: string; cert: string } } = {},
+    private readonly options: {
+      refuseWebSockets?: boolean;
+      tls?: { key: string; cert: string };
+      /** Answers a registration that presents no node credential with this one, as the hub does a node's first. */
+      issueCredential?: string;
+    } = {},
   ) {
     const handle = (request: IncomingMessage, response: ServerResponse) => void this.route(request, response);
     this.server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
@@ -91,17 +97,21 @@ export class FakeRestMidtier {
     if (route === 'POST /register') {
       const registration = body as unknown as AgentRegistration;
       this.registrations.push(registration);
-      this.sessions.add(registration.agentId);
-      return send(response, 200, { nodeId: randomUUID(), nodeName: registration.nodeName, lastSeq: null });
+      const session = randomUUID();
+      this.sessions.set(registration.agentId, session);
+      const issued = !registration.nodeCredential && this.options.issueCredential ? { nodeCredential: this.options.issueCredential } : {};
+      return send(response, 200, { nodeId: randomUUID(), nodeName: registration.nodeName, lastSeq: null, session, ...issued });
     }
     const agentId = route === 'GET /commands' ? (url.searchParams.get('agentId') ?? '') : String(body['agentId']);
+    const session = this.sessions.get(agentId);
+    if (session && request.headers[AGENT_SESSION_HEADER] !== session) return fail(response, 'forbidden', `This request does not name agent ${agentId}'s session`);
     if (route === 'POST /unregister') {
       this.unregistered.push(agentId);
       this.sessions.delete(agentId);
       response.writeHead(204).end();
       return;
     }
-    if (!this.sessions.has(agentId)) return fail(response, 'not_registered', 'This agent has no session: register again');
+    if (!session) return fail(response, 'not_registered', 'This agent has no session: register again');
     if (route === 'POST /metrics') {
       const report = body as unknown as MetricsReport;
       this.reports.push(report);

@@ -1,5 +1,5 @@
 import { sendHttpRequest } from '@thresh/agent-wire';
-import { AGENT_REST_PREFIX, AgentRegistration, CommandUpdate, errorBodySchema, MetricsReport, RegisteredNode } from '@thresh/protocol';
+import { AGENT_REST_PREFIX, AGENT_SESSION_HEADER, AgentRegistration, CommandUpdate, errorBodySchema, MetricsReport, RegisteredNode } from '@thresh/protocol';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { AgentLink, Exchange, LinkEvents, LinkSettings, PolledCommands } from './agent-link';
@@ -33,6 +33,8 @@ export class RestLink implements AgentLink {
   private agentId = '';
   /** Whether a registration opened a session that the end of the run should close. */
   private sessionOpen = false;
+  /** What every request of the session names, as the real agent's do. */
+  private session?: string;
   private readonly host: string;
 
   constructor(
@@ -62,7 +64,10 @@ export class RestLink implements AgentLink {
   async register(registration: AgentRegistration): Promise<Exchange<RegisteredNode>> {
     this.agentId = registration.agentId;
     const exchange = await this.call('POST', '/register', registration, isRegisteredNode, this.settings.requestTimeoutMs);
-    if (exchange.kind === 'acked') this.sessionOpen = true;
+    if (exchange.kind === 'acked') {
+      this.sessionOpen = true;
+      this.session = exchange.value.session;
+    }
     return exchange;
   }
 
@@ -93,7 +98,7 @@ export class RestLink implements AgentLink {
       answer = await sendHttpRequest(url, {
         method,
         body,
-        headers: { authorization: `Bearer ${this.settings.apiKey}` },
+        headers: { authorization: `Bearer ${this.settings.apiKey}`, ...(this.session ? { [AGENT_SESSION_HEADER]: this.session } : {}) },
         timeoutMs,
         rejectUnauthorized: this.settings.tlsVerify,
         agent: this.pool,

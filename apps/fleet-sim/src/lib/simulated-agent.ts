@@ -1,4 +1,5 @@
 import { needsConfigurationFix } from '@thresh/agent-wire';
+import { randomBytes } from 'node:crypto';
 import { AgentRegistration, CommandUpdate, EnvironmentStatus, MAX_SAMPLES_PER_REPORT, MetricSample, RegisteredNode } from '@thresh/protocol';
 import { AgentLink, Exchange, LinkEvents } from './agent-link';
 import { Failure, refusalFailure, withoutIds } from './failure';
@@ -58,6 +59,9 @@ export class SimulatedAgent {
   private phase: Phase = 'waiting';
   private linkUp = false;
   private registeredOnce = false;
+  /** Held in memory for the run: a simulated machine proves it is its node as the real agent does. */
+  private readonly enrollment = randomBytes(32).toString('base64url');
+  private nodeCredential?: string;
   private failedAttempts = 0;
   private retryAt = 0;
   private lastFailure?: Failure;
@@ -164,6 +168,8 @@ export class SimulatedAgent {
       nodeName,
       hostname: nodeName,
       metricsIntervalSeconds: Math.max(1, Math.round(this.behaviour.reportIntervalMs / 1000)),
+      enrollment: this.enrollment,
+      ...(this.nodeCredential ? { nodeCredential: this.nodeCredential } : {}),
     };
     const sentAt = Date.now();
     const exchange = await this.counted(this.counters.registrations, this.link.register(registration));
@@ -186,6 +192,7 @@ export class SimulatedAgent {
 
   private onRegistered(node: RegisteredNode): void {
     const now = Date.now();
+    if (node.nodeCredential) this.nodeCredential = node.nodeCredential;
     this.phase = 'registered';
     this.failedAttempts = 0;
     this.lastFailure = undefined;

@@ -47,6 +47,7 @@ export class AppModule {
             hourDays: config.HUB_RETENTION_HOUR_DAYS,
             sweepIntervalMs: 10 * 60_000,
             scrapeToken: config.HUB_METRICS_TOKEN,
+            scrapePublic: config.HUB_METRICS_PUBLIC,
           },
           // Half the pool: the API keeps the rest however hard the midtiers push.
           { concurrency: Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 2)) },

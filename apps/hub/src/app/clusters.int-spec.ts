@@ -15,8 +15,11 @@ describe('clusters: create, describe, group nodes, delete; per account and per r
   const nodes: Record<string, RegisteredNode> = {};
   const dbAgentId = randomUUID();
 
+  const agentKeys = new Map<Socket, string>();
   const midtierFor = async (api: HubApi): Promise<Socket> => {
+    const agentKey = await api.createKey('agent');
     const socket = io(`${hub.url}${MIDTIER_NAMESPACE}`, { auth: { key: await api.createKey('midtier') }, transports: ['websocket'], reconnection: false });
+    agentKeys.set(socket, agentKey);
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -27,7 +30,7 @@ describe('clusters: create, describe, group nodes, delete; per account and per r
 
   const register = async (socket: Socket, nodeName: string, agentId = randomUUID()): Promise<RegisteredNode> => {
     const ack: Ack<RegisteredNode> = await socket.emitWithAck('node:register', {
-      keyId: randomUUID(),
+      key: agentKeys.get(socket),
       connectionId: `c-${nodeName}`,
       registration: agentRegistration({ agentId, nodeName }),
     });

@@ -1,6 +1,6 @@
 import { AgentCommand, CommandListResponse, CommandResponse, NodeBlueprintsResponse, NodeEnvironmentsResponse } from '@thresh/protocol';
 import { CommandsService } from '@thresh/server-commands';
-import { agentRegistration, HubApi, waitFor } from '@thresh/testing';
+import { HubApi, waitFor } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { FakeMidtier } from '../test/fake-midtier';
 import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
@@ -15,7 +15,7 @@ describe('commands: stored first, handed down through the midtier, answered once
     hub = await startTestHub('commands', { HUB_COMMAND_REDELIVER_SECONDS: '1' });
     admin = hub.api;
     await admin.login('admin', ADMIN_PASSWORD);
-    midtier = await FakeMidtier.connect(hub, await admin.createKey('midtier'));
+    midtier = await FakeMidtier.connect(hub, await admin.createKey('midtier'), await admin.createKey('agent'));
     expect((await midtier.register(agentId, 'worker-1')).ok).toBe(true);
   });
 
@@ -27,7 +27,7 @@ describe('commands: stored first, handed down through the midtier, answered once
   /** A node whose agent connected and left again. */
   const goOffline = async (offlineAgentId: string, nodeName: string) => {
     const connectionId = randomUUID();
-    await midtier.socket.emitWithAck('node:register', { keyId: randomUUID(), connectionId, registration: agentRegistration({ agentId: offlineAgentId, nodeName }) });
+    await midtier.register(offlineAgentId, nodeName, connectionId);
     midtier.socket.emit('node:disconnected', { agentId: offlineAgentId, connectionId });
     await waitFor(`${nodeName} offline`, async () => (await admin.request<{ status: string }>('GET', `/api/nodes/${nodeName}`)).body.status === 'offline');
   };

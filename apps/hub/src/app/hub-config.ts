@@ -43,8 +43,12 @@ export const hubConfigSchema = z.object({
   /** Agents connected to the hub itself: how long a validated key is trusted, and when a silent REST agent is dropped. */
   HUB_AGENT_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   HUB_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(90),
-  /** When set, GET /metrics requires "Authorization: Bearer <this>" (its series name every node). */
+  /** GET /metrics (its series name every node) answers this bearer token, or any user token; unset: user tokens only. */
   HUB_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** GET /metrics answers anyone, without a token. */
+  HUB_METRICS_PUBLIC: booleanFlagSchema.default(false),
+  /** Socket.IO connections one address may hold before they authenticate (each is closed after 10 s regardless). */
+  HUB_UNAUTHENTICATED_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(256),
   HUB_NODE_GRACE_SECONDS: z.coerce.number().int().min(0).default(15),
   HUB_DASHBOARD_DIR: z.string().optional(),
   LOG_LEVEL: logLevelSchema,

@@ -35,7 +35,7 @@ describe('hub against a real PostgreSQL', () => {
       await client.connect();
       try {
         const { rows } = await client.query(`SELECT name FROM migrations ORDER BY id`);
-        expect(rows.map((row) => row.name)).toEqual(['InitialSchema1764201600000', 'IdentityAndAudit1764288000000', 'MetricSamples1764374400000', 'MetricRollups1764460800000', 'TimePartitions1764547200000', 'Commands1764633600000', 'StackDeployments1764720000000', 'ReplicaBroadcasts1764806400000']);
+        expect(rows.map((row) => row.name)).toEqual(['InitialSchema1764201600000', 'IdentityAndAudit1764288000000', 'MetricSamples1764374400000', 'MetricRollups1764460800000', 'TimePartitions1764547200000', 'Commands1764633600000', 'StackDeployments1764720000000', 'ReplicaBroadcasts1764806400000', 'NodeIdentity1764892800000']);
         const tables = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
         expect(tables.rows.map((row) => row.tablename)).toEqual(
           expect.arrayContaining(['accounts', 'api_keys', 'audit_events', 'cluster_nodes', 'clusters', 'metric_samples', 'nodes', 'stacks', 'users']),
@@ -149,13 +149,21 @@ describe('hub against a real PostgreSQL', () => {
 
         const agentId = '5f0b7c5e-3f43-4d1c-9a55-1c2e7f0f7a01';
         const registered = await midtier.emitWithAck('node:register', {
-          keyId: auth.keyId,
+          key: agentKey,
           connectionId: 'conn-1',
           registration: agentRegistration({ agentId, nodeName: 'edge-01' }),
         });
-        expect(registered).toEqual({ ok: true, nodeId: expect.any(String), nodeName: 'edge-01', lastSeq: null });
+        expect(registered).toEqual({ ok: true, nodeId: expect.any(String), nodeName: 'edge-01', lastSeq: null, nodeCredential: expect.stringMatching(/^thresh_node_default_/) });
 
-        const invalid = await midtier.emitWithAck('node:register', { keyId: auth.keyId, connectionId: 'c', registration: { agentId: 'x' } });
+        // Back with its credential: the same node, and no new credential.
+        const again = await midtier.emitWithAck('node:register', {
+          key: agentKey,
+          connectionId: 'conn-1',
+          registration: agentRegistration({ agentId, nodeName: 'edge-01', nodeCredential: registered.nodeCredential }),
+        });
+        expect(again).toEqual({ ok: true, nodeId: registered.nodeId, nodeName: 'edge-01', lastSeq: null });
+
+        const invalid = await midtier.emitWithAck('node:register', { key: agentKey, connectionId: 'c', registration: { agentId: 'x' } });
         expect(invalid).toEqual({ ok: false, error: expect.objectContaining({ code: 'validation_failed' }) });
 
         const findNode = async () => (await hub.api.nodes()).items.find((node) => node.agentId === agentId);
@@ -167,7 +175,7 @@ describe('hub against a real PostgreSQL', () => {
 
         // A report moves last seen forward; a sample stamped in the future is kept at the database's clock.
         const future = new Date(Date.now() + 3_600_000).toISOString();
-        expect(await midtier.emitWithAck('metrics:batch', { samples: [{ ...metricSample({ at: future }), agentId }] })).toEqual({ ok: true, stored: 1, unknown: 0 });
+        expect(await midtier.emitWithAck('metrics:batch', { samples: [{ ...metricSample({ at: future }), agentId }] })).toEqual({ ok: true, stored: 1, unknown: 0, refused: 0 });
         const reported = await findNode();
         const seenAt = reported?.lastSeenAt ?? '';
         expect(Date.parse(seenAt)).toBeGreaterThanOrEqual(registeredAt);
@@ -210,8 +218,29 @@ describe('hub against a real PostgreSQL', () => {
       expect((await hub.api.request('GET', '/api/stacks/webapp')).status).toBe(404);
     });
 
-    it('exposes Prometheus metrics, counting stored samples', async () => {
-      const response = await fetch(`${hub.url}/metrics`);
+    it('sends security headers on every answer, and no X-Powered-By; no HSTS over plain HTTP', async () => {
+      for (const path of ['/health', '/api/nodes', '/api/no-such-route']) {
+        const response = await fetch(`${hub.url}${path}`);
+        expect({
+          path,
+          csp: response.headers.get('content-security-policy')?.includes("frame-ancestors 'none'"),
+          nosniff: response.headers.get('x-content-type-options'),
+          frame: response.headers.get('x-frame-options'),
+          referrer: response.headers.get('referrer-policy'),
+          poweredBy: response.headers.get('x-powered-by'),
+          hsts: response.headers.get('strict-transport-security'),
+        }).toEqual({ path, csp: true, nosniff: 'nosniff', frame: 'DENY', referrer: 'no-referrer', poweredBy: null, hsts: null });
+      }
+    });
+
+    it('exposes Prometheus metrics to a user token (none to anyone else), counting stored samples', async () => {
+      const anonymous = await fetch(`${hub.url}/metrics`);
+      expect({ status: anonymous.status, message: ((await anonymous.json()) as { message: string }).message }).toEqual({
+        status: 401,
+        message: expect.stringContaining('set HUB_METRICS_TOKEN for Prometheus'),
+      });
+      expect((await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${await hub.api.createKey('agent')}` } })).status).toBe(401);
+      const response = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.api.token}` } });
       expect(response.status).toBe(200);
       const text = await response.text();
       expect(text).toMatch(/^thresh_hub_samples_stored_total 1$/m);

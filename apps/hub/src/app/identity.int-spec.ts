@@ -202,3 +202,44 @@ describe('identity and access', () => {
     }
   }
 });
+
+describe('logins guessed from many addresses', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    // Each request names its address, as a proxy in front of the hub would.
+    hub = await startTestHub('logins', { HUB_LOGIN_FAILURE_LIMIT: '3', TRUST_PROXY: 'true' });
+  });
+
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  const login = async (address: string, password: string) => {
+    const started = Date.now();
+    const response = await fetch(`${hub.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    return { status: response.status, ms: Date.now() - started };
+  };
+
+  it('refuses an address that failed too often, but not the user from elsewhere', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) expect((await login('10.1.0.1', 'guess')).status).toBe(401);
+    expect((await login('10.1.0.1', ADMIN_PASSWORD)).status).toBe(429);
+    expect((await login('10.1.0.2', ADMIN_PASSWORD)).status).toBe(200);
+  });
+
+  it('slows a username guessed from many addresses, in parallel too, and still lets its owner in', async () => {
+    // Past five failures of the username (three above), every attempt on it waits its turn.
+    for (const address of ['10.2.0.1', '10.2.0.2', '10.2.0.3', '10.2.0.4']) expect((await login(address, 'guess')).status).toBe(401);
+    const parallel = await Promise.all(['10.3.0.1', '10.3.0.2', '10.3.0.3', '10.3.0.4'].map((address) => login(address, 'guess')));
+    expect(parallel.map((attempt) => attempt.status)).toEqual([401, 401, 401, 401]);
+    // One second a turn at this count: the last of four waited behind the other three.
+    expect(Math.max(...parallel.map((attempt) => attempt.ms))).toBeGreaterThanOrEqual(3500);
+    // The owner, from where they logged in before, does not queue behind the guesser; from a new place, waits and gets in.
+    expect((await login('10.1.0.2', ADMIN_PASSWORD)).status).toBe(200);
+    expect((await login('10.4.0.1', ADMIN_PASSWORD)).status).toBe(200);
+  });
+});

@@ -23,14 +23,16 @@ describe('metric samples: batched storage, exactly once', () => {
   let midtier: Socket;
   let database: Client;
   const agentId = randomUUID();
+  let agentKey: string;
 
   beforeAll(async () => {
     hub = await startTestHub('metrics');
     await hub.api.login('admin', ADMIN_PASSWORD);
+    agentKey = await hub.api.createKey('agent');
     midtier = io(`${hub.url}${MIDTIER_NAMESPACE}`, { auth: { key: await hub.api.createKey('midtier') }, transports: ['websocket'], reconnection: false });
     await new Promise<void>((resolve) => midtier.once('connect', () => resolve()));
     const registered = await midtier.emitWithAck('node:register', {
-      keyId: randomUUID(),
+      key: agentKey,
       connectionId: 'c1',
       registration: agentRegistration({ agentId, nodeName: 'metrics-node', cpuCores: 2, memoryTotalBytes: 8000, diskTotalBytes: 90_000, metricsIntervalSeconds: 1 }),
     });
@@ -52,16 +54,16 @@ describe('metric samples: batched storage, exactly once', () => {
   it('stores a batch in one go and ignores repeats, whichever batch they come in', async () => {
     const start = new Date(Date.now() - 10 * 60_000);
     const first = Array.from({ length: 100 }, (_, seq) => ({ ...sample(seq, new Date(start.getTime() + seq * 1000)), agentId }));
-    expect(await store(first)).toEqual({ ok: true, stored: 100, unknown: 0 });
+    expect(await store(first)).toEqual({ ok: true, stored: 100, unknown: 0, refused: 0 });
     // Half repeats, half new: only the new ones count.
     const second = Array.from({ length: 100 }, (_, index) => ({ ...sample(index + 50, new Date(start.getTime() + (index + 50) * 1000)), agentId }));
-    expect(await store(second)).toEqual({ ok: true, stored: 50, unknown: 0 });
-    expect(await store(first)).toEqual({ ok: true, stored: 0, unknown: 0 });
+    expect(await store(second)).toEqual({ ok: true, stored: 50, unknown: 0, refused: 0 });
+    expect(await store(first)).toEqual({ ok: true, stored: 0, unknown: 0, refused: 0 });
     expect(await storedSeqs()).toEqual(Array.from({ length: 150 }, (_, seq) => seq));
   });
 
   it('drops samples of agents the account does not know, and says how many', async () => {
-    expect(await store([{ ...sample(0, new Date()), agentId: randomUUID() }])).toEqual({ ok: true, stored: 0, unknown: 1 });
+    expect(await store([{ ...sample(0, new Date()), agentId: randomUUID() }])).toEqual({ ok: true, stored: 0, unknown: 1, refused: 0 });
   });
 
   it('keeps the latest values on the node, never moving them back for a late sample', async () => {
@@ -110,7 +112,7 @@ describe('metric samples: batched storage, exactly once', () => {
     );
 
     const old = new Date(Date.now() - 8 * 86_400_000);
-    expect(await store([{ ...sample(1000, old), agentId }])).toEqual({ ok: true, stored: 1, unknown: 0 });
+    expect(await store([{ ...sample(1000, old), agentId }])).toEqual({ ok: true, stored: 1, unknown: 0, refused: 0 });
     const retention = hub.app.get(RetentionService);
     const count = async (table: string) => (await database.query(`SELECT count(*)::int AS rows FROM ${table}`)).rows[0].rows;
     // Days before the prepared partitions land in the default partition and are deleted row by row.
@@ -135,7 +137,7 @@ describe('metric samples: batched storage, exactly once', () => {
   it('lists nodes sorted by a measurement, and filtered by cluster', async () => {
     const zetaId = randomUUID();
     await midtier.emitWithAck('node:register', {
-      keyId: randomUUID(),
+      key: agentKey,
       connectionId: 'c2',
       registration: agentRegistration({ agentId: zetaId, nodeName: 'zeta' }),
     });
@@ -157,7 +159,7 @@ describe('metric samples: batched storage, exactly once', () => {
   });
 
   it('counts stored and repeated samples for Prometheus', async () => {
-    const text = await (await fetch(`${hub.url}/metrics`)).text();
+    const text = await (await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${hub.api.token}` } })).text();
     expect(text).toMatch(/^thresh_hub_samples_stored_total 152$/m);
     expect(text).toMatch(/^thresh_hub_samples_repeated_total 151$/m);
     // The sample with the highest sequence number (1000, stored by the retention test) is the node's latest.
@@ -170,7 +172,7 @@ describe('metric samples: batched storage, exactly once', () => {
 
   it('stores a sample once when copies of it are stored at the same moment, even from an agent whose clock runs ahead', async () => {
     const aheadId = randomUUID();
-    await midtier.emitWithAck('node:register', { keyId: randomUUID(), connectionId: 'c3', registration: agentRegistration({ agentId: aheadId, nodeName: 'clock-ahead' }) });
+    await midtier.emitWithAck('node:register', { key: agentKey, connectionId: 'c3', registration: agentRegistration({ agentId: aheadId, nodeName: 'clock-ahead' }) });
     // An hour ahead: each copy is stored at its own transaction's now(), so only the node's last seq tells them apart.
     const ahead = new Date(Date.now() + 3_600_000);
     const batch = Array.from({ length: 20 }, (_, seq) => ({ ...sample(seq, ahead), agentId: aheadId }));

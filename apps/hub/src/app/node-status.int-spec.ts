@@ -1,4 +1,5 @@
 import { DASHBOARD_NAMESPACE, MIDTIER_NAMESPACE, NodeSampledEvent, NodeStatusEvent } from '@thresh/protocol';
+import { AccountRepository, CredentialsService } from '@thresh/server-auth';
 import { NodesService } from '@thresh/server-nodes';
 import { agentRegistration, HubApi, metricSample, waitFor } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
@@ -50,7 +51,7 @@ describe('node status: offline after the grace period, back online, pruned when 
     await hub?.close();
   });
 
-  it('keeps /metrics, which names every node, to scrapers holding HUB_METRICS_TOKEN', async () => {
+  it('keeps /metrics, which names every node, to scrapers holding HUB_METRICS_TOKEN (or a user token)', async () => {
     expect((await fetch(`${hub.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${hub.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
     const scrape = await fetch(`${hub.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-0123456789' } });
@@ -69,6 +70,23 @@ describe('node status: offline after the grace period, back online, pruned when 
     expect(refused).toEqual({ status: 403, message: expect.stringContaining('expected a user token (thresh_cli_…)') });
   });
 
+  it('drops a dashboard connection when its token expires', async () => {
+    const admin = await hub.app.get(AccountRepository, { strict: false }).findBySlug('default');
+    const user = (await hub.api.request<{ id: string; username: string }[]>('GET', '/api/users')).body.find((candidate) => candidate.username === 'admin');
+    const { plaintext } = await hub.app.get(CredentialsService, { strict: false }).issue({
+      kind: 'user',
+      accountId: admin?.id ?? '',
+      account: 'default',
+      name: 'expiring login',
+      userId: user?.id ?? null,
+      expiresAt: new Date(Date.now() + 1500),
+    });
+    const socket = io(`${hub.url}${DASHBOARD_NAMESPACE}`, { auth: { token: plaintext }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const dropped = await new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    expect(dropped).toBe('io server disconnect');
+  });
+
   it('drops a dashboard connection when its session ends', async () => {
     const session = new HubApi(hub.url);
     await session.login('admin', ADMIN_PASSWORD);
@@ -82,7 +100,7 @@ describe('node status: offline after the grace period, back online, pruned when 
 
   it('pushes online on registration, offline when silent past 2 x interval + grace, online again on the next report', async () => {
     await midtier.emitWithAck('node:register', {
-      keyId: randomUUID(),
+      key: await hub.api.createKey('agent'),
       connectionId: 'c1',
       registration: agentRegistration({ agentId, nodeName: 'flappy', metricsIntervalSeconds: 1 }),
     });
@@ -94,7 +112,7 @@ describe('node status: offline after the grace period, back online, pruned when 
     expect(await nextEvent('offline')).toEqual(expect.objectContaining({ name: 'flappy' }));
     expect((await hub.api.request<{ status: string }>('GET', '/api/nodes/flappy')).body.status).toBe('offline');
 
-    expect(await midtier.emitWithAck('metrics:batch', { samples: [{ ...metricSample(), agentId }] })).toEqual({ ok: true, stored: 1, unknown: 0 });
+    expect(await midtier.emitWithAck('metrics:batch', { samples: [{ ...metricSample(), agentId }] })).toEqual({ ok: true, stored: 1, unknown: 0, refused: 0 });
     expect(await nextEvent('online')).toEqual(expect.objectContaining({ name: 'flappy' }));
   });
 

@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
+import { ConnectionLimits, GuardedIoAdapter } from '@thresh/server-core';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { Pool } from 'pg';
 import type { Server, ServerOptions } from 'socket.io';
@@ -9,11 +9,11 @@ import type { Server, ServerOptions } from 'socket.io';
  * browsers) reaches the sockets of every replica, through PostgreSQL's LISTEN/NOTIFY, so a replica never needs to hold
  * the midtier of a node to reach it.
  */
-export class ReplicaIoAdapter extends IoAdapter {
+export class ReplicaIoAdapter extends GuardedIoAdapter {
   private readonly pool: Pool;
 
-  constructor(app: INestApplicationContext, databaseUrl: string) {
-    super(app);
+  constructor(app: INestApplicationContext, limits: ConnectionLimits, databaseUrl: string) {
+    super(app, limits);
     // Its own small pool: the adapter holds one connection to LISTEN, and sends its NOTIFYs through another.
     this.pool = new Pool({ connectionString: databaseUrl, max: 3 });
     this.pool.on('error', () => undefined);

@@ -1,4 +1,4 @@
-import { AGENT_NAMESPACE, AGENT_REST_PREFIX, AgentCommand, DASHBOARD_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
+import { AGENT_NAMESPACE, AGENT_REST_PREFIX, AGENT_SESSION_HEADER, AgentCommand, DASHBOARD_NAMESPACE, NodeStatusEvent } from '@thresh/protocol';
 import { agentRegistration, waitFor } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { io, Socket } from 'socket.io-client';
@@ -17,7 +17,7 @@ describe('hub replicas on one database: broadcasts and command routing through P
     hubB = await startTestHub('replicas', { HUB_REPLICAS: 'true' }, hubA.database);
     await hubA.api.login('admin', ADMIN_PASSWORD);
     await hubB.api.login('admin', ADMIN_PASSWORD);
-    midtierOnB = await FakeMidtier.connect(hubB, await hubA.api.createKey('midtier'));
+    midtierOnB = await FakeMidtier.connect(hubB, await hubA.api.createKey('midtier'), await hubA.api.createKey('agent'));
     dashboardOnA = io(`${hubA.url}${DASHBOARD_NAMESPACE}`, { auth: { token: hubA.api.token }, transports: ['websocket'], reconnection: false });
     await new Promise<void>((resolve) => dashboardOnA.once('connect', () => resolve()));
   });
@@ -55,9 +55,15 @@ describe('hub replicas on one database: broadcasts and command routing through P
       await expect(received).resolves.toEqual(expect.objectContaining({ id: created.body.id, kind: 'environment.up' }));
 
       const pollingAgentId = randomUUID();
+      let session = '';
       const call = (path: string, init: RequestInit = {}) =>
-        fetch(`${hubB.url}${AGENT_REST_PREFIX}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
-      expect((await call('/register', { method: 'POST', body: JSON.stringify(agentRegistration({ agentId: pollingAgentId, nodeName: 'direct-rest' })) })).status).toBe(200);
+        fetch(`${hubB.url}${AGENT_REST_PREFIX}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', [AGENT_SESSION_HEADER]: session },
+        });
+      const registered = await call('/register', { method: 'POST', body: JSON.stringify(agentRegistration({ agentId: pollingAgentId, nodeName: 'direct-rest' })) });
+      expect(registered.status).toBe(200);
+      session = ((await registered.json()) as { session: string }).session;
       // What waited for the node at registration comes first; then a poll that waits for the command from hub A.
       await (await call(`/commands?agentId=${pollingAgentId}`)).json();
       const poll = call(`/commands?agentId=${pollingAgentId}&wait=10`).then((response) => response.json() as Promise<{ commands: AgentCommand[] }>);
@@ -71,7 +77,7 @@ describe('hub replicas on one database: broadcasts and command routing through P
 
   it('drops, on every replica, the connections of a key that is revoked on one', async () => {
     const key = await hubA.api.request<{ id: string; key: string }>('POST', '/api/keys', { type: 'midtier', name: 'short-lived' });
-    const doomed = await FakeMidtier.connect(hubB, key.body.key);
+    const doomed = await FakeMidtier.connect(hubB, key.body.key, await hubA.api.createKey('agent'));
     const dropped = new Promise<string>((resolve) => doomed.socket.once('disconnect', (reason) => resolve(reason)));
     expect((await hubA.api.request('DELETE', `/api/keys/${key.body.id}`)).status).toBe(200);
     await expect(dropped).resolves.toBe('io server disconnect');

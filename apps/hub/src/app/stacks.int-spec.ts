@@ -36,7 +36,7 @@ describe('stacks over REST: validated whole, deployed as one command, status rea
     hub = await startTestHub('stacks');
     admin = hub.api;
     await admin.login('admin', ADMIN_PASSWORD);
-    midtier = await FakeMidtier.connect(hub, await admin.createKey('midtier'));
+    midtier = await FakeMidtier.connect(hub, await admin.createKey('midtier'), await admin.createKey('agent'));
     expect((await midtier.register(agentId, 'stack-node')).ok).toBe(true);
     expect((await midtier.register(otherAgentId, 'other-node')).ok).toBe(true);
     viewer = await new HubFixtures(hub).userWithRole(admin, 'viewer');

@@ -41,6 +41,8 @@ export const midtierConfigSchema = z.object({
   MIDTIER_SPOOL_DIR: z.string().min(1).default(join(homedir(), '.thresh-midtier', 'spool')),
   MIDTIER_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(1_000_000).default(256),
   /** How long a validated agent key is trusted without asking the hub again. */
+  /** Agent connections one address may hold before they authenticate (each is closed after 10 s regardless). */
+  MIDTIER_UNAUTHENTICATED_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(256),
   MIDTIER_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** An agent polling over REST that is silent this long is disconnected (it polls far more often). */
   MIDTIER_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(90),

@@ -8,6 +8,18 @@
  */
 export type FailureKind = 'unreachable' | 'network' | 'tls' | 'refused' | 'server';
 
+/** Node's certificate verification codes, as what is wrong with the certificate (each caller names its own fix). */
+export const CERTIFICATE_PROBLEMS: Readonly<Record<string, { problem: string; untrusted: boolean }>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: { problem: 'is self-signed', untrusted: true },
+  SELF_SIGNED_CERT_IN_CHAIN: { problem: 'chains up to a self-signed CA not trusted here', untrusted: true },
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { problem: 'is signed by a CA not known here', untrusted: true },
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { problem: 'is signed by a CA not known here', untrusted: true },
+  UNABLE_TO_GET_ISSUER_CERT: { problem: 'is signed by a CA not known here', untrusted: true },
+  CERT_HAS_EXPIRED: { problem: 'has expired', untrusted: false },
+  CERT_NOT_YET_VALID: { problem: 'is not valid yet', untrusted: false },
+  ERR_TLS_CERT_ALTNAME_INVALID: { problem: 'does not name this host', untrusted: false },
+};
+
 /** A refused key or an untrusted certificate needs a person: trying again soon, or another server, will not help. */
 export function needsConfigurationFix(kind: FailureKind): boolean {
   return kind === 'refused' || kind === 'tls';

@@ -7,7 +7,7 @@ export interface HttpResponse {
 }
 
 export interface HttpRequestOptions {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
   /** Sent as JSON. */
   body?: unknown;

@@ -13,7 +13,14 @@ export interface RegisteredNode {
   nodeName: string;
   /** The highest sample sequence number the hub holds for this node: an agent that lost count continues above it. */
   lastSeq: number | null;
+  /** Issued at the node's first registration (and after an identity reset): the agent keeps it 0600 and presents it from then on. */
+  nodeCredential?: string;
+  /** REST polling only: presented with every later request of the session (header x-thresh-session). */
+  session?: string;
 }
+
+/** The header a REST agent names its session with. */
+export const AGENT_SESSION_HEADER = 'x-thresh-session';
 
 // ---- agent <-> midtier (namespace /agents, thresh_live_ keys) ----
 
@@ -35,7 +42,7 @@ export interface MidtierToAgentEvents {
 
 export const agentAuthRequestSchema = z.strictObject({
   key: z.string().max(200),
-  /** The agent's address as the mid-tier sees it: failures are counted per agent, not per mid-tier. */
+  /** The agent's address as the mid-tier sees it, for the hub's log only: failures are counted per mid-tier key. */
   source: z.string().max(100).optional(),
 });
 export type AgentAuthRequest = z.infer<typeof agentAuthRequestSchema>;
@@ -47,9 +54,12 @@ export interface AgentIdentity {
 }
 
 export const midtierNodeRegistrationSchema = z.strictObject({
-  keyId: z.uuid(),
+  /** The agent's own key: the hub checks it itself rather than take the mid-tier's word. */
+  key: z.string().max(200),
   connectionId: z.string().min(1).max(64),
   registration: agentRegistrationSchema,
+  /** The agent's address as the mid-tier sees it, for the hub's audit and log. */
+  source: z.string().max(100).optional(),
 });
 export type MidtierNodeRegistration = z.infer<typeof midtierNodeRegistrationSchema>;
 
@@ -69,7 +79,7 @@ export interface MidtierToHubEvents {
   'agent:authenticate': (request: AgentAuthRequest, ack: (result: Ack<AgentIdentity>) => void) => void;
   'node:register': (request: MidtierNodeRegistration, ack: (result: Ack<RegisteredNode>) => void) => void;
   'node:disconnected': (event: NodeDisconnected) => void;
-  'metrics:batch': (batch: MetricsBatch, ack: (result: Ack<{ stored: number; unknown: number }>) => void) => void;
+  'metrics:batch': (batch: MetricsBatch, ack: (result: Ack<{ stored: number; unknown: number; refused: number }>) => void) => void;
   'command:update': (update: AgentCommandUpdate, ack: (result: Ack<{ accepted: boolean }>) => void) => void;
 }
 

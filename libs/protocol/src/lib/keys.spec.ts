@@ -11,6 +11,7 @@ describe('credential format', () => {
     expect(generateCredential('agent', 'acme')).toMatch(/^thresh_live_acme_[0-9A-Za-z]{38}$/);
     expect(generateCredential('midtier', 'acme')).toMatch(/^thresh_mid_acme_/);
     expect(generateCredential('user', 'acme')).toMatch(/^thresh_cli_acme_/);
+    expect(generateCredential('node', 'acme')).toMatch(/^thresh_node_acme_/);
   });
 
   it('parses what it generates, offline', () => {

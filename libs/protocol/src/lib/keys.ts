@@ -1,15 +1,16 @@
 /** Credential format shared by every tier: `thresh_<type>_<account>_<secret><checksum>`. */
 
-export const CREDENTIAL_KINDS = ['agent', 'midtier', 'user'] as const;
+export const CREDENTIAL_KINDS = ['agent', 'midtier', 'user', 'node'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 export const CREDENTIAL_PREFIX: Record<CredentialKind, string> = {
   agent: 'thresh_live_',
   midtier: 'thresh_mid_',
   user: 'thresh_cli_',
+  node: 'thresh_node_',
 };
 
-const KIND_BY_TYPE: Record<string, CredentialKind> = { live: 'agent', mid: 'midtier', cli: 'user' };
+const KIND_BY_TYPE: Record<string, CredentialKind> = { live: 'agent', mid: 'midtier', cli: 'user', node: 'node' };
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** 32 base62 characters carry about 190 bits of randomness. */
@@ -20,7 +21,7 @@ export const LOOKUP_ID_LENGTH = 8;
 export const ACCOUNT_SLUG_PATTERN = /^[a-z0-9]{1,32}$/;
 
 const KEY_PATTERN = new RegExp(
-  `^thresh_(live|mid|cli)_([a-z0-9]{1,32})_([0-9A-Za-z]{${SECRET_LENGTH}})([0-9A-Za-z]{${CHECKSUM_LENGTH}})$`,
+  `^thresh_(live|mid|cli|node)_([a-z0-9]{1,32})_([0-9A-Za-z]{${SECRET_LENGTH}})([0-9A-Za-z]{${CHECKSUM_LENGTH}})$`,
 );
 
 export interface ParsedCredential {
@@ -114,6 +115,7 @@ const CREDENTIAL_NAMES: Record<CredentialKind, string> = {
   agent: 'an agent key',
   midtier: 'a mid-tier key',
   user: 'a user token',
+  node: 'a node credential',
 };
 
 /** "an agent key (thresh_live_…)": how error messages name a credential type. */

@@ -22,6 +22,12 @@ const sensibleInstant = z.iso.datetime().refine((value) => value >= '1970', 'mus
 
 const bytes = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * How far past a node's last stored sequence number a sample may be: more than an agent numbering one sample a second
+ * reaches in thirty years. A sample beyond it is refused, or one bad number would make every later sample a "repeat".
+ */
+export const MAX_SEQ_AHEAD = 1_000_000_000;
+
 /** One measurement of a node. (agentId, seq) identifies it: a repeat is stored once. */
 export const metricSampleSchema = z.strictObject({
   seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),

@@ -10,20 +10,52 @@ export const nodeNameSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit');
 
+export const NODE_IDENTITIES = ['credential', 'claimable'] as const;
+export type NodeIdentity = (typeof NODE_IDENTITIES)[number];
+
+/**
+ * The first of `web`, `web-2`, `web-3`, … that is not taken: a new node whose name another node holds gets the next free
+ * one. Kept within the 64 characters a name may have.
+ */
+export function nextFreeNodeName(wanted: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(wanted)) return wanted;
+  for (let suffix = 2; ; suffix++) {
+    const tail = `-${suffix}`;
+    const candidate = `${wanted.slice(0, 64 - tail.length)}${tail}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+/** A one-line string a node names itself with: shown to people, so no control characters. */
+const plainText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'no control characters');
+
 /** What an agent tells about its node when it connects. */
 export const agentRegistrationSchema = z.strictObject({
   agentId: z.uuid(),
   nodeName: nodeNameSchema,
-  hostname: z.string().min(1).max(255),
-  platform: z.string().min(1).max(32),
-  arch: z.string().min(1).max(32),
-  agentVersion: z.string().min(1).max(32),
+  hostname: plainText(255),
+  platform: plainText(32),
+  arch: plainText(32),
+  agentVersion: plainText(32),
   cpuCores: z.number().int().min(1).max(4096),
   memoryTotalBytes: z.number().int().nonnegative(),
   diskTotalBytes: z.number().int().nonnegative(),
   metricsIntervalSeconds: z.number().int().min(1).max(86_400),
   /** Runtime drivers this agent can run environments with. */
   drivers: z.array(z.enum(RUNTIME_DRIVERS)).min(1).max(RUNTIME_DRIVERS.length).default(['process']),
+  /** The node credential the hub issued at this node's first registration: proof that this machine is the node. */
+  nodeCredential: z.string().max(200).optional(),
+  /**
+   * A secret the agent made before its first registration: if the answer carrying the credential is lost, the same
+   * enrollment gets a new one. An agent without it predates node credentials and is given none.
+   */
+  enrollment: z.string().min(32).max(100).optional(),
 });
 export type AgentRegistration = z.infer<typeof agentRegistrationSchema>;
 
@@ -49,6 +81,8 @@ export const nodeResponseSchema = z.object({
   environments: z.array(z.object({ name: z.string(), status: z.string() })),
   drivers: z.array(z.enum(RUNTIME_DRIVERS)),
   lastSampleAt: z.iso.datetime().nullable(),
+  /** `credential`: only the machine holding the node credential can register as this node; `claimable`: the next one to register claims it (a node from before credentials, or after an identity reset). */
+  identity: z.enum(NODE_IDENTITIES),
 });
 export type NodeResponse = z.infer<typeof nodeResponseSchema>;
 
@@ -88,6 +122,10 @@ export interface DashboardServerEvents {
   'nodes:sampled': (events: NodeSampledEvent[]) => void;
   'command:progress': (event: CommandProgressEvent) => void;
 }
+
+/** PATCH /api/nodes/:node: a name moves only this way (a registration never renames a node). */
+export const nodeUpdateSchema = z.strictObject({ name: nodeNameSchema });
+export type NodeUpdate = z.infer<typeof nodeUpdateSchema>;
 
 export const NODE_SORT_KEYS = ['name', 'status', 'lastSeen', 'cpu', 'memory', 'disk'] as const;
 

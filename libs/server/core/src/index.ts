@@ -9,3 +9,6 @@ export * from './lib/socket/socket-ack';
 export * from './lib/security/failure-limiter';
 export * from './lib/http/tls';
 export * from './lib/concurrency/concurrency-limit';
+export * from './lib/security/verified-key-cache';
+export * from './lib/socket/guarded-io.adapter';
+export * from './lib/http/json-body';

@@ -2,4 +2,4 @@ export * from './lib/nodes.module';
 export * from './lib/nodes.service';
 export * from './lib/node.entity';
 export * from './lib/node-events';
-export type { StatusRow } from './lib/node.repository';
+export type { Attachment, StatusRow } from './lib/node.repository';

@@ -24,6 +24,7 @@ export default {
     try {
       const hub = await startHub(processes, db.url);
       const midtierKey = await hub.createKey('midtier');
+      const agentKey = await hub.createKey('agent');
       midtier = io(`${hub.url}/midtier`, { auth: { key: midtierKey }, transports: ['websocket'], reconnection: false });
       await new Promise((resolve, reject) => {
         midtier.once('connect', resolve);
@@ -36,7 +37,7 @@ export default {
           agents.slice(first, first + 100).map(async (agentId, offset) => {
             const name = `node-${String(first + offset).padStart(5, '0')}`;
             const ack = await midtier.timeout(60_000).emitWithAck('node:register', {
-              keyId: randomUUID(),
+              key: agentKey,
               connectionId: randomUUID(),
               registration: { agentId, nodeName: name, hostname: name, platform: 'linux', arch: 'x64', agentVersion: '0.1.0', cpuCores: 4, memoryTotalBytes: 8e9, diskTotalBytes: 1e11, metricsIntervalSeconds: 30 },
             });

@@ -44,7 +44,7 @@ const attempts = { poll: 0, report: 0 };
 const errorsOutsideWindow = {};
 
 /** One request on the agent's own connection; resolves with { status, body } or rejects on a network error. */
-function send(agent, method, path, body) {
+function send(agent, method, path, body, session) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base), {
@@ -53,6 +53,7 @@ function send(agent, method, path, body) {
       headers: {
         authorization: `Bearer ${key}`,
         accept: 'application/json',
+        ...(session ? { 'x-thresh-session': session } : {}),
         ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
       },
     });
@@ -81,7 +82,7 @@ async function timed(kind, agent, method, path, body) {
   if (inWindow) attempts[kind]++;
   const began = performance.now();
   try {
-    const answer = await send(agent.http, method, path, body);
+    const answer = await send(agent.http, method, path, body, agent.session);
     const took = performance.now() - began;
     if (answer.status < 200 || answer.status >= 300) {
       const reason = `${answer.status} ${answer.body?.code ?? ''}`.trim();
@@ -125,6 +126,7 @@ async function register(agent) {
     if (node.status >= 200 && node.status < 300) {
       timings.register.push(performance.now() - began);
       agent.seq = node.body.lastSeq === null ? 0 : node.body.lastSeq + 1;
+      agent.session = node.body.session;
       return;
     }
     errorsOutsideWindow[`register: ${node.status} ${node.body?.code ?? ''}`] = (errorsOutsideWindow[`register: ${node.status} ${node.body?.code ?? ''}`] ?? 0) + 1;
@@ -182,7 +184,7 @@ process.on('SIGUSR2', async () => {
   await Promise.race([Promise.all(loops), new Promise((resolve) => setTimeout(resolve, 10_000))]);
   // Courtesy: the nodes go offline now rather than when their sessions time out.
   for (let first = 0; first < agents.length; first += 200) {
-    await Promise.all(agents.slice(first, first + 200).map((agent) => send(agent.http, 'POST', '/api/agent/unregister', { agentId: agent.id }).catch(() => undefined)));
+    await Promise.all(agents.slice(first, first + 200).map((agent) => send(agent.http, 'POST', '/api/agent/unregister', { agentId: agent.id }, agent.session).catch(() => undefined)));
   }
   for (const agent of agents) agent.http.destroy();
   process.exit(0);

@@ -1,5 +1,6 @@
 
 import { buildRegistration, loadRunnableConfig } from '../../lib/agent-launch';
+import { saveNodeCredential } from '../../lib/identity';
 import { ThreshCommand } from '../../lib/thresh-command';
 import { AgentRuntime } from '../../lib/agent-runtime';
 import { clearRuntimeFiles, runningAgentPid, writePidFile } from '../../lib/agent-state';
@@ -47,6 +48,7 @@ export default class AgentRun extends ThreshCommand {
       buffer,
       collect: async () => ({ ...(await collectSample()), environments: await manager.statuses() }),
       log,
+      keepNodeCredential: saveNodeCredential,
       commands: {
         run: (command) => runner.handle(command),
         cancel: (commandId) => runner.cancel(commandId),

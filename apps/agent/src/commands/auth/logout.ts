@@ -14,7 +14,7 @@ export default class AuthLogout extends HubCommand {
       return { loggedOut: false };
     }
     try {
-      await new HubClient(stored.hub, stored.token).request('POST', '/api/auth/logout', {});
+      await new HubClient(stored.hub, stored.token, stored.ca).request('POST', '/api/auth/logout', {});
     } catch (error) {
       // The token is forgotten locally even when the hub cannot be told.
       this.warn(`The hub did not revoke the token: ${(error as Error).message}`);

@@ -3,7 +3,7 @@ import { ThreshCommand } from '../../lib/thresh-command';
 import { CREDENTIAL_PREFIX, CredentialKind, parseCredential } from '@thresh/protocol';
 import { EXIT } from '../../lib/exit-codes';
 
-const KIND_NAMES: Record<CredentialKind, string> = { agent: 'agent key', midtier: 'mid-tier key', user: 'user token' };
+const KIND_NAMES: Record<CredentialKind, string> = { agent: 'agent key', midtier: 'mid-tier key', user: 'user token', node: 'node credential' };
 
 export default class KeyCheck extends ThreshCommand {
   static override summary = 'Tell offline whether a string is a well-formed thresh key, and of which type';

@@ -17,6 +17,7 @@ export default class NodeInfo extends NodeCommand {
         ['Name', node.name],
         ['ID', node.id],
         ['Agent ID', node.agentId],
+        ['Identity', node.identity === 'credential' ? 'node credential (only its machine can register as it)' : 'claimable: the next machine to register as it claims it'],
         ['Status', node.status],
         ['Last Seen', formatAgo(node.lastSeenAt)],
         ['Hostname', node.hostname],

@@ -81,7 +81,7 @@ const table: [string, unknown, TransportFailure][] = [
     nodeError('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'),
     {
       kind: 'tls',
-      message: `TLS: the certificate of 127.0.0.1:5000 chains up to a self-signed CA this agent does not trust (SELF_SIGNED_CERT_IN_CHAIN): ${TRUST_ITS_CA}`,
+      message: `TLS: the certificate of 127.0.0.1:5000 chains up to a self-signed CA not trusted here (SELF_SIGNED_CERT_IN_CHAIN): ${TRUST_ITS_CA}`,
     },
   ],
   [
@@ -89,7 +89,7 @@ const table: [string, unknown, TransportFailure][] = [
     nodeError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'),
     {
       kind: 'tls',
-      message: `TLS: the certificate of 127.0.0.1:5000 is signed by a CA this agent does not know (UNABLE_TO_VERIFY_LEAF_SIGNATURE): ${TRUST_ITS_CA}`,
+      message: `TLS: the certificate of 127.0.0.1:5000 is signed by a CA not known here (UNABLE_TO_VERIFY_LEAF_SIGNATURE): ${TRUST_ITS_CA}`,
     },
   ],
   [

@@ -1,4 +1,4 @@
-import { codedErrorIn, messagesIn, refusesTheKey, serverRefusalIn } from '@thresh/agent-wire';
+import { CERTIFICATE_PROBLEMS, codedErrorIn, messagesIn, refusesTheKey, serverRefusalIn } from '@thresh/agent-wire';
 import type { TransportFailure } from './agent-transport';
 
 /** System error codes of a connection that never opened, and what to check. */
@@ -13,20 +13,13 @@ const UNREACHABLE_REASONS: Readonly<Record<string, string>> = {
 
 const TRUST_ITS_CA = 'trust its CA with "thresh agent config set tls-ca <file>", or set tls-verify false';
 
-/** Node's certificate verification codes: what is wrong with the certificate, and what fixes it. */
-const CERTIFICATE_PROBLEMS: Readonly<Record<string, { problem: string; fix: string }>> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: { problem: 'is self-signed', fix: TRUST_ITS_CA },
-  SELF_SIGNED_CERT_IN_CHAIN: { problem: 'chains up to a self-signed CA this agent does not trust', fix: TRUST_ITS_CA },
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { problem: 'is signed by a CA this agent does not know', fix: TRUST_ITS_CA },
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: { problem: 'is signed by a CA this agent does not know', fix: TRUST_ITS_CA },
-  UNABLE_TO_GET_ISSUER_CERT: { problem: 'is signed by a CA this agent does not know', fix: TRUST_ITS_CA },
-  CERT_HAS_EXPIRED: { problem: 'has expired', fix: 'renew it on the server, or set tls-verify false' },
-  CERT_NOT_YET_VALID: { problem: 'is not valid yet', fix: "check this machine's clock, or set tls-verify false" },
-  ERR_TLS_CERT_ALTNAME_INVALID: {
-    problem: 'does not name this host',
-    fix: 'use a host name the certificate lists in the URL, or set tls-verify false',
-  },
-};
+/** What fixes each certificate problem, for an agent. */
+function certificateFix(code: string): string {
+  if (CERTIFICATE_PROBLEMS[code].untrusted) return TRUST_ITS_CA;
+  if (code === 'CERT_HAS_EXPIRED') return 'renew it on the server, or set tls-verify false';
+  if (code === 'CERT_NOT_YET_VALID') return "check this machine's clock, or set tls-verify false";
+  return 'use a host name the certificate lists in the URL, or set tls-verify false';
+}
 
 /** Codes of other TLS failures, which name no certificate problem of their own. */
 const TLS_CODE_PATTERN = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|EPROTO$)/;
@@ -48,7 +41,7 @@ export function classifyConnectionFailure(cause: unknown, host: string): Transpo
     const unreachable = UNREACHABLE_REASONS[coded.code];
     if (unreachable) return { kind: 'unreachable', message: `cannot reach ${host}: ${unreachable}` };
     const certificate = CERTIFICATE_PROBLEMS[coded.code];
-    if (certificate) return { kind: 'tls', message: `TLS: the certificate of ${host} ${certificate.problem} (${coded.code}): ${certificate.fix}` };
+    if (certificate) return { kind: 'tls', message: `TLS: the certificate of ${host} ${certificate.problem} (${coded.code}): ${certificateFix(coded.code)}` };
     if (TLS_CODE_PATTERN.test(coded.code)) {
       if (NOT_TLS_PATTERN.test(coded.message)) {
         return { kind: 'tls', message: `TLS: ${host} does not speak TLS (${coded.code}): it serves plain HTTP, so use http:// in the URL` };

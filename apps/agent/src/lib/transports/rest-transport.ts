@@ -2,6 +2,7 @@ import { sendHttpRequest, ServerRefusal } from '@thresh/agent-wire';
 import {
   Ack,
   AGENT_REST_PREFIX,
+  AGENT_SESSION_HEADER,
   AgentRegistration,
   CommandUpdate,
   ERROR_STATUS,
@@ -38,7 +39,13 @@ const POLL_ANSWER_MARGIN_MS = 15_000;
 /** Unregistering is a courtesy on the way out: the agent does not wait long for it. */
 const UNREGISTER_TIMEOUT_MS = 3000;
 
-const registeredNodeSchema = z.object({ nodeId: z.string(), nodeName: z.string(), lastSeq: z.number().int().nullable() });
+const registeredNodeSchema = z.object({
+  nodeId: z.string(),
+  nodeName: z.string(),
+  lastSeq: z.number().int().nullable(),
+  nodeCredential: z.string().optional(),
+  session: z.string().optional(),
+});
 const pollResponseSchema = z.object({ commands: z.array(z.unknown()), cancelled: z.array(z.string()).default([]) });
 const acceptedCountSchema = z.object({ accepted: z.number() });
 const acceptedFlagSchema = z.object({ accepted: z.boolean() });
@@ -60,6 +67,8 @@ export class RestTransport implements AgentTransport {
   private readonly connectionPool: HttpAgent | HttpsAgent;
   private events?: TransportEvents;
   private agentId?: string;
+  /** Named with every request after the registration that opened it: the mid-tier tells this agent from a claimant by it. */
+  private session?: string;
   /** The mid-tier knows this agent: polls and reports may go. */
   private sessionOpen = false;
   /** Ends the poll loop of the current session. */
@@ -104,6 +113,7 @@ export class RestTransport implements AgentTransport {
       return toAck(result);
     }
     this.failedAttempts = 0;
+    this.session = result.value.session;
     this.openSession();
     return toAck(result);
   }
@@ -196,7 +206,7 @@ export class RestTransport implements AgentTransport {
       response = await sendHttpRequest(url, {
         method,
         body,
-        headers: { authorization: `Bearer ${this.settings.apiKey}` },
+        headers: { authorization: `Bearer ${this.settings.apiKey}`, ...(this.session ? { [AGENT_SESSION_HEADER]: this.session } : {}) },
         timeoutMs,
         rejectUnauthorized: this.settings.tlsVerify,
         ca: this.settings.trustedCa,

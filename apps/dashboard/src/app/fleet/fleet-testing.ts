@@ -44,6 +44,7 @@ export function fleetNode(name: string, status: 'online' | 'offline' = 'online',
     environments: [],
     drivers: ['process'],
     lastSampleAt: null,
+    identity: 'credential',
     ...overrides,
   };
 }

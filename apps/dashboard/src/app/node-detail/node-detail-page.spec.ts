@@ -57,7 +57,8 @@ describe('NodeDetailPage', () => {
   it('shows the node, charts of its measurements, its environments and its recent commands with output (not its own questions)', async () => {
     await render();
     expect(text('h2')).toEqual(['edge-1']);
-    expect(text('.facts dt')).toEqual(['Host', 'Platform', 'Agent', 'CPU', 'Memory', 'Storage', 'Containers']);
+    expect(text('.facts dt')).toEqual(['Host', 'Platform', 'Agent', 'CPU', 'Memory', 'Storage', 'Containers', 'Identity']);
+    expect(text('[data-identity]')).toEqual(['node credential: only its machine can register as it']);
     expect(text('figcaption')).toEqual(['CPU %', 'Memory used (GiB)', 'Storage used (GiB)']);
     expect(page().querySelector('canvas')?.getAttribute('aria-label')).toBe('CPU %: 2 points, average 20.0 %, highest 30.0 %');
     expect(text('tr[data-environment] td')).toEqual(['web', 'running', 'node-dev', 'process', '8080']);
@@ -114,6 +115,29 @@ describe('NodeDetailPage', () => {
     } finally {
       localStorage.removeItem('thresh.session');
     }
+  });
+
+  it("resets the node's identity once confirmed, and renames it", async () => {
+    await render();
+    const button = (label: string) => [...page().querySelectorAll('button')].find((candidate) => candidate.textContent?.trim() === label) as HTMLButtonElement;
+    button('Reset identity…').click();
+    fixture.detectChanges();
+    button('Reset identity of edge-1').click();
+    const reset = request('/api/nodes/edge-1/reset-identity');
+    expect(reset.request.method).toBe('POST');
+    reset.flush({ ...node, identity: 'claimable' });
+    await settle();
+    expect(text('[data-identity]')).toEqual(['claimable: the next machine to register as it claims it']);
+    expect(text('[role=status]')).toContain('The next machine to register as edge-1 claims it.');
+
+    const input = page().querySelector('form[aria-label="Rename node"] input') as HTMLInputElement;
+    input.value = 'edge-1';
+    (page().querySelector('form[aria-label="Rename node"]') as HTMLFormElement).requestSubmit();
+    const taken = request('/api/nodes/edge-1');
+    expect([taken.request.method, taken.request.body]).toEqual(['PATCH', { name: 'edge-1' }]);
+    taken.flush({ code: 'conflict', message: 'Another node is already named "edge-1"' }, { status: 409, statusText: 'Conflict' });
+    await settle();
+    expect(text('.identity [role=alert]')).toEqual(['Another node is already named "edge-1"']);
   });
 
   it('keeps the last hour to an hour as measurements arrive', async () => {

@@ -1,6 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, input, OnInit, signal } from '@angular/core';
-import { RouterLink } from '@angular/router';
+import { Router, RouterLink } from '@angular/router';
 import type {
   CommandListResponse,
   CommandProgressEvent,
@@ -38,6 +38,7 @@ export class NodeDetailPage implements OnInit {
   private readonly http = inject(HttpClient);
   private readonly live = inject(LiveService);
   private readonly session = inject(SessionService);
+  private readonly router = inject(Router);
 
   protected readonly ranges = Object.keys(RANGES) as Range[];
   protected readonly node = signal<NodeResponse | null>(null);
@@ -52,6 +53,9 @@ export class NodeDetailPage implements OnInit {
   protected readonly deployError = signal<string | null>(null);
   protected readonly deploying = signal<{ id: string; environment: string; steps: string[]; state: string } | null>(null);
   protected readonly now = signal(Date.now());
+  protected readonly confirmingReset = signal(false);
+  protected readonly identityMessage = signal<string | null>(null);
+  protected readonly identityError = signal<string | null>(null);
   protected readonly online = computed(() => this.node()?.status === 'online');
   /** Viewers read; deploying is for operators and admins, as the hub allows. */
   protected readonly canDeploy = computed(() => this.session.user()?.role !== 'viewer');
@@ -124,6 +128,32 @@ export class NodeDetailPage implements OnInit {
       this.deployError.set(null);
     } catch (error) {
       this.deployError.set(errorMessage(error));
+    }
+  }
+
+  protected async rename(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const name = String(new FormData(event.target as HTMLFormElement).get('name') ?? '').trim();
+    try {
+      const renamed = await firstValueFrom(this.http.patch<NodeResponse>(this.base(), { name }));
+      this.identityError.set(null);
+      this.identityMessage.set(`Renamed to ${renamed.name}.`);
+      await this.router.navigate(['/nodes', renamed.name], { replaceUrl: true });
+      this.node.set(renamed);
+    } catch (error) {
+      this.identityError.set(errorMessage(error));
+    }
+  }
+
+  protected async resetIdentity(): Promise<void> {
+    try {
+      const reset = await firstValueFrom(this.http.post<NodeResponse>(`${this.base()}/reset-identity`, {}));
+      this.node.set(reset);
+      this.confirmingReset.set(false);
+      this.identityError.set(null);
+      this.identityMessage.set(`The next machine to register as ${reset.name} claims it.`);
+    } catch (error) {
+      this.identityError.set(errorMessage(error));
     }
   }
 

@@ -1,47 +1,61 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { CredentialsService } from '@thresh/server-auth';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { CredentialEvents, CredentialsService } from '@thresh/server-auth';
 import { CommandsService } from '@thresh/server-commands';
+import { VerifiedKeyCache } from '@thresh/server-core';
 import { MetricsIngestService } from '@thresh/server-metrics';
-import { NodesService } from '@thresh/server-nodes';
+import { Attachment, NodesService, RegisteringAgent } from '@thresh/server-nodes';
 import { AgentIdentity, AgentRegistration, CommandUpdate, MetricsBatch, RegisteredNode } from '@thresh/protocol';
+
+/** Registrations check the agent's key each time; a reconnect storm of one fleet asks the database once per key. */
+const KEY_CACHE_MS = 30_000;
 
 /** What agents ask of the hub, whether a midtier relays it or the hub's own agent gateway received it. */
 @Injectable()
-export class AgentTraffic {
+export class AgentTraffic implements OnModuleDestroy {
   private readonly logger = new Logger('AgentTraffic');
+  private readonly keys = new VerifiedKeyCache<AgentIdentity>(KEY_CACHE_MS);
+  private readonly stopListening: () => void;
 
   constructor(
     private readonly credentials: CredentialsService,
     private readonly nodes: NodesService,
     private readonly ingest: MetricsIngestService,
     private readonly commands: CommandsService,
-  ) {}
-
-  async verifyKey(key: string | undefined, source: string): Promise<AgentIdentity> {
-    const agent = await this.credentials.verify(key, 'agent', source);
-    return { keyId: agent.keyId, account: agent.account, accountId: agent.accountId };
+    credentialEvents: CredentialEvents,
+  ) {
+    this.stopListening = credentialEvents.onRevoked(({ keyId }) => this.keys.forgetKey(keyId));
   }
 
-  async registerNode(accountId: string, connectionId: string, registration: AgentRegistration): Promise<RegisteredNode> {
-    const registered = await this.nodes.register(accountId, registration, connectionId);
+  onModuleDestroy(): void {
+    this.stopListening();
+  }
+
+  /** `limitBy` is whom failures are counted against (an address, or a midtier key); `source` is for the log. */
+  verifyKey(key: string | undefined, source: string, limitBy = source): Promise<AgentIdentity> {
+    return this.keys.get(key ?? '', async () => {
+      const agent = await this.credentials.verify(key, 'agent', source, limitBy);
+      return { keyId: agent.keyId, account: agent.account, accountId: agent.accountId };
+    });
+  }
+
+  async registerNode(agent: RegisteringAgent, registration: AgentRegistration, attachment: Attachment): Promise<RegisteredNode> {
+    const registered = await this.nodes.register(agent, registration, attachment);
     // After the acknowledgement: what waited for the node follows its registration.
-    setImmediate(() =>
-      void this.commands
-        .nodeAvailable(accountId, registered.nodeId, registration.agentId)
-        .catch((error: Error) => this.logger.warn(`could not hand down commands: ${error.message}`)),
-    );
+    const node = { id: registered.nodeId, agentId: registration.agentId, carrierKeyId: attachment.carrierKeyId };
+    setImmediate(() => void this.commands.nodeAvailable(agent.accountId, node).catch((error: Error) => this.logger.warn(`could not hand down commands: ${error.message}`)));
     return registered;
   }
 
-  async nodeDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {
-    await this.nodes.markDisconnected(accountId, agentId, connectionId).catch((error: Error) => this.logger.warn(`could not mark node offline: ${error.message}`));
+  async nodeDisconnected(accountId: string, agentId: string, attachment: Attachment): Promise<void> {
+    await this.nodes.markDisconnected(accountId, agentId, attachment).catch((error: Error) => this.logger.warn(`could not mark node offline: ${error.message}`));
   }
 
-  storeMetrics(accountId: string, batch: MetricsBatch): Promise<{ stored: number; unknown: number }> {
-    return this.ingest.store(accountId, batch);
+  /** Only samples of nodes the carrier holds are stored. */
+  storeMetrics(accountId: string, carrierKeyId: string | null, batch: MetricsBatch): Promise<{ stored: number; unknown: number; refused: number }> {
+    return this.ingest.store(accountId, carrierKeyId, batch);
   }
 
-  commandUpdate(accountId: string, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
-    return this.commands.applyUpdate(accountId, agentId, update);
+  commandUpdate(accountId: string, agentId: string, carrierKeyId: string | null, update: CommandUpdate): Promise<{ accepted: boolean }> {
+    return this.commands.applyUpdate(accountId, agentId, carrierKeyId, update);
   }
 }

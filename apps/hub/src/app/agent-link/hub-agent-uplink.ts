@@ -18,8 +18,13 @@ export class HubAgentUplink extends AgentUplink implements OnModuleDestroy {
     super();
     this.stopListening = [
       credentialEvents.onRevoked(({ keyId }) => this.events.emit('key:revoked', { keyId })),
-      commandEvents.onDispatch((event) => this.events.emit('command:dispatch', event)),
-      commandEvents.onCancel((event) => this.events.emit('command:cancel', event)),
+      // Only nodes on the hub itself: one a midtier carries hears of its commands from that midtier alone.
+      commandEvents.onDispatch(({ carrierKeyId, ...event }) => {
+        if (carrierKeyId === null) this.events.emit('command:dispatch', event);
+      }),
+      commandEvents.onCancel(({ carrierKeyId, ...event }) => {
+        if (carrierKeyId === null) this.events.emit('command:cancel', event);
+      }),
     ];
   }
 
@@ -31,19 +36,20 @@ export class HubAgentUplink extends AgentUplink implements OnModuleDestroy {
     return this.traffic.verifyKey(key, source);
   }
 
-  registerNode(identity: AgentIdentity, connectionId: string, registration: AgentRegistration): Promise<RegisteredNode> {
-    return this.traffic.registerNode(identity.accountId, connectionId, registration);
+  /** The key was checked by the gateway a moment ago (its cache follows revocations): not asked about again here. */
+  registerNode(identity: AgentIdentity, _key: string, connectionId: string, registration: AgentRegistration, source: string): Promise<RegisteredNode> {
+    return this.traffic.registerNode({ ...identity, source }, registration, { connectionId, carrierKeyId: null });
   }
 
   nodeDisconnected(identity: AgentIdentity, agentId: string, connectionId: string): void {
-    void this.traffic.nodeDisconnected(identity.accountId, agentId, connectionId);
+    void this.traffic.nodeDisconnected(identity.accountId, agentId, { connectionId, carrierKeyId: null });
   }
 
   async storeMetrics(identity: AgentIdentity, agentId: string, samples: MetricSample[]): Promise<void> {
-    await this.traffic.storeMetrics(identity.accountId, { samples: samples.map((sample) => ({ ...sample, agentId })) });
+    await this.traffic.storeMetrics(identity.accountId, null, { samples: samples.map((sample) => ({ ...sample, agentId })) });
   }
 
   commandUpdate(identity: AgentIdentity, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
-    return this.traffic.commandUpdate(identity.accountId, agentId, update);
+    return this.traffic.commandUpdate(identity.accountId, agentId, null, update);
   }
 }

@@ -8,7 +8,8 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
+import { AuditService } from '@thresh/server-audit';
+import { AccountRepository, CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
 import { accountRoom, AppException, handleWithAck, keyRoom, toConnectError } from '@thresh/server-core';
 import { MetricsService } from '@thresh/server-metrics';
 import {
@@ -24,6 +25,9 @@ import {
   RegisteredNode,
   MAX_SOCKET_MESSAGE_BYTES,
   agentCommandUpdateSchema,
+  maskCredential,
+  parseCredential,
+  printable,
 } from '@thresh/protocol';
 import { CommandEvents } from '@thresh/server-commands';
 import { AgentTraffic } from '../agent-link/agent-traffic.service';
@@ -39,6 +43,8 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   private readonly connectedMidtiers = this.metrics.gauge('thresh_hub_midtiers_connected', 'Mid-tiers connected now');
 
   private readonly stopListening: (() => void)[] = [];
+  /** When a refused handshake from each address was last audited. */
+  private readonly refusalsAudited = new Map<string, number>();
 
   constructor(
     private readonly credentials: CredentialsService,
@@ -46,6 +52,8 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly metrics: MetricsService,
     private readonly commandEvents: CommandEvents,
     private readonly traffic: AgentTraffic,
+    private readonly audit: AuditService,
+    private readonly accounts: AccountRepository,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -56,19 +64,26 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         namespace.in(keyRoom(keyId)).disconnectSockets(true);
         namespace.to(accountRoom(accountId)).emit('key:revoked', { keyId });
       }),
-      // Which midtier holds a node is not known here: the account's midtiers all hear it, the one holding it delivers.
-      this.commandEvents.onDispatch(({ accountId, agentId, command }) => namespace.to(accountRoom(accountId)).emit('command:dispatch', { accountId, agentId, command })),
-      this.commandEvents.onCancel(({ accountId, agentId, commandId }) => namespace.to(accountRoom(accountId)).emit('command:cancel', { accountId, agentId, commandId })),
+      // Only the midtiers of the key that carries the node hear of its commands (by room: any replica may hold them).
+      this.commandEvents.onDispatch(({ accountId, agentId, carrierKeyId, command }) => {
+        if (carrierKeyId) namespace.to(keyRoom(carrierKeyId)).emit('command:dispatch', { accountId, agentId, command });
+      }),
+      this.commandEvents.onCancel(({ accountId, agentId, carrierKeyId, commandId }) => {
+        if (carrierKeyId) namespace.to(keyRoom(carrierKeyId)).emit('command:cancel', { accountId, agentId, commandId });
+      }),
     );
     namespace.use((socket, next) => {
-      const key = socket.handshake.auth?.['key'];
+      const key: unknown = socket.handshake.auth?.['key'];
       this.credentials
         .verify(typeof key === 'string' ? key : undefined, 'midtier', socket.handshake.address)
         .then((credential) => {
           socket.data.midtier = credential;
           next();
         })
-        .catch((error: unknown) => next(toConnectError(error)));
+        .catch((error: unknown) => {
+          void this.auditRefusal(key, socket.handshake.address, error);
+          next(toConnectError(error));
+        });
     });
   }
 
@@ -78,6 +93,15 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   handleConnection(socket: MidtierSocket): void {
     void socket.join([accountRoom(socket.data.midtier.accountId), keyRoom(socket.data.midtier.keyId)]);
+    this.audit
+      .record({
+        accountId: socket.data.midtier.accountId,
+        actor: `mid-tier key ${socket.data.midtier.keyId}`,
+        action: 'midtier.connect',
+        target: socket.data.midtier.keyId,
+        sourceAddress: socket.handshake.address,
+      })
+      .catch((error: Error) => this.logger.warn(`could not audit a mid-tier connection: ${error.message}`));
     socket.once('disconnect', (reason, description) =>
       this.logger.log(`mid-tier of account ${socket.data.midtier.account} left: ${reason}${description instanceof Error ? ` (${description.message})` : ''}`),
     );
@@ -91,35 +115,66 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   @SubscribeMessage('agent:authenticate')
   authenticateAgent(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<AgentIdentity>> {
-    return handleWithAck(agentAuthRequestSchema, payload, async ({ key, source }) => {
-      const agent = await this.traffic.verifyKey(key, `${source ?? 'agent'} via mid-tier ${socket.handshake.address}`);
-      if (agent.accountId !== socket.data.midtier.accountId) {
-        throw new AppException('forbidden', 'This agent key belongs to another account than the mid-tier');
-      }
-      return agent;
-    });
+    return handleWithAck(agentAuthRequestSchema, payload, ({ key, source }) => this.agentOf(socket, key, source));
   }
 
   @SubscribeMessage('node:register')
   registerNode(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
-    return handleWithAck(midtierNodeRegistrationSchema, payload, ({ registration, connectionId }) =>
-      this.traffic.registerNode(socket.data.midtier.accountId, connectionId, registration),
-    );
+    return handleWithAck(midtierNodeRegistrationSchema, payload, async ({ key, connectionId, registration, source }) => {
+      const agent = await this.agentOf(socket, key, source);
+      return this.traffic.registerNode({ ...agent, source: this.sourceOf(socket, source) }, registration, { connectionId, carrierKeyId: socket.data.midtier.keyId });
+    });
   }
 
   @SubscribeMessage('metrics:batch')
-  storeMetrics(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ stored: number; unknown: number }>> {
-    return handleWithAck(metricsBatchSchema, payload, (batch) => this.traffic.storeMetrics(socket.data.midtier.accountId, batch));
+  storeMetrics(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ stored: number; unknown: number; refused: number }>> {
+    return handleWithAck(metricsBatchSchema, payload, (batch) => this.traffic.storeMetrics(socket.data.midtier.accountId, socket.data.midtier.keyId, batch));
   }
 
   @SubscribeMessage('command:update')
   commandUpdate(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: boolean }>> {
-    return handleWithAck(agentCommandUpdateSchema, payload, ({ agentId, update }) => this.traffic.commandUpdate(socket.data.midtier.accountId, agentId, update));
+    return handleWithAck(agentCommandUpdateSchema, payload, ({ agentId, update }) =>
+      this.traffic.commandUpdate(socket.data.midtier.accountId, agentId, socket.data.midtier.keyId, update),
+    );
   }
 
   @SubscribeMessage('node:disconnected')
   async nodeDisconnected(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<void> {
     const parsed = nodeDisconnectedSchema.safeParse(payload);
-    if (parsed.success) await this.traffic.nodeDisconnected(socket.data.midtier.accountId, parsed.data.agentId, parsed.data.connectionId);
+    if (!parsed.success) return;
+    await this.traffic.nodeDisconnected(socket.data.midtier.accountId, parsed.data.agentId, { connectionId: parsed.data.connectionId, carrierKeyId: socket.data.midtier.keyId });
+  }
+
+  /** A refused handshake, in the audit of the account the key names (one row per address and minute). */
+  private async auditRefusal(key: unknown, address: string, error: unknown): Promise<void> {
+    const now = Date.now();
+    if ((this.refusalsAudited.get(address) ?? 0) > now - 60_000) return;
+    if (this.refusalsAudited.size >= 10_000) this.refusalsAudited.clear();
+    this.refusalsAudited.set(address, now);
+    const parsed = typeof key === 'string' ? parseCredential(key) : undefined;
+    const account = parsed?.ok ? await this.accounts.findBySlug(parsed.credential.account).catch(() => null) : null;
+    await this.audit
+      .record({
+        accountId: account?.id ?? null,
+        actor: typeof key === 'string' ? maskCredential(key) : 'anonymous',
+        action: 'midtier.refuse',
+        sourceAddress: address,
+        details: { reason: error instanceof Error ? error.message : 'refused' },
+      })
+      .catch((failure: Error) => this.logger.warn(`could not audit a refused mid-tier: ${failure.message}`));
+  }
+
+  /**
+   * An agent key the midtier relays, checked here: failures count against the midtier's key (whatever address it
+   * names), and a key of another account answers like an unknown one.
+   */
+  private async agentOf(socket: MidtierSocket, key: string, source: string | undefined): Promise<AgentIdentity> {
+    const agent = await this.traffic.verifyKey(key, this.sourceOf(socket, source), `mid-tier key ${socket.data.midtier.keyId}`);
+    if (agent.accountId !== socket.data.midtier.accountId) throw new AppException('unauthorized', 'Unknown credential');
+    return agent;
+  }
+
+  private sourceOf(socket: MidtierSocket, source: string | undefined): string {
+    return `${printable(source ?? 'agent', 100)} via mid-tier ${socket.handshake.address}`;
   }
 }

@@ -24,10 +24,11 @@ export class MidtierUplink extends AgentUplink {
     return { keyId: result.keyId, account: result.account, accountId: result.accountId };
   }
 
-  async registerNode(identity: AgentIdentity, connectionId: string, registration: AgentRegistration): Promise<RegisteredNode> {
-    const result = await this.hub.request('node:register', { keyId: identity.keyId, connectionId, registration });
+  async registerNode(_identity: AgentIdentity, key: string, connectionId: string, registration: AgentRegistration, source: string): Promise<RegisteredNode> {
+    const result = await this.hub.request('node:register', { key, connectionId, registration, source: source.slice(0, 100) });
     if (!result.ok) throw new AppException(result.error.code, result.error.message);
-    return { nodeId: result.nodeId, nodeName: result.nodeName, lastSeq: result.lastSeq };
+    const { ok: _ok, ...registered } = result;
+    return registered;
   }
 
   nodeDisconnected(_identity: AgentIdentity, agentId: string, connectionId: string): void {

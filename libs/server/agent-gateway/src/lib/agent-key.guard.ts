@@ -5,7 +5,7 @@ import { AgentAuthService } from './agent-auth.service';
 
 type AgentRequest = Request & { agentIdentity?: AgentIdentity };
 
-const bearer = (authorization: string | undefined) => /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+export const bearer = (authorization: string | undefined) => /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
 
 /** Lets agent keys through, before anything reads the body: 401 or 403 comes first, as on every other route. */
 @Injectable()

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { AppException, ZodValidationPipe } from '@thresh/server-core';
 import {
+  AGENT_SESSION_HEADER,
   AgentCommandUpdate,
   agentCommandUpdateSchema,
   AgentIdentity,
@@ -16,8 +17,8 @@ import {
   metricsReportSchema,
   RegisteredNode,
 } from '@thresh/protocol';
-import type { Response } from 'express';
-import { AgentKeyGuard, CurrentAgent } from './agent-key.guard';
+import type { Request, Response } from 'express';
+import { AgentKeyGuard, bearer, CurrentAgent } from './agent-key.guard';
 import { AgentSessions } from './agent-sessions.service';
 import { AgentUplink } from './agent-uplink';
 
@@ -49,14 +50,18 @@ export class AgentRestController {
   @HttpCode(200)
   async register(
     @CurrentAgent() identity: AgentIdentity,
+    @Req() request: Request,
     @Body(new ZodValidationPipe(agentRegistrationSchema)) registration: AgentRegistration,
   ): Promise<RegisteredNode> {
-    const session = this.sessions.openPolling(identity, registration.agentId);
+    const connectionId = this.sessions.newPollingConnectionId();
+    const pending = this.sessions.beginRegistration(identity, registration.agentId);
     try {
-      return await this.uplink.registerNode(identity, session.connectionId, registration);
-    } catch (error) {
-      this.sessions.closePolling(identity, registration.agentId);
-      throw error;
+      const registered = await this.uplink.registerNode(identity, bearer(request.headers.authorization) ?? '', connectionId, registration, request.ip ?? 'unknown');
+      const claimable = !registered.nodeCredential && !registration.nodeCredential;
+      const session = this.sessions.openPolling(identity, registration.agentId, connectionId, claimable, pending);
+      return { ...registered, session: session.token };
+    } finally {
+      pending.end();
     }
   }
 
@@ -64,9 +69,10 @@ export class AgentRestController {
   @HttpCode(200)
   async metrics(
     @CurrentAgent() identity: AgentIdentity,
+    @Headers(AGENT_SESSION_HEADER) token: string | undefined,
     @Body(new ZodValidationPipe(metricsReportSchema)) report: MetricsReport,
   ): Promise<{ accepted: number }> {
-    const session = this.sessions.pollingSession(identity, report.agentId);
+    const session = this.sessions.pollingSession(identity, report.agentId, token);
     if (session.reporting) throw new AppException('conflict', 'A report from this agent is still being stored; wait for its answer');
     session.reporting = true;
     try {
@@ -80,28 +86,32 @@ export class AgentRestController {
   @Get('commands')
   async commands(
     @CurrentAgent() identity: AgentIdentity,
+    @Headers(AGENT_SESSION_HEADER) token: string | undefined,
     @Query(new ZodValidationPipe(agentPollQuerySchema)) query: AgentPollQuery,
     @Res({ passthrough: true }) response: Response,
   ): Promise<AgentPollResponse> {
-    return this.sessions.poll(this.sessions.pollingSession(identity, query.agentId), query.wait, hangUpOf(response));
+    return this.sessions.poll(this.sessions.pollingSession(identity, query.agentId, token), query.wait, hangUpOf(response));
   }
 
   @Post('command-updates')
   @HttpCode(200)
   async commandUpdate(
     @CurrentAgent() identity: AgentIdentity,
+    @Headers(AGENT_SESSION_HEADER) token: string | undefined,
     @Body(new ZodValidationPipe(agentCommandUpdateSchema)) body: AgentCommandUpdate,
   ): Promise<{ accepted: boolean }> {
-    this.sessions.pollingSession(identity, body.agentId);
+    this.sessions.pollingSession(identity, body.agentId, token);
     return this.uplink.commandUpdate(identity, body.agentId, body.update);
   }
 
+  /** Acts on the caller's own session only: naming another node's agent id is refused like any other request. */
   @Post('unregister')
   @HttpCode(204)
   async unregister(
     @CurrentAgent() identity: AgentIdentity,
+    @Headers(AGENT_SESSION_HEADER) token: string | undefined,
     @Body(new ZodValidationPipe(agentUnregisterSchema)) body: { agentId: string },
   ): Promise<void> {
-    this.sessions.closePolling(identity, body.agentId);
+    this.sessions.closePolling(this.sessions.pollingSession(identity, body.agentId, token));
   }
 }

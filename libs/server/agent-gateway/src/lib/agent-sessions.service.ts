@@ -1,14 +1,19 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppException } from '@thresh/server-core';
-import { AgentCommand, AgentIdentity, AgentPollResponse, AgentToMidtierEvents, MidtierToAgentEvents } from '@thresh/protocol';
-import { randomUUID } from 'node:crypto';
+import { AGENT_SESSION_HEADER, AgentCommand, AgentIdentity, AgentPollResponse, AgentToMidtierEvents, MidtierToAgentEvents } from '@thresh/protocol';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Namespace, Socket } from 'socket.io';
 import { AGENT_GATEWAY_OPTIONS, AgentGatewayOptions } from './agent-gateway.options';
 import { AgentUplink } from './agent-uplink';
 
 export interface AgentSocketData {
   identity: AgentIdentity;
+  /** The key the socket authenticated with: the hub checks it again with each registration. */
+  key: string;
+  /** Set once the hub accepted the socket's registration, never before: until then it speaks for no node. */
   agentId?: string;
+  /** A registration of this socket is waiting for the hub. */
+  registering?: boolean;
   /** A report is waiting for the hub: an agent sends one at a time, so a flood from one socket cannot fill the queue. */
   reporting?: boolean;
 }
@@ -19,6 +24,10 @@ export interface RestSession {
   identity: AgentIdentity;
   agentId: string;
   connectionId: string;
+  /** Given with the registration that opened the session; every later request of the session names it. */
+  token: string;
+  /** Opened for a node that holds no credential (an agent from before them): its requests need not name the token. */
+  claimable: boolean;
   lastSeen: number;
   commands: AgentCommand[];
   cancelled: string[];
@@ -27,8 +36,23 @@ export interface RestSession {
   wake?: () => void;
 }
 
+/**
+ * Commands for an agent whose registration is waiting for the hub: they also go to the connection it has now, and to the
+ * new one only once the hub accepted it (a refused claimant gets nothing).
+ */
+export interface PendingRegistration {
+  commands: AgentCommand[];
+  cancelled: string[];
+}
+
 /** More than any agent has waiting at once: beyond it, the oldest go (the hub hands them down again when overdue). */
 const MAX_WAITING_PER_AGENT = 100;
+
+const sameToken = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
 
 /** Agents are told apart by account as well: one gateway may serve several accounts (the hub's does). */
 const keyOf = (accountId: string, agentId: string) => `${accountId}/${agentId}`;
@@ -53,6 +77,7 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AgentSessions');
   private readonly sockets = new Map<string, AgentSocket>();
   private readonly polling = new Map<string, RestSession>();
+  private readonly pending = new Map<string, Set<PendingRegistration>>();
   private sweeper?: NodeJS.Timeout;
   private namespace?: Namespace;
 
@@ -91,12 +116,31 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
     return { socket: this.sockets.size, rest: this.polling.size };
   }
 
-  /** The socket now serves the agent; a polling session it had is closed quietly (the socket replaced it). */
-  attachSocket(identity: AgentIdentity, agentId: string, socket: AgentSocket): void {
+  /** From now until `end`, commands for the agent are also kept for the registration under way. */
+  beginRegistration(identity: AgentIdentity, agentId: string): PendingRegistration & { end(): void } {
+    const key = keyOf(identity.accountId, agentId);
+    const waiting = this.pending.get(key) ?? new Set<PendingRegistration>();
+    this.pending.set(key, waiting);
+    const registration = {
+      commands: [] as AgentCommand[],
+      cancelled: [] as string[],
+      end: () => {
+        waiting.delete(registration);
+        if (waiting.size === 0 && this.pending.get(key) === waiting) this.pending.delete(key);
+      },
+    };
+    waiting.add(registration);
+    return registration;
+  }
+
+  /** The hub accepted the socket's registration: it serves the agent now; a polling session it had is closed quietly. */
+  attachSocket(identity: AgentIdentity, agentId: string, socket: AgentSocket, registration: PendingRegistration): void {
     const key = keyOf(identity.accountId, agentId);
     this.sockets.set(key, socket);
     void socket.join(agentRoom(identity.accountId, agentId));
     this.dropPolling(key);
+    for (const command of registration.commands) socket.emit('command:run', command);
+    for (const commandId of registration.cancelled) socket.emit('command:cancel', { commandId });
   }
 
   /** True when the socket still served the agent: its node is disconnected then. */
@@ -107,20 +151,41 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
     return true;
   }
 
-  /** A new polling session for the agent, replacing any it had. */
-  openPolling(identity: AgentIdentity, agentId: string): RestSession {
+  /** A connection id for a polling session about to register: the hub records it with the node. */
+  newPollingConnectionId(): string {
+    return `rest-${randomUUID()}`;
+  }
+
+  /** The hub accepted the registration: a new polling session for the agent, replacing any it had. */
+  openPolling(identity: AgentIdentity, agentId: string, connectionId: string, claimable: boolean, registration: PendingRegistration): RestSession {
     const key = keyOf(identity.accountId, agentId);
     this.dropPolling(key);
-    const session: RestSession = { identity, agentId, connectionId: `rest-${randomUUID()}`, lastSeen: Date.now(), commands: [], cancelled: [], reporting: false };
+    const session: RestSession = {
+      identity,
+      agentId,
+      connectionId,
+      token: randomBytes(24).toString('base64url'),
+      claimable,
+      lastSeen: Date.now(),
+      commands: [...registration.commands],
+      cancelled: [...registration.cancelled],
+      reporting: false,
+    };
     this.polling.set(key, session);
     return session;
   }
 
-  /** The agent's polling session, as of now; 409 not_registered when it has none. */
-  pollingSession(identity: AgentIdentity, agentId: string): RestSession {
+  /**
+   * The agent's polling session, as of now, if the request names it: 409 not_registered when it has none, 403 when the
+   * token is not the session's (another machine naming this agent id).
+   */
+  pollingSession(identity: AgentIdentity, agentId: string, token: string | undefined): RestSession {
     const session = this.polling.get(keyOf(identity.accountId, agentId));
     if (!session) {
       throw new AppException('not_registered', `Agent ${agentId} has no session here (never registered, or silent for over ${this.options.restSessionSeconds}s): register again`);
+    }
+    if (!(token === undefined ? session.claimable : sameToken(token, session.token))) {
+      throw new AppException('forbidden', `This request does not name agent ${agentId}'s session (header ${AGENT_SESSION_HEADER}): register to open one`);
     }
     session.lastSeen = Date.now();
     return session;
@@ -152,16 +217,16 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The agent stops polling: its node is disconnected now rather than after the session timeout. */
-  closePolling(identity: AgentIdentity, agentId: string): void {
-    const key = keyOf(identity.accountId, agentId);
-    const session = this.polling.get(key);
-    if (!session) return;
+  closePolling(session: RestSession): void {
+    const key = keyOf(session.identity.accountId, session.agentId);
+    if (this.polling.get(key) !== session) return;
     this.dropPolling(key);
-    this.uplink.nodeDisconnected(identity, agentId, session.connectionId);
+    this.uplink.nodeDisconnected(session.identity, session.agentId, session.connectionId);
   }
 
   private deliver(accountId: string, agentId: string, command: AgentCommand, forward = true): void {
     const key = keyOf(accountId, agentId);
+    for (const registration of this.pending.get(key) ?? []) if (registration.commands.length < MAX_WAITING_PER_AGENT) registration.commands.push(command);
     const socket = this.sockets.get(key);
     if (socket) {
       socket.emit('command:run', command);
@@ -178,6 +243,7 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
 
   private cancel(accountId: string, agentId: string, commandId: string, forward = true): void {
     const key = keyOf(accountId, agentId);
+    for (const registration of this.pending.get(key) ?? []) if (registration.cancelled.length < MAX_WAITING_PER_AGENT) registration.cancelled.push(commandId);
     const socket = this.sockets.get(key);
     if (socket) {
       socket.emit('command:cancel', { commandId });

@@ -18,7 +18,11 @@ export abstract class AgentUplink {
   /** Checks an agent key: 401 for a missing, unknown, revoked or expired one, 403 for a key of another type. */
   abstract verifyKey(key: string, source: string): Promise<AgentIdentity>;
 
-  abstract registerNode(identity: AgentIdentity, connectionId: string, registration: AgentRegistration): Promise<RegisteredNode>;
+  /**
+   * The hub decides who the node is: `key` is the agent's own key (checked again above, whatever was cached here), and
+   * a claim on a node without its credential is refused. `source` is where the agent connects from, for the audit.
+   */
+  abstract registerNode(identity: AgentIdentity, key: string, connectionId: string, registration: AgentRegistration, source: string): Promise<RegisteredNode>;
 
   /** The connection that registered the node is gone (a newer one may have replaced it: the hub tells them apart). */
   abstract nodeDisconnected(identity: AgentIdentity, agentId: string, connectionId: string): void;

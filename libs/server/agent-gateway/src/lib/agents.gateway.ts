@@ -55,10 +55,12 @@ export class AgentsGateway implements OnGatewayInit {
     this.namespace = namespace;
     this.sessions.useNamespace(namespace);
     namespace.use((socket, next) => {
+      const key: unknown = socket.handshake.auth?.['key'];
       this.auth
-        .authenticate(socket.handshake.auth?.['key'], socket.handshake.address)
+        .authenticate(key, socket.handshake.address)
         .then((identity) => {
           socket.data.identity = identity;
+          socket.data.key = key as string;
           next();
         })
         .catch((error: unknown) => next(toConnectError(error)));
@@ -79,18 +81,29 @@ export class AgentsGateway implements OnGatewayInit {
     if (this.sessions.detachSocket(socket.data.identity, agentId, socket)) this.uplink.nodeDisconnected(socket.data.identity, agentId, socket.id);
   }
 
+  /** The socket speaks for the node only once the hub accepted it: a refused claim leaves the node's own connection as it was. */
   private register(socket: AgentSocket, payload: unknown): Promise<Ack<RegisteredNode>> {
     return handleWithAck(agentRegistrationSchema, payload, async (registration) => {
       if (socket.data.agentId && socket.data.agentId !== registration.agentId) {
         throw new AppException('forbidden', 'One connection serves one agent; reconnect to register another agent id');
       }
-      // Set before the round trip, so a disconnect during it still tells the hub, and commands sent after it arrive.
-      socket.data.agentId = registration.agentId;
-      this.sessions.attachSocket(socket.data.identity, registration.agentId, socket);
-      const registered = await this.uplink.registerNode(socket.data.identity, socket.id, registration);
-      if (socket.disconnected) this.uplink.nodeDisconnected(socket.data.identity, registration.agentId, socket.id);
-      logger.debug(`agent ${registration.agentId} registered as ${registered.nodeName}`);
-      return registered;
+      if (socket.data.registering) throw new AppException('conflict', 'A registration of this connection is still waiting for the hub');
+      socket.data.registering = true;
+      const pending = this.sessions.beginRegistration(socket.data.identity, registration.agentId);
+      try {
+        const registered = await this.uplink.registerNode(socket.data.identity, socket.data.key, socket.id, registration, socket.handshake.address);
+        // Gone during the round trip: the hub recorded a connection that no longer exists.
+        if (socket.disconnected) {
+          this.uplink.nodeDisconnected(socket.data.identity, registration.agentId, socket.id);
+        } else {
+          socket.data.agentId = registration.agentId;
+          this.sessions.attachSocket(socket.data.identity, registration.agentId, socket, pending);
+        }
+        return registered;
+      } finally {
+        pending.end();
+        socket.data.registering = false;
+      }
     });
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AuditAction, AuditEvent, AuditListResponse, AuditQuery } from '@thresh/protocol';
+import { AuditAction, AuditEvent, AuditListResponse, AuditQuery, printable } from '@thresh/protocol';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditRepository } from './audit.repository';
 
@@ -40,7 +40,8 @@ export class AuditService {
       sourceAddress: entry.sourceAddress ?? null,
       details: entry.details ?? {},
     });
-    this.logger.log(`${entry.action} by ${entry.actor}${entry.target ? ` on ${entry.target}` : ''} from ${entry.sourceAddress ?? '-'}`);
+    // Actors and targets may be what a client typed (a username tried at login): escaped, they cannot forge log lines.
+    this.logger.log(`${entry.action} by ${printable(entry.actor)}${entry.target ? ` on ${printable(entry.target)}` : ''} from ${printable(entry.sourceAddress ?? '-')}`);
   }
 
   async list(accountId: string, query: AuditQuery): Promise<AuditListResponse> {

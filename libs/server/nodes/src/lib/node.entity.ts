@@ -49,6 +49,14 @@ export class NodeEntity {
   @Column({ name: 'connection_id', type: 'text', nullable: true })
   connectionId!: string | null;
 
+  /** SHA-256 of the node credential's secret; null for a node that anyone registering next may claim (before credentials, or reset). */
+  @Column({ name: 'credential_hash', type: 'bytea', nullable: true })
+  credentialHash!: Buffer | null;
+
+  /** The midtier key the node registered through, whose midtiers alone hear its commands; null: the hub itself. */
+  @Column({ name: 'carrier_key_id', type: 'uuid', nullable: true })
+  carrierKeyId!: string | null;
+
   /** Runtime drivers the agent has (process, docker). */
   @Column({ type: 'text', array: true })
   drivers!: RuntimeDriver[];

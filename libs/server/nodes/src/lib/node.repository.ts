@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { AgentRegistration, NodeListQuery } from '@thresh/protocol';
+import { AgentRegistration, nextFreeNodeName, NodeListQuery } from '@thresh/protocol';
 import { Repository } from 'typeorm';
 import { NodeEntity } from './node.entity';
 
@@ -21,47 +21,150 @@ const SORT_COLUMNS: Record<NodeListQuery['sort'], string> = {
   disk: 'node.disk_used_bytes',
 };
 
+/** Where a registration came in: the gateway connection, and the midtier key that carries it (null: the hub itself). */
+export interface Attachment {
+  connectionId: string;
+  carrierKeyId: string | null;
+}
+
+export interface StoredIdentity {
+  name: string;
+  credentialHash: Buffer | null;
+  enrollmentHash: Buffer | null;
+}
+
+/** What a claim makes of the node's identity, or why it is refused. */
+export type Claim = { credentialHash: Buffer | null; enrollmentHash: Buffer | null } | { refused: string };
+
+interface RegisteredRow {
+  id: string;
+  name: string;
+  last_seq: string | null;
+}
+
+type ExistingRow = StoredIdentity & { id: string };
+
+/** `adoptedBy`: a reset node taken over by name, by a machine with another agent id. */
+export type ClaimOutcome = (RegisteredRow & { created: boolean; adoptedBy?: string }) | { refused: string; name: string };
+
+const CLAIM_ATTEMPTS = 5;
+
+/** What a registration says about the machine; the name is not among it: a registration never renames a node. */
+const DESCRIPTION_UPDATES = `hostname = $3, platform = $4, arch = $5, agent_version = $6, cpu_cores = $7, memory_total_bytes = $8,
+  disk_total_bytes = $9, metrics_interval_seconds = $10, drivers = $11`;
+
+const describe = (accountId: string, registration: AgentRegistration) => [
+  accountId,
+  registration.agentId,
+  registration.hostname,
+  registration.platform,
+  registration.arch,
+  registration.agentVersion,
+  registration.cpuCores,
+  registration.memoryTotalBytes,
+  registration.diskTotalBytes,
+  registration.metricsIntervalSeconds,
+  registration.drivers,
+];
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class NodeRepository {
   constructor(@InjectRepository(NodeEntity) private readonly nodes: Repository<NodeEntity>) {}
 
-  /** One statement whether the node is new or returning: the agent id is its identity. */
-  async upsertRegistration(
+  /**
+   * The common case in one statement: a known node back with its credential. Null when the node is new, claimable, or
+   * did not prove itself: the caller then takes the slow path, `claim`.
+   */
+  async reattach(accountId: string, registration: AgentRegistration, attachment: Attachment, credentialHash: Buffer): Promise<RegisteredRow | null> {
+    // An UPDATE answers [rows, affected].
+    const [rows]: [RegisteredRow[], number] = await this.nodes.query(
+      `UPDATE nodes SET ${DESCRIPTION_UPDATES}, status = 'online', connection_id = $12, carrier_key_id = $13,
+              enrollment_hash = NULL, last_seen_at = now(), updated_at = now()
+        WHERE account_id = $1 AND agent_id = $2 AND credential_hash = $14
+        RETURNING id, name, last_seq`,
+      [...describe(accountId, registration), attachment.connectionId, attachment.carrierKeyId, credentialHash],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * A node registering without the credential its row holds, or for the first time: the row is locked, `decide` says
+   * what the node's identity becomes (or why it is refused), and a new node gets the first free name like the one it
+   * asked for.
+   */
+  async claim(
     accountId: string,
     registration: AgentRegistration,
-    connectionId: string,
-  ): Promise<{ id: string; name: string; last_seq: string | null }> {
-    const rows: { id: string; name: string; last_seq: string | null }[] = await this.nodes.query(
-      `INSERT INTO nodes (account_id, agent_id, name, hostname, platform, arch, agent_version, cpu_cores,
-                          memory_total_bytes, disk_total_bytes, metrics_interval_seconds, status, connection_id,
-                          drivers, last_seen_at, registered_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'online', $12, $13, now(), now(), now())
-       ON CONFLICT (account_id, agent_id) DO UPDATE SET
-         name = EXCLUDED.name, hostname = EXCLUDED.hostname, platform = EXCLUDED.platform, arch = EXCLUDED.arch,
-         agent_version = EXCLUDED.agent_version, cpu_cores = EXCLUDED.cpu_cores,
-         memory_total_bytes = EXCLUDED.memory_total_bytes, disk_total_bytes = EXCLUDED.disk_total_bytes,
-         metrics_interval_seconds = EXCLUDED.metrics_interval_seconds, status = 'online',
-         connection_id = EXCLUDED.connection_id, drivers = EXCLUDED.drivers, last_seen_at = now(), updated_at = now()
-       RETURNING id, name, last_seq`,
-      [
-        accountId,
-        registration.agentId,
-        registration.nodeName,
-        registration.hostname,
-        registration.platform,
-        registration.arch,
-        registration.agentVersion,
-        registration.cpuCores,
-        registration.memoryTotalBytes,
-        registration.diskTotalBytes,
-        registration.metricsIntervalSeconds,
-        connectionId,
-        registration.drivers,
-      ],
+    attachment: Attachment,
+    decide: (existing: StoredIdentity | null) => Claim,
+  ): Promise<ClaimOutcome> {
+    return this.nodes.manager.transaction(async (manager) => {
+      for (let attempt = 1; ; attempt++) {
+        const [byAgent]: ExistingRow[] = await manager.query(
+          `SELECT id, name, credential_hash AS "credentialHash", enrollment_hash AS "enrollmentHash"
+             FROM nodes WHERE account_id = $1 AND agent_id = $2 FOR UPDATE`,
+          [accountId, registration.agentId],
+        );
+        // A node an operator reset goes to the next machine asking for its name, whatever its agent id (a reinstall).
+        const [byName]: ExistingRow[] = byAgent
+          ? []
+          : await manager.query(
+              `SELECT id, name, credential_hash AS "credentialHash", enrollment_hash AS "enrollmentHash"
+                 FROM nodes WHERE account_id = $1 AND name = $2 AND identity_reset_at IS NOT NULL FOR UPDATE`,
+              [accountId, registration.nodeName],
+            );
+        const existing = byAgent ?? byName;
+        const claim = decide(existing ?? null);
+        if ('refused' in claim) return { refused: claim.refused, name: existing?.name ?? registration.nodeName };
+        if (existing) {
+          const [[row]]: [RegisteredRow[], number] = await manager.query(
+            `UPDATE nodes SET ${DESCRIPTION_UPDATES}, agent_id = $2, status = 'online', connection_id = $12, carrier_key_id = $13,
+                    credential_hash = $14, enrollment_hash = $15, identity_reset_at = NULL, last_seen_at = now(), updated_at = now()
+              WHERE id = $16 AND account_id = $1
+              RETURNING id, name, last_seq`,
+            [...describe(accountId, registration), attachment.connectionId, attachment.carrierKeyId, claim.credentialHash, claim.enrollmentHash, existing.id],
+          );
+          return { ...row, created: false, ...(byName ? { adoptedBy: registration.agentId } : {}) };
+        }
+        const taken: { name: string }[] = await manager.query(
+          `SELECT name FROM nodes WHERE account_id = $1 AND (name = $2 OR name LIKE $3 ESCAPE '\\')`,
+          [accountId, registration.nodeName, `${registration.nodeName.slice(0, 50).replace(/[%_\\]/g, '\\$&')}%`],
+        );
+        const name = nextFreeNodeName(registration.nodeName, new Set(taken.map((row) => row.name)));
+        // DO NOTHING on either key: the same agent registering at once, or the name taken meanwhile. Both: look again.
+        const [row]: RegisteredRow[] = await manager.query(
+          `INSERT INTO nodes (account_id, agent_id, hostname, platform, arch, agent_version, cpu_cores, memory_total_bytes,
+                              disk_total_bytes, metrics_interval_seconds, drivers, status, connection_id, carrier_key_id,
+                              credential_hash, enrollment_hash, name, last_seen_at, registered_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'online', $12, $13, $14, $15, $16, now(), now(), now())
+           ON CONFLICT DO NOTHING
+           RETURNING id, name, last_seq`,
+          [...describe(accountId, registration), attachment.connectionId, attachment.carrierKeyId, claim.credentialHash, claim.enrollmentHash, name],
+        );
+        if (row) return { ...row, created: true };
+        if (attempt >= CLAIM_ATTEMPTS) throw new Error(`could not register node ${registration.nodeName}: ${CLAIM_ATTEMPTS} names in a row were taken meanwhile`);
+      }
+    });
+  }
+
+  async rename(accountId: string, id: string, name: string): Promise<'renamed' | 'taken' | 'missing'> {
+    try {
+      const [, affected] = await this.nodes.query(`UPDATE nodes SET name = $3, updated_at = now() WHERE account_id = $1 AND id = $2`, [accountId, id, name]);
+      return affected > 0 ? 'renamed' : 'missing';
+    } catch (error) {
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') return 'taken';
+      throw error;
+    }
+  }
+
+  /** The node's credential no longer holds: the next machine to register as it (by agent id, or by name) claims it. */
+  async resetIdentity(accountId: string, id: string): Promise<void> {
+    await this.nodes.query(
+      `UPDATE nodes SET credential_hash = NULL, enrollment_hash = NULL, identity_reset_at = now(), updated_at = now() WHERE account_id = $1 AND id = $2`,
+      [accountId, id],
     );
-    return rows[0];
   }
 
   findById(accountId: string, id: string): Promise<NodeEntity | null> {
@@ -72,12 +175,13 @@ export class NodeRepository {
     return this.nodes.findOneBy({ accountId, agentId });
   }
 
-  async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<StatusRow[]> {
+  /** Only the connection that holds the node, through the carrier that holds it, takes it offline. */
+  async markDisconnected(accountId: string, agentId: string, attachment: Attachment): Promise<StatusRow[]> {
     const [rows] = await this.nodes.query(
       `UPDATE nodes SET status = 'offline', connection_id = NULL, updated_at = now()
-        WHERE account_id = $1 AND agent_id = $2 AND connection_id = $3
+        WHERE account_id = $1 AND agent_id = $2 AND connection_id = $3 AND carrier_key_id IS NOT DISTINCT FROM $4
         RETURNING account_id, id, name, status, last_seen_at`,
-      [accountId, agentId, connectionId],
+      [accountId, agentId, attachment.connectionId, attachment.carrierKeyId],
     );
     return rows;
   }
@@ -131,7 +235,7 @@ export class NodeRepository {
   findByIdOrName(accountId: string, idOrName: string): Promise<NodeEntity | null> {
     return UUID.test(idOrName)
       ? this.nodes.findOneBy({ accountId, id: idOrName })
-      : this.nodes.findOne({ where: { accountId, name: idOrName }, order: { lastSeenAt: 'DESC' } });
+      : this.nodes.findOneBy({ accountId, name: idOrName });
   }
 
   /** Up to `limit` nodes whose id starts with the prefix (the caller tells one match from several). */

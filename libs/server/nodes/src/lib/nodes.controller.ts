@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
 import { ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
@@ -13,16 +13,18 @@ import {
   nodeListResponseSchema,
   NodeResponse,
   nodeResponseSchema,
+  NodeUpdate,
+  nodeUpdateSchema,
 } from '@thresh/protocol';
 import { NodesService } from './nodes.service';
 
 @ApiTags('nodes')
 @Controller('nodes')
-@Authenticated()
 export class NodesController {
   constructor(private readonly nodes: NodesService) {}
 
   @Get()
+  @Authenticated()
   @ApiOperation({ summary: 'List nodes with their status, last report, platform and agent version' })
   @ApiQuery({ name: 'status', required: false, enum: ['online', 'offline'] })
   @ApiQuery({ name: 'name', required: false, description: 'Substring of the node name' })
@@ -40,6 +42,7 @@ export class NodesController {
   }
 
   @Get(':idOrName/metrics')
+  @Authenticated()
   @ApiOperation({ summary: "A node's samples over time: raw, or averaged per minute or hour (auto picks by range)" })
   @ApiQuery({ name: 'from', required: false, description: 'ISO 8601; default: an hour before "to"' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO 8601; default: now' })
@@ -54,9 +57,31 @@ export class NodesController {
   }
 
   @Get(':idOrName')
+  @Authenticated()
   @ApiOperation({ summary: 'One node, by id or by name' })
   @ApiZodResponse(200, nodeResponseSchema)
   get(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string): Promise<NodeResponse> {
     return this.nodes.get(user.accountId, idOrName);
+  }
+
+  @Patch(':idOrName')
+  @Authenticated('admin', 'operator')
+  @ApiOperation({ summary: 'Rename a node (a registration never renames one); 409 when the name is taken' })
+  @ApiZodResponse(200, nodeResponseSchema)
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('idOrName') idOrName: string,
+    @Body(new ZodValidationPipe(nodeUpdateSchema)) body: NodeUpdate,
+  ): Promise<NodeResponse> {
+    return this.nodes.rename(user, idOrName, body.name);
+  }
+
+  @Post(':idOrName/reset-identity')
+  @HttpCode(200)
+  @Authenticated('admin', 'operator')
+  @ApiOperation({ summary: "Forget the node's credential: the next machine to register as this node claims it (a reinstalled machine)" })
+  @ApiZodResponse(200, nodeResponseSchema)
+  resetIdentity(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string): Promise<NodeResponse> {
+    return this.nodes.resetIdentity(user, idOrName);
   }
 }

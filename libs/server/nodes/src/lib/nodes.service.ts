@@ -9,11 +9,16 @@ import {
   NodeMetricsResponse,
   NodeResponse,
   RegisteredNode,
+  generateCredential,
+  parseCredential,
+  printable,
 } from '@thresh/protocol';
 import { AuditService } from '@thresh/server-audit';
+import type { AuthUser } from '@thresh/server-auth';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { NodeEvents } from './node-events';
 import { NodeMetricsRepository, Resolution } from './node-metrics.repository';
-import { StatusRow } from './node.repository';
+import { Attachment, Claim, StatusRow, StoredIdentity } from './node.repository';
 import { NodeEntity } from './node.entity';
 import { NodeRepository } from './node.repository';
 
@@ -50,13 +55,57 @@ export function mapNode(node: NodeEntity): NodeResponse {
     environments: node.environments,
     drivers: node.drivers,
     lastSampleAt: node.lastSampleAt?.toISOString() ?? null,
+    identity: node.credentialHash ? 'credential' : 'claimable',
   };
+}
+
+/** Who asks to register a node: the agent key's account, and where the request came from (for the audit). */
+export interface RegisteringAgent {
+  keyId: string;
+  accountId: string;
+  /** The account's slug, as node credentials carry it. */
+  account: string;
+  source: string;
+}
+
+const REFUSAL_AUDIT_INTERVAL_MS = 60_000;
+const MAX_REFUSALS_REMEMBERED = 10_000;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/** The hash a node credential is stored as; null for anything that is not a well-formed node credential of the account. */
+function credentialHashOf(credential: string | undefined, account: string): Buffer | null {
+  if (!credential) return null;
+  const parsed = parseCredential(credential);
+  if (!parsed.ok || parsed.credential.kind !== 'node' || parsed.credential.account !== account) return null;
+  return sha256(parsed.credential.secret);
+}
+
+const same = (a: Buffer | null, b: Buffer | null) => a !== null && b !== null && a.length === b.length && timingSafeEqual(a, b);
+
+/**
+ * Who a registration may be. A new node gets a credential. A node that holds one must present it, or the enrollment
+ * secret of the registration that was issued it, unanswered (its answer lost). A claimable node (from before
+ * credentials, or after a reset) goes to whoever registers next: an agent that sends an enrollment gets a credential,
+ * an older one keeps the node claimable.
+ */
+export function decideClaim(
+  existing: StoredIdentity | null,
+  asked: { presented: Buffer | null; enrollment: Buffer | null; issue: () => Buffer | null },
+): Claim {
+  if (!existing) return { credentialHash: asked.issue(), enrollmentHash: asked.enrollment };
+  if (same(existing.credentialHash, asked.presented)) return { credentialHash: existing.credentialHash, enrollmentHash: null };
+  if (!existing.credentialHash) return asked.enrollment ? { credentialHash: asked.issue(), enrollmentHash: asked.enrollment } : { credentialHash: null, enrollmentHash: null };
+  if (same(existing.enrollmentHash, asked.enrollment)) return { credentialHash: asked.issue(), enrollmentHash: asked.enrollment };
+  return { refused: asked.presented ? "presented a node credential that is not this node's" : 'did not present the node credential' };
 }
 
 @Injectable()
 export class NodesService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(NodesService.name);
   private sweepTimer?: NodeJS.Timeout;
+  /** When a refused claim on each node was last audited. */
+  private readonly refusalsAudited = new Map<string, number>();
 
   constructor(
     private readonly nodes: NodeRepository,
@@ -75,14 +124,109 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sweepTimer);
   }
 
-  async register(accountId: string, registration: AgentRegistration, connectionId: string): Promise<RegisteredNode> {
-    const node = await this.nodes.upsertRegistration(accountId, registration, connectionId);
-    this.events.changed([{ accountId, nodeId: node.id, name: node.name, status: 'online', lastSeenAt: new Date().toISOString() }]);
-    return { nodeId: node.id, nodeName: node.name, lastSeq: node.last_seq === null ? null : Number(node.last_seq) };
+  /**
+   * A node proves it is itself with its node credential; a new node gets one (and the first free name like the one it
+   * asked for). A claim on a node without its credential is refused, changes nothing, and is audited.
+   */
+  async register(agent: RegisteringAgent, registration: AgentRegistration, attachment: Attachment): Promise<RegisteredNode> {
+    const presented = credentialHashOf(registration.nodeCredential, agent.account);
+    const reattached = presented ? await this.nodes.reattach(agent.accountId, registration, attachment, presented) : null;
+    let issued: string | undefined;
+    const issue = () => {
+      issued = generateCredential('node', agent.account);
+      return credentialHashOf(issued, agent.account);
+    };
+    const enrollment = registration.enrollment ? sha256(registration.enrollment) : null;
+    const outcome =
+      reattached ?? (await this.nodes.claim(agent.accountId, registration, attachment, (existing) => decideClaim(existing, { presented, enrollment, issue })));
+    if ('refused' in outcome) {
+      await this.auditRefusal(agent, registration.agentId, outcome.name, outcome.refused);
+      throw new AppException(
+        'forbidden',
+        `Node "${outcome.name}" belongs to another machine: this one ${outcome.refused}. If the machine was reinstalled, run "thresh node reset-identity ${outcome.name}" and let it register again`,
+      );
+    }
+    if (!reattached && (('created' in outcome && outcome.created) || issued)) {
+      await this.audit.record({
+        accountId: agent.accountId,
+        actor: `agent key ${agent.keyId}`,
+        action: 'node.register',
+        target: `${outcome.name} (${outcome.id})`,
+        sourceAddress: agent.source,
+        details: {
+          agentId: registration.agentId,
+          ...('created' in outcome && outcome.created ? {} : { claimed: true }),
+          ...('adoptedBy' in outcome && outcome.adoptedBy ? { claimedByName: true } : {}),
+          ...(outcome.name !== registration.nodeName ? { requestedName: registration.nodeName } : {}),
+          credential: issued ? 'issued' : 'none',
+        },
+      });
+    }
+    this.events.changed([{ accountId: agent.accountId, nodeId: outcome.id, name: outcome.name, status: 'online', lastSeenAt: new Date().toISOString() }]);
+    return {
+      nodeId: outcome.id,
+      nodeName: outcome.name,
+      lastSeq: outcome.last_seq === null ? null : Number(outcome.last_seq),
+      ...(issued ? { nodeCredential: issued } : {}),
+    };
   }
 
-  async markDisconnected(accountId: string, agentId: string, connectionId: string): Promise<void> {
-    this.announce(await this.nodes.markDisconnected(accountId, agentId, connectionId));
+  /** One audit row per node and minute: an agent retrying a refused claim must not flood the log. */
+  private async auditRefusal(agent: RegisteringAgent, agentId: string, name: string, reason: string): Promise<void> {
+    const key = `${agent.accountId}/${agentId}`;
+    const now = Date.now();
+    if ((this.refusalsAudited.get(key) ?? 0) > now - REFUSAL_AUDIT_INTERVAL_MS) return;
+    if (this.refusalsAudited.size >= MAX_REFUSALS_REMEMBERED) this.refusalsAudited.clear();
+    this.refusalsAudited.set(key, now);
+    this.logger.warn(`refused a registration as node ${printable(name)} from ${printable(agent.source)}: it ${reason}`);
+    await this.audit.record({
+      accountId: agent.accountId,
+      actor: `agent key ${agent.keyId}`,
+      action: 'node.refuse',
+      target: name,
+      sourceAddress: agent.source,
+      details: { agentId, reason },
+    });
+  }
+
+  async markDisconnected(accountId: string, agentId: string, attachment: Attachment): Promise<void> {
+    this.announce(await this.nodes.markDisconnected(accountId, agentId, attachment));
+  }
+
+  async rename(user: AuthUser, idOrName: string, name: string): Promise<NodeResponse> {
+    const node = await this.resolve(user.accountId, idOrName);
+    if (node.name !== name) {
+      const renamed = await this.nodes.rename(user.accountId, node.id, name);
+      if (renamed === 'taken') throw new AppException('conflict', `Another node is already named "${name}"; rename that one first, or pick another name`);
+      if (renamed === 'missing') throw new AppException('not_found', `No node with id, name or id prefix "${idOrName}"`);
+      await this.audit.record({
+        accountId: user.accountId,
+        actor: user.username,
+        action: 'node.rename',
+        target: `${name} (${node.id})`,
+        sourceAddress: user.sourceAddress,
+        details: { from: node.name, to: name },
+      });
+    }
+    return this.get(user.accountId, node.id);
+  }
+
+  /**
+   * For a reinstalled machine: its node's credential stops holding, and the next machine to register as it claims it,
+   * by its agent id or, with a new one, by the node's name.
+   */
+  async resetIdentity(user: AuthUser, idOrName: string): Promise<NodeResponse> {
+    const node = await this.resolve(user.accountId, idOrName);
+    await this.nodes.resetIdentity(user.accountId, node.id);
+    await this.audit.record({
+      accountId: user.accountId,
+      actor: user.username,
+      action: 'node.reset_identity',
+      target: `${node.name} (${node.id})`,
+      sourceAddress: user.sourceAddress,
+      details: { agentId: node.agentId },
+    });
+    return this.get(user.accountId, node.id);
   }
 
   /** Status changes found elsewhere (a metrics batch bringing nodes back) go out the same way. */

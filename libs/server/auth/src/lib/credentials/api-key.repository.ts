@@ -39,8 +39,8 @@ export class ApiKeyRepository {
     return this.keys
       .createQueryBuilder('key')
       .select(['key.id', 'key.accountId'])
-      .where("key.type IN ('agent', 'midtier')")
-      .andWhere('((key.expires_at > :from AND key.expires_at <= :to) OR (key.revoked_at > :from AND key.revoked_at <= :to))', { from, to })
+      // User tokens too: a dashboard's socket closes when its login expires.
+      .where('((key.expires_at > :from AND key.expires_at <= :to) OR (key.revoked_at > :from AND key.revoked_at <= :to))', { from, to })
       .getMany();
   }
 

@@ -6,6 +6,7 @@ import {
   describeCredentialKind,
   generateCredential,
   parseCredential,
+  printable,
 } from '@thresh/protocol';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
@@ -83,18 +84,18 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * 403 for a credential of another type, 401 for anything missing, malformed, unknown, revoked or expired;
-   * 429 for a source that failed too often. Failures are logged with their type, reason and source, never the secret.
+   * 429 once `limitBy` (the source, unless a midtier asks for its agents) failed too often. Failures are logged with their type, reason and source, never the secret.
    */
-  async verify(raw: string | undefined, expected: CredentialKind, source = 'unknown'): Promise<VerifiedCredential> {
+  async verify(raw: string | undefined, expected: CredentialKind, source = 'unknown', limitBy = source): Promise<VerifiedCredential> {
     if (!raw) throw new AppException('unauthorized', `Missing credential: expected ${describeCredentialKind(expected)}`);
     return this.failures.attempt(
-      source,
+      limitBy,
       () => this.check(raw, expected, new Date()),
       (error) => {
         if (!(error instanceof AppException)) return false;
         const claimed = claimedCredentialKind(raw);
         this.logger.warn(
-          `rejected ${claimed ? describeCredentialKind(claimed) : 'an unrecognised credential'} where ${describeCredentialKind(expected)} was expected, from ${source}: ${error.message}`,
+          `rejected ${claimed ? describeCredentialKind(claimed) : 'an unrecognised credential'} where ${describeCredentialKind(expected)} was expected, from ${printable(source)}: ${error.message}`,
         );
         return true;
       },

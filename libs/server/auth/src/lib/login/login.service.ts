@@ -4,6 +4,7 @@ import { AppException, FailureLimiter } from '@thresh/server-core';
 import { LoginRequest, LoginResponse, UserResponse } from '@thresh/protocol';
 import { AccountRepository } from '../accounts/account.repository';
 import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
+import { UsernameSlowdown } from './username-slowdown';
 import { CredentialsService } from '../credentials/credentials.service';
 import { AuthUser } from '../guards/auth-user';
 import { PasswordHasher } from '../users/password-hasher';
@@ -15,6 +16,7 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 @Injectable()
 export class LoginService {
   private readonly failedLogins: FailureLimiter;
+  private readonly guessedUsernames = new UsernameSlowdown({ freeFailures: 5, windowMs: 15 * 60_000, maxDelayMs: 4000, maxWaitMs: 10_000, maxUsernames: 10_000 });
 
   constructor(
     private readonly users: UserRepository,
@@ -27,10 +29,27 @@ export class LoginService {
     this.failedLogins = new FailureLimiter('logins', { failures: options.loginFailuresPer5Minutes, windowSeconds: 300, blockSeconds: 300 });
   }
 
+  /**
+   * Failures are counted per address (one that fails too often is refused for a while, which locks out no one
+   * elsewhere) and per username (one guessed from many addresses is slowed, not locked: see UsernameSlowdown).
+   */
   async login(request: LoginRequest, source: string): Promise<LoginResponse> {
-    return this.failedLogins.attempt(source, () => this.checkAndIssue(request, source), (error) => error instanceof AppException, {
-      reserve: true,
-    });
+    return this.failedLogins.attempt(
+      source,
+      async () => {
+        await this.guessedUsernames.turn(request.username, source);
+        try {
+          const login = await this.checkAndIssue(request, source);
+          this.guessedUsernames.succeeded(request.username, source);
+          return login;
+        } catch (error) {
+          if (error instanceof AppException && error.code === 'unauthorized') this.guessedUsernames.failed(request.username);
+          throw error;
+        }
+      },
+      (error) => error instanceof AppException && error.code === 'unauthorized',
+      { reserve: true },
+    );
   }
 
   private async checkAndIssue(request: LoginRequest, source: string): Promise<LoginResponse> {

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { AgentCommand, CommandProgressEvent } from '@thresh/protocol';
 import { EventEmitter } from 'node:events';
 
-export interface CommandDispatch {
+/** The midtier key whose midtiers alone may hear about a node's commands; null: the node is on the hub itself. */
+interface Carried {
+  carrierKeyId: string | null;
+}
+
+export interface CommandDispatch extends Carried {
   accountId: string;
   agentId: string;
   command: AgentCommand;
@@ -13,7 +18,7 @@ export interface CommandProgress {
   event: CommandProgressEvent;
 }
 
-export interface CommandCancel {
+export interface CommandCancel extends Carried {
   accountId: string;
   agentId: string;
   commandId: string;

@@ -82,9 +82,9 @@ export class CommandRepository {
   }
 
   /** Commands handed down a while ago and still not started, for nodes that are connected: handed down again. */
-  async overdue(seconds: number): Promise<{ id: string; account_id: string; agent_id: string }[]> {
+  async overdue(seconds: number): Promise<{ id: string; account_id: string; agent_id: string; carrier_key_id: string | null }[]> {
     return this.commands.query(
-      `SELECT c.id, c.account_id, n.agent_id
+      `SELECT c.id, c.account_id, n.agent_id, n.carrier_key_id
          FROM commands c JOIN nodes n ON n.id = c.node_id
         WHERE c.state IN ('queued', 'dispatched') AND c.expires_at > now()
           AND (c.dispatched_at IS NULL OR c.dispatched_at < now() - make_interval(secs => $1))

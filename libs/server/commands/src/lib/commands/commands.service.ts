@@ -32,6 +32,9 @@ export interface CommandsOptions {
   redeliverAfterSeconds: number;
 }
 
+/** A node as commands reach it: its agent, through the carrier that holds it. */
+export type NodeOnItsCarrier = Pick<NodeEntity, 'id' | 'agentId' | 'carrierKeyId'>;
+
 /** How long a command may run once its node took it. */
 const RUN_SECONDS: Record<CommandKind, number> = {
   'blueprints.list': 60,
@@ -125,7 +128,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       });
     }
     if (!node.connectionId || node.status !== 'online') return command;
-    const [dispatched] = await this.handDown(user.accountId, node.agentId, [command]);
+    const [dispatched] = await this.handDown(user.accountId, node, [command]);
     return dispatched ?? this.find(user.accountId, command.id);
   }
 
@@ -180,14 +183,18 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** A node (re)registered or came back: hand down what waits for it. */
-  async nodeAvailable(accountId: string, nodeId: string, agentId: string): Promise<void> {
-    await this.handDown(accountId, agentId, await this.commands.waitingFor(nodeId));
+  async nodeAvailable(accountId: string, node: NodeOnItsCarrier): Promise<void> {
+    await this.handDown(accountId, node, await this.commands.waitingFor(node.id));
   }
 
-  /** An agent's word on a command, through its midtier. `accepted` is false when the command already had its outcome. */
-  async applyUpdate(accountId: string, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
+  /**
+   * An agent's word on a command, through the carrier that holds its node (a midtier key, or null for the hub's own
+   * gateway). `accepted` is false when the command already had its outcome.
+   */
+  async applyUpdate(accountId: string, agentId: string, carrierKeyId: string | null, update: CommandUpdate): Promise<{ accepted: boolean }> {
     const node = await this.nodes.findByAgentId(accountId, agentId);
     if (!node) throw new AppException('not_found', 'Unknown agent: register before reporting on commands');
+    if (node.carrierKeyId !== carrierKeyId) throw new AppException('forbidden', `Node ${node.name} is not carried by this connection: register through it first`);
     const kind = await this.record(node.id, update);
     if (kind) this.events.progressed({ accountId, event: { commandId: update.commandId, kind, nodeName: node.name, state: update.state, step: update.step ?? null } });
     return { accepted: kind !== null };
@@ -220,14 +227,14 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
   async redeliverOverdue(): Promise<number> {
     try {
       const overdue = await this.commands.overdue(this.options.redeliverAfterSeconds);
-      const byAgent = new Map<string, { accountId: string; ids: string[] }>();
+      const byAgent = new Map<string, { accountId: string; carrierKeyId: string | null; ids: string[] }>();
       for (const row of overdue) {
-        const entry = byAgent.get(row.agent_id) ?? { accountId: row.account_id, ids: [] };
+        const entry = byAgent.get(row.agent_id) ?? { accountId: row.account_id, carrierKeyId: row.carrier_key_id, ids: [] };
         entry.ids.push(row.id);
         byAgent.set(row.agent_id, entry);
       }
-      for (const [agentId, { accountId, ids }] of byAgent) {
-        for (const command of await this.commands.markDispatched(ids)) this.events.dispatch({ accountId, agentId, command: toAgentCommand(command) });
+      for (const [agentId, { accountId, carrierKeyId, ids }] of byAgent) {
+        for (const command of await this.commands.markDispatched(ids)) this.events.dispatch({ accountId, agentId, carrierKeyId, command: toAgentCommand(command) });
       }
       return overdue.length;
     } catch (error) {
@@ -252,18 +259,18 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The commands as dispatched; one finished or cancelled meanwhile is not sent. */
-  private async handDown(accountId: string, agentId: string, commands: CommandEntity[]): Promise<CommandEntity[]> {
+  private async handDown(accountId: string, node: NodeOnItsCarrier, commands: CommandEntity[]): Promise<CommandEntity[]> {
     if (commands.length === 0) return [];
     // Marked before sending, so an agent's quick "running" is never overtaken by "dispatched".
     const dispatched = await this.commands.markDispatched(commands.map((command) => command.id));
-    for (const command of dispatched) this.events.dispatch({ accountId, agentId, command: toAgentCommand(command) });
+    for (const command of dispatched) this.events.dispatch({ accountId, agentId: node.agentId, carrierKeyId: node.carrierKeyId, command: toAgentCommand(command) });
     return dispatched;
   }
 
   private async tellAgentToStop(accountId: string, nodeId: string | null, commandId: string): Promise<void> {
     if (!nodeId) return;
     const node = await this.nodes.findById(accountId, nodeId);
-    if (node) this.events.cancel({ accountId, agentId: node.agentId, commandId });
+    if (node) this.events.cancel({ accountId, agentId: node.agentId, carrierKeyId: node.carrierKeyId, commandId });
   }
 
   private async find(accountId: string, id: string): Promise<CommandEntity> {

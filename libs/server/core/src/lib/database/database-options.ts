@@ -7,8 +7,9 @@ import { TimePartitions1764547200000 } from './migrations/1764547200000-time-par
 import { Commands1764633600000 } from './migrations/1764633600000-commands';
 import { StackDeployments1764720000000 } from './migrations/1764720000000-stack-deployments';
 import { ReplicaBroadcasts1764806400000 } from './migrations/1764806400000-replica-broadcasts';
+import { NodeIdentity1764892800000 } from './migrations/1764892800000-node-identity';
 
-export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000, MetricSamples1764374400000, MetricRollups1764460800000, TimePartitions1764547200000, Commands1764633600000, StackDeployments1764720000000, ReplicaBroadcasts1764806400000];
+export const MIGRATIONS = [InitialSchema1764201600000, IdentityAndAudit1764288000000, MetricSamples1764374400000, MetricRollups1764460800000, TimePartitions1764547200000, Commands1764633600000, StackDeployments1764720000000, ReplicaBroadcasts1764806400000, NodeIdentity1764892800000];
 
 export interface DatabaseSettings {
   url: string;

@@ -14,7 +14,7 @@ describe('httpsOptionsOf', () => {
 
   it('serves HTTPS with both files, HTTP with neither or when disabled', () => {
     const files = { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
-    expect(httpsOptionsOf('HUB', { ...files, disabled: false })).toEqual({ cert: Buffer.from('CERT'), key: Buffer.from('KEY') });
+    expect(httpsOptionsOf('HUB', { ...files, disabled: false })).toEqual({ cert: Buffer.from('CERT'), key: Buffer.from('KEY'), handshakeTimeout: 10_000 });
     expect(httpsOptionsOf('HUB', { ...files, disabled: true })).toBeUndefined();
     expect(httpsOptionsOf('HUB', { disabled: false })).toBeUndefined();
   });

@@ -19,7 +19,7 @@ export interface TlsFiles {
  * The certificate and key to serve HTTPS with, read from their files; undefined for plain HTTP (none given, or
  * HTTPS disabled). Throws a message naming the variable at fault.
  */
-export function httpsOptionsOf(prefix: 'HUB' | 'MIDTIER', files: TlsFiles): { cert: Buffer; key: Buffer } | undefined {
+export function httpsOptionsOf(prefix: 'HUB' | 'MIDTIER', files: TlsFiles): { cert: Buffer; key: Buffer; handshakeTimeout: number } | undefined {
   if (files.disabled || (!files.cert && !files.key)) return undefined;
   if (!files.cert || !files.key) {
     throw new Error(`${prefix}_TLS_CERT and ${prefix}_TLS_KEY go together: give both for HTTPS, or neither (or ${prefix}_DISABLE_HTTPS=true) for HTTP`);
@@ -31,5 +31,6 @@ export function httpsOptionsOf(prefix: 'HUB' | 'MIDTIER', files: TlsFiles): { ce
       throw new Error(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
   };
-  return { cert: read(`${prefix}_TLS_CERT`, files.cert), key: read(`${prefix}_TLS_KEY`, files.key) };
+  // A TLS handshake left half done is closed after 10 s, not Node's 120.
+  return { cert: read(`${prefix}_TLS_CERT`, files.cert), key: read(`${prefix}_TLS_KEY`, files.key), handshakeTimeout: 10_000 };
 }

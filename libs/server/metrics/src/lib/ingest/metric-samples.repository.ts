@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MetricsBatch, NodeSampledEvent } from '@thresh/protocol';
+import { MAX_SEQ_AHEAD, MetricsBatch, NodeSampledEvent } from '@thresh/protocol';
 import { StatusRow } from '@thresh/server-nodes';
 import { DataSource } from 'typeorm';
 
 export interface StoreResult {
   /** New rows; a repeat of a stored (node, seq) is not counted. */
   stored: number;
-  /** Samples of agents the hub does not know in this account (never registered): dropped. */
+  /** Samples of agents the hub does not know in this account (never registered), or that the sender does not carry: dropped. */
   unknown: number;
+  /** Samples numbered impossibly far past their node's last (MAX_SEQ_AHEAD): refused, nothing moved. */
+  refused: number;
   /** Nodes this batch brought back from offline. */
   cameOnline: StatusRow[];
   /** Each node's latest values that this batch moved forward, for the live dashboard. */
@@ -18,6 +20,7 @@ export interface StoreResult {
 interface StoreRow {
   stored: string;
   known: string;
+  sane: string;
   received: string;
   came_online: StatusRow[];
   sampled: NodeSampledEvent[];
@@ -46,7 +49,8 @@ export class MetricSamplesRepository {
    * resolve agent ids to nodes of the account, insert with ON CONFLICT DO NOTHING (exactly-once storage of
    * at-least-once delivery), add what was new to the minute and hour rollups, and move each node's latest values forward.
    */
-  async store(accountId: string, batch: MetricsBatch): Promise<StoreResult> {
+  /** `carrierKeyId`: the midtier key the batch came through (only its nodes' samples count), or null for the hub's own gateway. */
+  async store(accountId: string, carrierKeyId: string | null, batch: MetricsBatch): Promise<StoreResult> {
     const samples = batch.samples;
     const agentIds = [...new Set(samples.map((sample) => sample.agentId))];
     return this.dataSource.transaction(async (manager) => {
@@ -61,9 +65,12 @@ export class MetricSamplesRepository {
                   "diskUsedBytes" AS disk_used, "diskTotalBytes" AS disk_total, "containersRunning" AS containers, environments
              FROM json_to_recordset($2::json) AS u("agentId" uuid, seq bigint, at timestamptz, "cpuPercent" real, "memoryUsedBytes" bigint,
                   "memoryTotalBytes" bigint, "diskUsedBytes" bigint, "diskTotalBytes" bigint, "containersRunning" int, environments jsonb)
-         ), resolved AS (
+         ), known AS (
            SELECT n.id AS node_id, n.last_seq AS stored_through, i.*
-             FROM input i JOIN nodes n ON n.account_id = $1 AND n.agent_id = i.agent_id
+             FROM input i JOIN nodes n ON n.account_id = $1 AND n.agent_id = i.agent_id AND n.carrier_key_id IS NOT DISTINCT FROM $3::uuid
+         ), resolved AS (
+           -- One wild sequence number must not make every later sample of the node look like a repeat.
+           SELECT * FROM known WHERE seq <= coalesce(stored_through, 0) + ${MAX_SEQ_AHEAD}
          ), inserted AS (
            INSERT INTO metric_samples (node_id, seq, at, cpu_percent, memory_used_bytes, memory_total_bytes,
                                        disk_used_bytes, disk_total_bytes, containers_running)
@@ -94,7 +101,7 @@ export class MetricSamplesRepository {
             RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, k.previous, n.last_sample_at, n.cpu_percent,
                       n.memory_used_bytes, n.disk_used_bytes, n.containers_running, n.environments
          )
-         SELECT (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM resolved) AS known,
+         SELECT (SELECT count(*) FROM inserted) AS stored, (SELECT count(*) FROM known) AS known, (SELECT count(*) FROM resolved) AS sane,
                 (SELECT count(*) FROM input) AS received,
                 (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'name', name, 'status', status,
                                                             'last_seen_at', last_seen_at)), '[]')
@@ -103,11 +110,12 @@ export class MetricSamplesRepository {
                                                             'memoryUsedBytes', memory_used_bytes, 'diskUsedBytes', disk_used_bytes,
                                                             'containersRunning', containers_running, 'environments', environments)), '[]')
                    FROM moved) AS sampled`,
-        [accountId, JSON.stringify(samples)],
+        [accountId, JSON.stringify(samples), carrierKeyId],
       );
       return {
         stored: Number(rows[0].stored),
         unknown: Number(rows[0].received) - Number(rows[0].known),
+        refused: Number(rows[0].known) - Number(rows[0].sane),
         cameOnline: rows[0].came_online,
         sampled: rows[0].sampled,
       };

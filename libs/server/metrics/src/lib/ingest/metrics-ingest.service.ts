@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { MetricsBatch } from '@thresh/protocol';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MAX_SEQ_AHEAD, MetricsBatch } from '@thresh/protocol';
 import { AppException, ConcurrencyLimit } from '@thresh/server-core';
 import { MetricsService } from '../metrics.service';
 import { NodeEvents, NodesService } from '@thresh/server-nodes';
@@ -26,6 +26,8 @@ const isDataException = (error: unknown) => sqlState(error)?.startsWith('22') ==
 export class MetricsIngestService {
   private readonly storedSamples = this.metrics.counter('thresh_hub_samples_stored_total', 'Metric samples stored (repeats excluded)');
   private readonly repeatedSamples = this.metrics.counter('thresh_hub_samples_repeated_total', 'Metric samples received again and ignored');
+  private readonly refusedSamples = this.metrics.counter('thresh_hub_samples_refused_total', 'Metric samples refused: numbered impossibly far past their node\'s last');
+  private readonly logger = new Logger('MetricsIngest');
   private readonly deadlocks = this.metrics.counter('thresh_hub_sample_batch_deadlocks_total', 'Sample batches retried after PostgreSQL aborted them in a deadlock');
   private readonly batchSizes = this.metrics.histogram('thresh_hub_sample_batch_size', 'Samples per batch from midtiers', [1, 10, 50, 100, 250, 500, 1000, 2000]);
   // Midtiers each send several batches at once: unbounded, they would take every database connection from the API.
@@ -43,8 +45,9 @@ export class MetricsIngestService {
     @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
   ) {}
 
-  async store(accountId: string, batch: MetricsBatch): Promise<{ stored: number; unknown: number }> {
-    const result = await this.storing.run(() => this.storeRetryingDeadlocks(accountId, batch)).catch((error: unknown) => {
+  /** Only samples of nodes `carrierKeyId` carries are stored (a midtier key; null: the hub's own gateway). */
+  async store(accountId: string, carrierKeyId: string | null, batch: MetricsBatch): Promise<{ stored: number; unknown: number; refused: number }> {
+    const result = await this.storing.run(() => this.storeRetryingDeadlocks(accountId, carrierKeyId, batch)).catch((error: unknown) => {
       // Refused as invalid, the midtier splits the batch until the report holding the value stands alone and drops it.
       if (isDataException(error)) throw new AppException('validation_failed', `PostgreSQL cannot store a value of this batch: ${(error as Error).message}`);
       throw error;
@@ -53,19 +56,23 @@ export class MetricsIngestService {
     this.nodeEvents.sampled(accountId, result.sampled);
     this.batchSizes.observe(batch.samples.length);
     this.storedSamples.inc(result.stored);
-    this.repeatedSamples.inc(batch.samples.length - result.stored - result.unknown);
-    return { stored: result.stored, unknown: result.unknown };
+    this.repeatedSamples.inc(batch.samples.length - result.stored - result.unknown - result.refused);
+    if (result.refused > 0) {
+      this.refusedSamples.inc(result.refused);
+      this.logger.warn(`refused ${result.refused} sample(s) numbered more than ${MAX_SEQ_AHEAD.toLocaleString('en-US')} past their node's last stored sequence number`);
+    }
+    return { stored: result.stored, unknown: result.unknown, refused: result.refused };
   }
 
   /** A node moving between midtiers can have two batches in flight at once; PostgreSQL then may pick one to abort. */
-  private async storeRetryingDeadlocks(accountId: string, batch: MetricsBatch, attempt = 1): Promise<StoreResult> {
+  private async storeRetryingDeadlocks(accountId: string, carrierKeyId: string | null, batch: MetricsBatch, attempt = 1): Promise<StoreResult> {
     try {
-      return await this.samples.store(accountId, batch);
+      return await this.samples.store(accountId, carrierKeyId, batch);
     } catch (error) {
       if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
       this.deadlocks.inc();
       await sleep(Math.random() * 50 * attempt);
-      return this.storeRetryingDeadlocks(accountId, batch, attempt + 1);
+      return this.storeRetryingDeadlocks(accountId, carrierKeyId, batch, attempt + 1);
     }
   }
 }

@@ -10,8 +10,10 @@ export interface RetentionOptions {
   minuteDays: number;
   hourDays: number;
   sweepIntervalMs: number;
-  /** When set, /metrics answers only requests bearing this token. */
+  /** A token /metrics answers besides user tokens (HUB_METRICS_TOKEN). */
   scrapeToken?: string;
+  /** GET /metrics answers anyone (HUB_METRICS_PUBLIC). */
+  scrapePublic?: boolean;
 }
 
 // Small deletes keep locks short and the write-ahead log steady while ingest goes on.
