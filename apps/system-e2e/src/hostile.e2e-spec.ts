@@ -47,17 +47,20 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
   let agentKey: string;
   let victim: NodeResponse;
   const sockets: Socket[] = [];
-  const api = (path: string) => system.api.request<NodeResponse>('GET', path).then((response) => response.body);
-
-  beforeAll(async () => {
-    system = await startSystem('hostile', { hubEnv: { HUB_CREDENTIAL_FAILURE_LIMIT: '10' } });
-    agentKey = await system.api.createKey('agent', 'the whole fleet');
-    await startAgent(victimHome, [
+  /** A real agent of the fleet asking for the node name "victim": the victim itself, or a machine after its name. */
+  const startVictimLike = (home: { path: string }) =>
+    startAgent(home, [
       ['midtier-url', system.midtierUrl],
       ['api-key', agentKey],
       ['metrics-interval', '1'],
       ['node-name', 'victim'],
     ]);
+  const api = (path: string) => system.api.request<NodeResponse>('GET', path).then((response) => response.body);
+
+  beforeAll(async () => {
+    system = await startSystem('hostile', { hubEnv: { HUB_CREDENTIAL_FAILURE_LIMIT: '10' } });
+    agentKey = await system.api.createKey('agent', 'the whole fleet');
+    await startVictimLike(victimHome);
     victim = await waitFor('the victim online', async () => {
       const node = await api('/api/nodes/victim');
       return node?.status === 'online' ? node : undefined;
@@ -134,12 +137,7 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
   });
 
   it('gives a second node asking for a taken name the next free one, and commands addressed by the name still reach the first', async () => {
-    await startAgent(twinHome, [
-      ['midtier-url', system.midtierUrl],
-      ['api-key', agentKey],
-      ['metrics-interval', '1'],
-      ['node-name', 'victim'],
-    ]);
+    await startVictimLike(twinHome);
     const status = await waitFor('the twin registered', async () => {
       const shown = JSON.parse((await runThresh(['agent', 'status', '--json'], { THRESH_HOME: twinHome.path })).stdout) as { status: string; nodeName: string };
       return shown.status === 'connected' ? shown : undefined;
@@ -374,12 +372,7 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
     // A fresh install: a new THRESH_HOME, so a new agent id, asking for the node's name.
     const reinstalled = temporaryHome();
     try {
-      await startAgent(reinstalled, [
-        ['midtier-url', system.midtierUrl],
-        ['api-key', agentKey],
-        ['metrics-interval', '1'],
-        ['node-name', 'victim'],
-      ]);
+      await startVictimLike(reinstalled);
       const claimed = await waitFor('the reinstalled machine online as victim', async () => {
         const node = await api('/api/nodes/victim');
         return node.status === 'online' && node.agentId !== victim.agentId ? node : undefined;

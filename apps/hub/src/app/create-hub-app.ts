@@ -59,8 +59,8 @@ export async function createHubApp(config: HubConfig, dashboardDir?: string): Pr
     // JSON only: a form-encoded or text body reaches validation as nothing and gets a 400.
     bodyParser: false,
   });
-  // An agent's metrics report may reach MAX_REPORT_BYTES; everything else stays small.
   app.use(securityHeaders(httpsOptions !== undefined));
+  // An agent's metrics report may reach MAX_REPORT_BYTES; everything else stays small.
   app.use(AGENT_REST_PREFIX, jsonBody('1mb'));
   app.use(jsonBody('256kb'));
   app.use(bodyParserErrors);

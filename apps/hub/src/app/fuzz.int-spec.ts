@@ -1,5 +1,5 @@
-import { MAX_SAMPLES_PER_BATCH, MAX_SOCKET_MESSAGE_BYTES, MIDTIER_NAMESPACE } from '@thresh/protocol';
-import { HubApi, metricSample } from '@thresh/testing';
+import { AGENT_NAMESPACE, AGENT_REST_PREFIX, MAX_SAMPLES_PER_BATCH, MAX_SOCKET_MESSAGE_BYTES, MIDTIER_NAMESPACE } from '@thresh/protocol';
+import { agentRegistration, HubApi, metricSample } from '@thresh/testing';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
@@ -14,6 +14,8 @@ const STATE_QUERIES = [
   `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM clusters t`,
   `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM cluster_nodes t`,
   `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM stacks t`,
+  `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM commands t`,
+  `SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM metric_samples t`,
 ];
 
 const BODY_ROUTES = [
@@ -24,7 +26,12 @@ const BODY_ROUTES = [
   ['POST', '/api/clusters'],
   ['PATCH', '/api/clusters/existing'],
   ['POST', '/api/clusters/existing/nodes'],
+  ['POST', '/api/stacks/deploy'],
+  ['POST', '/api/nodes/fuzz-node/up'],
 ] as const;
+
+/** The agent's REST routes, straight to the hub, with a real agent key: a random body never gets a node anywhere. */
+const AGENT_BODY_ROUTES = ['/register', '/metrics', '/command-updates', '/unregister'] as const;
 
 const QUERY_ROUTES = ['/api/nodes', '/api/audit'];
 
@@ -35,13 +42,24 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
 
   const state = async () => Promise.all(STATE_QUERIES.map(async (query) => (await database.query(query)).rows[0].md5 as string));
 
-  const send = async (method: string, path: string, body: string, contentType = 'application/json') => {
+  let agentKey: string;
+
+  const send = async (method: string, path: string, body: string, contentType = 'application/json', token = admin.token) => {
     const response = await fetch(`${hub.url}${path}`, {
       method,
-      headers: { 'content-type': contentType, authorization: `Bearer ${admin.token}` },
+      headers: { 'content-type': contentType, authorization: `Bearer ${token}` },
       body,
     });
     return { status: response.status, body: await response.text() };
+  };
+
+  const connect = async (namespace: string, key: string): Promise<Socket> => {
+    const socket = io(`${hub.url}${namespace}`, { auth: { key }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return socket;
   };
 
   beforeAll(async () => {
@@ -49,6 +67,9 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
     admin = new HubApi(hub.url);
     await admin.login('admin', ADMIN_PASSWORD);
     await admin.request('POST', '/api/clusters', { name: 'existing' });
+    agentKey = await admin.createKey('agent');
+    // A node for the node routes to aim at: random bodies must leave it, and its commands, as they are.
+    expect((await admin.request('POST', `${AGENT_REST_PREFIX}/register`, agentRegistration({ nodeName: 'fuzz-node' }), agentKey)).status).toBe(200);
     database = new Client({ connectionString: hub.database.url });
     await database.connect();
   });
@@ -76,6 +97,47 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
     expect(await state()).toEqual(before);
   });
 
+  it('answers every random body on the agent REST routes with a 4xx and changes nothing', async () => {
+    const before = await state();
+    for (const path of AGENT_BODY_ROUTES) {
+      await fc.assert(
+        fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
+          const response = await send('POST', `${AGENT_REST_PREFIX}${path}`, JSON.stringify(value), 'application/json', agentKey);
+          expect({ path, body: value, status: response.status < 500 && response.status >= 400 }).toEqual({ path, body: value, status: true });
+        }),
+        { numRuns: 60 },
+      );
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom('agentId', 'wait', 'x'), fc.string()), async (query) => {
+        const response = await admin.request('GET', `${AGENT_REST_PREFIX}/commands?${new URLSearchParams(query)}`, undefined, agentKey);
+        expect({ query, status: response.status < 500 && response.status >= 400 }).toEqual({ query, status: true });
+      }),
+      { numRuns: 60 },
+    );
+    expect(await state()).toEqual(before);
+  });
+
+  it('answers every random socket payload on /agents with a coded error and keeps the connection', async () => {
+    const agent = await connect(AGENT_NAMESPACE, agentKey);
+    const before = await state();
+    try {
+      for (const event of ['agent:register', 'metrics:report', 'command:update'] as const) {
+        await fc.assert(
+          fc.asyncProperty(fc.anything({ maxDepth: 3 }), async (payload) => {
+            const ack = await (agent.timeout(5000) as Socket).emitWithAck(event, payload);
+            expect({ event, ok: ack.ok, code: ack.error?.code }).toEqual({ event, ok: false, code: expect.stringMatching(/validation_failed|forbidden/) });
+          }),
+          { numRuns: 60 },
+        );
+      }
+      expect(agent.connected).toBe(true);
+    } finally {
+      agent.close();
+    }
+    expect(await state()).toEqual(before);
+  });
+
   it('answers near-miss bodies (right fields, wrong types or sizes, extra fields) with a 400 listing the fields', async () => {
     const before = await state();
     const nearMisses: [string, string, unknown][] = [
@@ -91,6 +153,9 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
       ['POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD, extra: 1 }],
       ['POST', '/api/auth/login', { username: 'admin\u0000', password: 'x' }],
       ['POST', '/api/clusters', { name: 'nul', description: 'a\u0000b' }],
+      ['PATCH', '/api/nodes/fuzz-node', { name: 'Not Valid!' }],
+      ['PATCH', '/api/nodes/fuzz-node', { name: 'fine-name', extra: true }],
+      ['POST', '/api/nodes/fuzz-node/up', { blueprint: 7, name: 'env' }],
     ];
     for (const [method, path, body] of nearMisses) {
       const response = await send(method, path, JSON.stringify(body));
@@ -109,7 +174,7 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
     const huge = JSON.stringify({ type: 'agent', name: 'x'.repeat(2 * 1024 * 1024) });
     expect((await send('POST', '/api/keys', huge)).status).toBe(413);
     const deep = '['.repeat(5000) + ']'.repeat(5000);
-    expect((await send('POST', '/api/clusters', deep)).status).toBeLessThan(500);
+    expect((await send('POST', '/api/clusters', deep)).status).toBe(400);
     for (const path of ['/api/nodes/a%00b', '/api/audit?actor=%00', '/api/clusters/%00']) {
       expect({ path, status: (await admin.request('GET', path)).status }).toEqual({ path, status: 400 });
     }
@@ -139,15 +204,10 @@ describe('fuzzing every edge: malformed, oversized and wrongly typed input', () 
   });
 
   it('answers every random socket payload on /midtier with a coded error and keeps the connection', async () => {
-    const midtier: Socket = io(`${hub.url}${MIDTIER_NAMESPACE}`, {
-      auth: { key: await admin.createKey('midtier') },
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    await new Promise<void>((resolve) => midtier.once('connect', () => resolve()));
+    const midtier = await connect(MIDTIER_NAMESPACE, await admin.createKey('midtier'));
     const before = await state();
     try {
-      for (const event of ['agent:authenticate', 'node:register', 'metrics:batch'] as const) {
+      for (const event of ['agent:authenticate', 'node:register', 'metrics:batch', 'command:update'] as const) {
         await fc.assert(
           fc.asyncProperty(fc.anything({ maxDepth: 3 }), async (payload) => {
             const ack = await (midtier.timeout(5000) as Socket).emitWithAck(event, payload);

@@ -403,9 +403,12 @@ export async function startHubAndMidtier(processes, dbUrl, spoolDir) {
 export async function startMidtier(processes, hubUrl, midtierKey, { port, spoolDir } = {}) {
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
+  // Every simulated agent connects from 127.0.0.1, where a fleet comes from its own addresses: the per-address cap on
+  // connections not yet authenticated is lifted, or a reconnect storm here would measure the cap, not the midtier.
+  const fromOneAddress = { MIDTIER_UNAUTHENTICATED_PER_ADDRESS: '100000' };
   const child = processes.start('midtier', 'dist/apps/midtier/main.js', [], {
-    env: { HUB_URL: hubUrl, MIDTIER_KEY: midtierKey, MIDTIER_PORT: String(port), MIDTIER_HOST: '127.0.0.1', MIDTIER_SPOOL_DIR: spoolDir },
-    shownEnv: { HUB_URL: hubUrl, MIDTIER_KEY: '<midtier key>', MIDTIER_PORT: port, MIDTIER_HOST: '127.0.0.1', MIDTIER_SPOOL_DIR: '<temp dir>' },
+    env: { HUB_URL: hubUrl, MIDTIER_KEY: midtierKey, MIDTIER_PORT: String(port), MIDTIER_HOST: '127.0.0.1', MIDTIER_SPOOL_DIR: spoolDir, ...fromOneAddress },
+    shownEnv: { HUB_URL: hubUrl, MIDTIER_KEY: '<midtier key>', MIDTIER_PORT: port, MIDTIER_HOST: '127.0.0.1', MIDTIER_SPOOL_DIR: '<temp dir>', ...fromOneAddress },
   });
   const startedAt = Date.now();
   await waitFor('the midtier to reach the hub', async () => {
