@@ -203,11 +203,12 @@ describe('dashboard in Chromium', () => {
   it('sends an expired session back to login with a message', async () => {
     const page = watched(await browser.newPage());
     await page.goto(`${system.hubUrl}/login`);
+    // A session the hub no longer knows: its cookie, and the page's note of who was logged in.
+    await page.context().addCookies([{ name: 'thresh_session', value: 'thresh_cli_default_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA000000', url: system.hubUrl, httpOnly: true, sameSite: 'Strict' }]);
     await page.evaluate(() =>
       localStorage.setItem(
         'thresh.session',
         JSON.stringify({
-          token: 'thresh_cli_default_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA000000',
           expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
           user: { id: '00000000-0000-4000-8000-000000000000', username: 'admin', role: 'admin', account: 'default' },
         }),
@@ -216,6 +217,19 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${system.hubUrl}/nodes`);
     await page.waitForURL('**/login?reason=expired');
     await page.getByRole('status').filter({ hasText: 'Your session has expired' }).waitFor();
+    await page.close();
+  });
+
+  it('keeps the session in an httpOnly, SameSite=Strict cookie, with no token where a script could read it', async () => {
+    const page = await loggedIn();
+    const cookie = (await page.context().cookies()).find((candidate) => candidate.name === 'thresh_session');
+    expect(cookie).toEqual(expect.objectContaining({ httpOnly: true, sameSite: 'Strict', value: expect.stringMatching(/^thresh_cli_/) }));
+    const readable = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookies: document.cookie }));
+    expect(readable).not.toContain('thresh_cli_');
+    // Logging out ends the session at the hub and clears the cookie.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL('**/login');
+    expect((await page.context().cookies()).find((candidate) => candidate.name === 'thresh_session')).toBeUndefined();
     await page.close();
   });
 

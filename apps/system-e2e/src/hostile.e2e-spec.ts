@@ -145,7 +145,16 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
     expect(status.nodeName).toBe('victim-2');
     expect((await api('/api/nodes/victim-2')).status).toBe('online');
     await expectVictimUnharmed([]);
+    const registered = (await system.api.request<{ items: AuditEvent[] }>('GET', '/api/audit?action=node.register')).body.items;
+    expect(registered[0]).toEqual(expect.objectContaining({ target: expect.stringContaining('victim-2'), details: expect.objectContaining({ requestedName: 'victim' }) }));
     expect((await runThresh(['agent', 'stop'], { THRESH_HOME: twinHome.path })).code).toBe(0);
+    // Only a rename moves a name, and a taken one is refused.
+    const cli = { THRESH_TOKEN: system.api.token ?? '', THRESH_HUB: system.hubUrl };
+    const taken = await runThresh(['node', 'rename', 'victim-2', 'victim'], cli);
+    expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 6, stderr: expect.stringContaining('Another node is already named "victim"') });
+    expect((await runThresh(['node', 'rename', 'victim-2', 'twin'], cli)).code).toBe(0);
+    const renamed = (await system.api.request<{ items: AuditEvent[] }>('GET', '/api/audit?action=node.rename')).body.items;
+    expect(renamed[0]).toEqual(expect.objectContaining({ actor: 'admin', details: { from: 'victim-2', to: 'twin' } }));
   });
 
   it('refuses a sample numbered impossibly far ahead, and stores the node\'s next samples as before', async () => {
@@ -200,6 +209,20 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
       expect(after.length).toBeGreaterThanOrEqual(before);
       expect(after.map((point) => point.cpuPercent)).not.toContain(66.6);
       await expectVictimUnharmed([rogue]);
+    });
+
+    it('is audited when it connects, and so is a midtier refused at the door', async () => {
+      const refused = await new Promise<string>((resolve) => {
+        const socket = io(`${system.hubUrl}${MIDTIER_NAMESPACE}`, { auth: { key: generateCredential('midtier', 'default') }, transports: ['websocket'], reconnection: false, forceNew: true });
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(error.message));
+        setTimeout(() => socket.close(), 5000).unref();
+      });
+      expect(refused).toBe('Unknown credential');
+      const audit = async (action: string) => (await system.api.request<{ items: AuditEvent[] }>('GET', `/api/audit?action=${action}`)).body.items;
+      await waitFor('the refusal audited', async () => (await audit('midtier.refuse')).length > 0);
+      expect((await audit('midtier.refuse'))[0]).toEqual(expect.objectContaining({ sourceAddress: expect.stringContaining('127.0.0.1'), details: { reason: 'Unknown credential' } }));
+      expect((await audit('midtier.connect')).length).toBeGreaterThanOrEqual(2);
     });
 
     it('is no key-check oracle: its failures are limited per midtier key, whatever source it names, and logged escaped', async () => {

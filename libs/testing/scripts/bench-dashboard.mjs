@@ -84,6 +84,8 @@ try {
 
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  // The session as the dashboard's login leaves it: the token in an httpOnly cookie, who is logged in in storage.
+  await page.context().addCookies([{ name: 'thresh_session', value: login.token, url: hub, httpOnly: true, sameSite: 'Strict' }]);
   await page.addInitScript((session) => {
     localStorage.setItem('thresh.session', JSON.stringify(session));
     // The moment the first row is in the page, against the moment the last page of the node list arrived.
@@ -93,7 +95,7 @@ try {
         observer.disconnect();
       }
     }).observe(document, { childList: true, subtree: true });
-  }, { token: login.token, expiresAt: login.expiresAt, user: login.user });
+  }, { expiresAt: login.expiresAt, user: login.user });
   await page.goto(`${hub}/nodes`);
   await page.waitForSelector('[role=row][data-node]', { timeout: 120_000 });
   const load = await page.evaluate(() => {

@@ -16,6 +16,7 @@ const ROUTE_RULES: Record<string, Rule> = {
   'GET /health': PUBLIC,
   'GET /health/ready': PUBLIC,
   'POST /api/auth/login': PUBLIC,
+  'POST /api/auth/session': PUBLIC,
   'POST /api/auth/logout': ANY_ROLE,
   'GET /api/auth/me': ANY_ROLE,
   'GET /api/users': ADMIN,

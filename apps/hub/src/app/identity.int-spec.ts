@@ -156,6 +156,37 @@ describe('identity and access', () => {
     });
   });
 
+  describe('dashboard sessions', () => {
+    it('keeps the token in an httpOnly, SameSite=Strict cookie, serves the API and the live socket on it, and ends both on logout', async () => {
+      const opened = await fetch(`${hub.url}/api/auth/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      });
+      const body = (await opened.json()) as Record<string, unknown>;
+      const setCookie = opened.headers.get('set-cookie') ?? '';
+      expect({ status: opened.status, token: body['token'], user: body['user'] }).toEqual({ status: 200, token: undefined, user: expect.objectContaining({ username: 'admin' }) });
+      expect(setCookie).toMatch(/^thresh_session=thresh_cli_default_\w+;/);
+      expect(setCookie).toEqual(expect.stringContaining('HttpOnly'));
+      expect(setCookie).toEqual(expect.stringContaining('SameSite=Strict'));
+      const cookie = setCookie.split(';')[0];
+      const me = await fetch(`${hub.url}/api/auth/me`, { headers: { cookie } });
+      expect(me.status).toBe(200);
+
+      const socket = io(`${hub.url}/dashboard`, { extraHeaders: { cookie }, transports: ['websocket'], reconnection: false, forceNew: true });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const logout = await fetch(`${hub.url}/api/auth/logout`, { method: 'POST', headers: { cookie } });
+      expect(logout.status).toBe(204);
+      expect(logout.headers.get('set-cookie')).toMatch(/^thresh_session=;/);
+      expect(await dropped).toBe('io server disconnect');
+      expect((await fetch(`${hub.url}/api/auth/me`, { headers: { cookie } })).status).toBe(401);
+    });
+  });
+
   describe('rate limits', () => {
     it('refuses an address after repeated failed logins with 429 and Retry-After, whatever the password', async () => {
       // The limit is 5 failures; earlier tests in this suite already spent some of them.

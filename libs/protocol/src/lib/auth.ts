@@ -31,6 +31,10 @@ export const loginResponseSchema = z.object({
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
+/** POST /api/auth/session, the dashboard's login: the token went into an httpOnly cookie, so it is not in the answer. */
+export const sessionResponseSchema = loginResponseSchema.omit({ token: true });
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+
 export const userSummarySchema = userResponseSchema.extend({
   disabled: z.boolean(),
   createdAt: z.iso.datetime(),

@@ -10,3 +10,4 @@ export * from './lib/guards/decorators';
 export * from './lib/accounts/account.repository';
 export * from './lib/users/user.repository';
 export * from './lib/users/password-hasher';
+export * from './lib/guards/session-cookie';

@@ -1,14 +1,14 @@
 import { Args } from '@oclif/core';
 import type { NodeResponse } from '@thresh/protocol';
-import { NodeCommand } from '../../lib/node-command';
+import { HubCommand } from '../../lib/hub-command';
 
-export default class NodeRename extends NodeCommand {
+export default class NodeRename extends HubCommand {
   static override summary = 'Give a node another name';
   static override description =
     'Names are unique in an account, and only this command moves one: an agent that registers with a name already taken ' +
     'is given the next free one (web-2), and a registration never renames its node. Commands and stack deploys address ' +
-    'the node by its new name at once. Needs the operator or admin role. Exit codes: 4 when the node does not exist, 2 ' +
-    'when the new name is taken or not valid.';
+    'the node by its new name at once. Needs the operator or admin role. Exit codes: 4 when the node does not exist, 6 ' +
+    'when the new name is taken (or an id prefix matches several nodes), 2 when the name is not valid.';
   static override examples = [
     { description: 'Rename a node', command: '<%= config.bin %> node rename web-2 web-eu-7' },
     { description: 'Rename by id prefix, and read the result as JSON', command: '<%= config.bin %> node rename 3f1c9a db-primary --json' },

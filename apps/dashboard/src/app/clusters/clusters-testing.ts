@@ -6,7 +6,7 @@ const nextId = (prefix: string) => `${prefix}-0000-4000-8000-${String(++counter)
 /** Signs a user of this role in, as a login would leave the session: read when the SessionService starts. */
 export function signInAs(role: UserRole): void {
   const user = { id: nextId('30000000'), username: role, role, account: 'default' };
-  localStorage.setItem('thresh.session', JSON.stringify({ token: 'thresh_cli_default_x', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user }));
+  localStorage.setItem('thresh.session', JSON.stringify({ expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user }));
 }
 
 /** A cluster as the hub lists it. */

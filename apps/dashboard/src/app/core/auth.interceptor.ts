@@ -3,14 +3,12 @@ import { inject } from '@angular/core';
 import { catchError, throwError } from 'rxjs';
 import { SessionService } from './session.service';
 
-/** Adds the user token, and sends the user back to login when the hub answers 401. */
+/** Sends the user back to login when the hub answers 401 (the session cookie rides along by itself). */
 export const authInterceptor: HttpInterceptorFn = (request, next) => {
   const session = inject(SessionService);
-  const token = session.token();
-  const authorized = token && request.url.startsWith('/api/') ? request.clone({ setHeaders: { Authorization: `Bearer ${token}` } }) : request;
-  return next(authorized).pipe(
+  return next(request).pipe(
     catchError((error: unknown) => {
-      if (error instanceof HttpErrorResponse && error.status === 401 && !request.url.endsWith('/auth/login')) session.expire();
+      if (error instanceof HttpErrorResponse && error.status === 401 && !request.url.endsWith('/auth/session')) session.expire();
       return throwError(() => error);
     }),
   );

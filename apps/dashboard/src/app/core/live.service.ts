@@ -15,7 +15,7 @@ export class LiveService {
   private refusals = 0;
 
   constructor() {
-    // A session that ends stops hearing the account's news; the next one connects with its own token.
+    // A session that ends stops hearing the account's news; the next one connects with its own cookie.
     effect(() => {
       if (!this.session.loggedIn()) this.disconnect();
     });
@@ -30,7 +30,7 @@ export class LiveService {
     return () => untyped.off(event, listener);
   }
 
-  /** Stops listening (on logout): the next session connects with its own token. */
+  /** Stops listening (on logout): the next session connects with its own cookie. */
   disconnect(): void {
     this.socket?.disconnect();
     this.socket = undefined;
@@ -39,7 +39,8 @@ export class LiveService {
 
   private connect(): Socket<DashboardServerEvents> {
     if (this.socket) return this.socket;
-    const socket: Socket<DashboardServerEvents> = io(DASHBOARD_NAMESPACE, { auth: (send) => send({ token: this.session.token() }), transports: ['websocket'] });
+    // The session cookie goes with the WebSocket's handshake, as with every request to the hub.
+    const socket: Socket<DashboardServerEvents> = io(DASHBOARD_NAMESPACE, { transports: ['websocket'] });
     socket.on('connect', () => this.state.set('live'));
     socket.on('disconnect', (reason) => {
       this.state.set('reconnecting');

@@ -1,27 +1,29 @@
 import { HttpClient } from '@angular/common/http';
 import { computed, inject, Injectable, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import type { LoginResponse, UserResponse } from '@thresh/protocol';
+import type { SessionResponse, UserResponse } from '@thresh/protocol';
 import { firstValueFrom } from 'rxjs';
 
 const STORAGE_KEY = 'thresh.session';
 
+/** Who is logged in and until when: nothing secret (the token is in an httpOnly cookie no script can read). */
 interface StoredSession {
-  token: string;
   expiresAt: string;
   user: UserResponse;
 }
 
 function readStored(): StoredSession | null {
   try {
-    const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as StoredSession | null;
-    return stored && Date.parse(stored.expiresAt) > Date.now() ? stored : null;
+    const stored = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as (StoredSession & { token?: string }) | null;
+    // A session stored by an earlier release held its token in script-readable storage: it is not used again.
+    if (stored?.token) localStorage.removeItem(STORAGE_KEY);
+    return stored && !stored.token && Date.parse(stored.expiresAt) > Date.now() ? stored : null;
   } catch {
     return null;
   }
 }
 
-/** The logged-in user's token, kept across reloads until it expires or the user logs out. */
+/** The logged-in user, kept across reloads until the session expires or the user logs out; the hub's cookie carries the token. */
 @Injectable({ providedIn: 'root' })
 export class SessionService {
   private readonly http = inject(HttpClient);
@@ -29,18 +31,17 @@ export class SessionService {
   private readonly session = signal<StoredSession | null>(readStored());
 
   readonly user = computed(() => this.session()?.user ?? null);
-  readonly token = computed(() => this.session()?.token ?? null);
   readonly loggedIn = computed(() => this.session() !== null);
 
   async login(username: string, password: string): Promise<void> {
-    const response = await firstValueFrom(this.http.post<LoginResponse>('/api/auth/login', { username, password }));
-    const stored: StoredSession = { token: response.token, expiresAt: response.expiresAt, user: response.user };
+    const response = await firstValueFrom(this.http.post<SessionResponse>('/api/auth/session', { username, password }));
+    const stored: StoredSession = { expiresAt: response.expiresAt, user: response.user };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(stored));
     this.session.set(stored);
   }
 
   async logout(): Promise<void> {
-    if (this.token()) await firstValueFrom(this.http.post('/api/auth/logout', {})).catch(() => undefined);
+    if (this.loggedIn()) await firstValueFrom(this.http.post('/api/auth/logout', {})).catch(() => undefined);
     this.clear();
     await this.router.navigate(['/login']);
   }

@@ -35,7 +35,7 @@ describe('Login', () => {
   it('shows the hub’s reason when the login is refused', async () => {
     const { fixture, element } = await submit('admin', 'wrong');
     http
-      .expectOne('/api/auth/login')
+      .expectOne('/api/auth/session')
       .flush({ statusCode: 401, code: 'unauthorized', message: 'Invalid username or password' }, { status: 401, statusText: 'Unauthorized' });
     await fixture.whenStable();
     fixture.detectChanges();
@@ -43,18 +43,14 @@ describe('Login', () => {
     expect(localStorage.getItem('thresh.session')).toBeNull();
   });
 
-  it('keeps the session and goes to the nodes page on success', async () => {
+  it('opens a cookie session (no token for scripts to keep) and goes to the nodes page on success', async () => {
     const navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
     const { fixture } = await submit('admin', 'right');
-    const request = http.expectOne('/api/auth/login');
-    expect(request.request.body).toEqual({ username: 'admin', password: 'right' });
-    request.flush({
-      token: 'thresh_cli_default_x',
-      expiresAt: new Date(Date.now() + 60_000).toISOString(),
-      user: { id: 'u', username: 'admin', role: 'admin', account: 'default' },
-    });
+    const request = http.expectOne('/api/auth/session');
+    expect([request.request.body, request.request.headers.has('Authorization')]).toEqual([{ username: 'admin', password: 'right' }, false]);
+    request.flush({ expiresAt: new Date(Date.now() + 60_000).toISOString(), user: { id: 'u', username: 'admin', role: 'admin', account: 'default' } });
     await fixture.whenStable();
     expect(navigate).toHaveBeenCalledWith(['/nodes']);
-    expect(JSON.parse(localStorage.getItem('thresh.session') ?? '{}').token).toBe('thresh_cli_default_x');
+    expect(JSON.parse(localStorage.getItem('thresh.session') ?? '{}')).toEqual({ expiresAt: expect.any(String), user: expect.objectContaining({ username: 'admin' }) });
   });
 });

@@ -108,7 +108,7 @@ describe('NodeDetailPage', () => {
   });
 
   it('offers viewers no deployment, which the hub would refuse them', async () => {
-    localStorage.setItem('thresh.session', JSON.stringify({ token: 't', expiresAt: new Date(Date.now() + 60_000).toISOString(), user: { id: 'u', username: 'eve', role: 'viewer', account: 'default' } }));
+    localStorage.setItem('thresh.session', JSON.stringify({ expiresAt: new Date(Date.now() + 60_000).toISOString(), user: { id: 'u', username: 'eve', role: 'viewer', account: 'default' } }));
     try {
       await render();
       expect(page().querySelector('form.deploy')).toBeNull();

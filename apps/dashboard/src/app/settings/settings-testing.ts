@@ -11,7 +11,7 @@ export const ME_ID = '30000000-0000-4000-8000-000000000001';
 export function signIn(role: UserRole, username = 'root'): void {
   localStorage.setItem(
     STORAGE_KEY,
-    JSON.stringify({ token: 'thresh_cli_default_test', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: ME_ID, username, role, account: 'default' } }),
+    JSON.stringify({ expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: ME_ID, username, role, account: 'default' } }),
   );
 }
 

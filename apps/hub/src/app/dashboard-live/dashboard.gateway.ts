@@ -1,6 +1,6 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { CredentialEvents, CredentialsService, UserRepository } from '@thresh/server-auth';
+import { CredentialEvents, CredentialsService, sessionCookieOf, UserRepository } from '@thresh/server-auth';
 import { accountRoom, AppException, keyRoom, toConnectError } from '@thresh/server-core';
 import { CommandEvents } from '@thresh/server-commands';
 import { NodeEvents } from '@thresh/server-nodes';
@@ -26,7 +26,8 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
 
   afterInit(namespace: Namespace<Record<string, never>, DashboardServerEvents>): void {
     namespace.use((socket, next) => {
-      const token = socket.handshake.auth?.['token'];
+      // A browser's session cookie; a token in the handshake for other clients.
+      const token: unknown = socket.handshake.auth?.['token'] ?? sessionCookieOf(socket.handshake.headers.cookie);
       this.credentials
         .verify(typeof token === 'string' ? token : undefined, 'user', socket.handshake.address)
         .then(async (credential) => {

@@ -1,10 +1,24 @@
-import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
-import { LoginRequest, loginRequestSchema, LoginResponse, loginResponseSchema, UserResponse, userResponseSchema } from '@thresh/protocol';
+import {
+  LoginRequest,
+  loginRequestSchema,
+  LoginResponse,
+  loginResponseSchema,
+  SessionResponse,
+  sessionResponseSchema,
+  UserResponse,
+  userResponseSchema,
+} from '@thresh/protocol';
+import type { CookieOptions, Request, Response } from 'express';
 import { AuthUser } from '../guards/auth-user';
 import { Authenticated, CurrentUser } from '../guards/decorators';
+import { SESSION_COOKIE } from '../guards/session-cookie';
 import { LoginService } from './login.service';
+
+/** Sent over HTTPS only where the request came that way (the hub's own TLS, or a proxy it trusts saying so). */
+const cookieOptions = (request: Request): CookieOptions => ({ httpOnly: true, secure: request.secure, sameSite: 'strict', path: '/' });
 
 @ApiTags('auth')
 @Controller('auth')
@@ -21,12 +35,30 @@ export class AuthController {
     return this.login.login(body, source);
   }
 
+  @Post('session')
+  @HttpCode(200)
+  @ApiOperation({ summary: "The dashboard's login: the token goes into an httpOnly, Secure, SameSite=Strict cookie, never to a script" })
+  @ApiZodBody(loginRequestSchema)
+  @ApiZodResponse(200, sessionResponseSchema)
+  @ApiTooManyRequestsResponse({ description: 'As for POST /api/auth/login' })
+  async openSession(
+    @Body(new ZodValidationPipe(loginRequestSchema)) body: LoginRequest,
+    @Ip() source: string,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<SessionResponse> {
+    const { token, ...session } = await this.login.login(body, source);
+    response.cookie(SESSION_COOKIE, token, { ...cookieOptions(request), expires: new Date(session.expiresAt) });
+    return session;
+  }
+
   @Post('logout')
   @HttpCode(204)
   @Authenticated()
-  @ApiOperation({ summary: 'Revoke the token this request carries' })
-  logOut(@CurrentUser() user: AuthUser): Promise<void> {
-    return this.login.logout(user);
+  @ApiOperation({ summary: 'Revoke the token this request carries (a bearer token, or the dashboard session, whose cookie is cleared)' })
+  async logOut(@CurrentUser() user: AuthUser, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    await this.login.logout(user);
+    response.clearCookie(SESSION_COOKIE, cookieOptions(request));
   }
 
   @Get('me')
