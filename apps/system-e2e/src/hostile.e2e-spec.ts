@@ -245,6 +245,26 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
 
   });
 
+  it('keeps a node\'s own strings from driving the terminal: control characters refused at registration, stripped by the CLI', async () => {
+    const own = await attackerSocket();
+    const refused: Ack<RegisteredNode> = await own.emitWithAck('agent:register', agentRegistration({ nodeName: 'escapist', hostname: 'evil\u001b[2J', enrollment: ENROLLMENT }));
+    expect(refused).toEqual({ ok: false, error: expect.objectContaining({ code: 'validation_failed' }) });
+    const registered: Ack<RegisteredNode> = await own.emitWithAck('agent:register', agentRegistration({ nodeName: 'escapist', enrollment: ENROLLMENT }));
+    expect(registered.ok).toBe(true);
+    // The node answers a command of its own with output and an error full of escape codes.
+    const handed = new Promise<{ id: string }>((resolve) => own.once('command:run', resolve));
+    const created = await system.api.request<CommandResponse>('POST', '/api/nodes/escapist/environments/web/stop');
+    const command = await handed;
+    const hostile = '\u001b]0;pwned\u0007\u001b[2J\u001b[31mred\u009b6n';
+    const answered: Ack<{ accepted: boolean }> = await own.emitWithAck('command:update', { commandId: command.id, state: 'failed', error: `failed ${hostile}`, output: `line 1\nline 2 ${hostile}` });
+    expect(answered).toEqual({ ok: true, accepted: true });
+    const shown = await runThresh(['command', 'info', created.body.id], { THRESH_TOKEN: system.api.token ?? '', THRESH_HUB: system.hubUrl });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('failed ]0;pwned[2J[31mred6n');
+    expect(shown.stdout).toContain('| line 2 ]0;pwned[2J[31mred6n');
+    expect(['\u001b', '\u0007', '\u009b'].filter((control) => shown.stdout.includes(control))).toEqual([]);
+  });
+
   it('answers an oversized body 413, malformed JSON 400 and a body nested too deep 400, on the hub and the midtier alike', async () => {
     const send = async (url: string, body: string) => {
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${agentKey}` }, body });
