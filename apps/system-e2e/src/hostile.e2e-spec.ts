@@ -266,21 +266,26 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
   });
 
   it('answers an oversized body 413, malformed JSON 400 and a body nested too deep 400, on the hub and the midtier alike', async () => {
-    const send = async (url: string, body: string) => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${agentKey}` }, body });
+    const send = async (url: string, body: string, method = 'POST') => {
+      const response = await fetch(url, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${system.api.token}` }, body });
       return `${response.status} ${((await response.json()) as { code: string }).code}`;
     };
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
     const answers: Record<string, string> = {};
-    for (const [label, url] of [
-      ['hub login', `${system.hubUrl}/api/auth/login`],
-      ['hub agent route', `${system.hubUrl}${AGENT_REST_PREFIX}/register`],
-      ['midtier agent route', `${system.midtierUrl}${AGENT_REST_PREFIX}/register`],
+    for (const [label, url, method] of [
+      ['hub login', `${system.hubUrl}/api/auth/login`, 'POST'],
+      ['hub dashboard session', `${system.hubUrl}/api/auth/session`, 'POST'],
+      ['hub node rename', `${system.hubUrl}/api/nodes/victim`, 'PATCH'],
+      ['hub identity reset', `${system.hubUrl}/api/nodes/victim/reset-identity`, 'POST'],
+      ['hub agent route', `${system.hubUrl}${AGENT_REST_PREFIX}/register`, 'POST'],
+      ['midtier agent route', `${system.midtierUrl}${AGENT_REST_PREFIX}/register`, 'POST'],
     ]) {
-      answers[`${label}: too large`] = await send(url, JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) }));
-      answers[`${label}: malformed`] = await send(url, '{"username": "admin",');
-      answers[`${label}: too deep`] = await send(url, deep);
+      answers[`${label}: too large`] = await send(url, JSON.stringify({ padding: 'x'.repeat(2 * 1024 * 1024) }), method);
+      answers[`${label}: malformed`] = await send(url, '{"username": "admin",', method);
+      answers[`${label}: too deep`] = await send(url, deep, method);
     }
+    // None of them touched the victim: same name, still holding its credential.
+    expect((await api('/api/nodes/victim')).identity).toBe('credential');
     expect(Object.values(answers).map((answer, index) => [Object.keys(answers)[index], answer])).toEqual(
       Object.keys(answers).map((label) => [label, label.endsWith('too large') ? '413 validation_failed' : '400 validation_failed']),
     );

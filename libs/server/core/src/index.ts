@@ -12,3 +12,4 @@ export * from './lib/concurrency/concurrency-limit';
 export * from './lib/security/verified-key-cache';
 export * from './lib/socket/guarded-io.adapter';
 export * from './lib/http/json-body';
+export * from './lib/security/once-per-window';

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/websockets';
 import { AuditService } from '@thresh/server-audit';
 import { AccountRepository, CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
-import { accountRoom, AppException, handleWithAck, keyRoom, toConnectError } from '@thresh/server-core';
+import { accountRoom, AppException, handleWithAck, keyRoom, OncePerWindow, toConnectError } from '@thresh/server-core';
 import { MetricsService } from '@thresh/server-metrics';
 import {
   Ack,
@@ -43,8 +43,8 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   private readonly connectedMidtiers = this.metrics.gauge('thresh_hub_midtiers_connected', 'Mid-tiers connected now');
 
   private readonly stopListening: (() => void)[] = [];
-  /** When a refused handshake from each address was last audited. */
-  private readonly refusalsAudited = new Map<string, number>();
+  /** A refused handshake is audited once a minute per address. */
+  private readonly refusalsAudited = new OncePerWindow(60_000);
 
   constructor(
     private readonly credentials: CredentialsService,
@@ -147,10 +147,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   /** A refused handshake, in the audit of the account the key names (one row per address and minute). */
   private async auditRefusal(key: unknown, address: string, error: unknown): Promise<void> {
-    const now = Date.now();
-    if ((this.refusalsAudited.get(address) ?? 0) > now - 60_000) return;
-    if (this.refusalsAudited.size >= 10_000) this.refusalsAudited.clear();
-    this.refusalsAudited.set(address, now);
+    if (!this.refusalsAudited.take(address)) return;
     const parsed = typeof key === 'string' ? parseCredential(key) : undefined;
     const account = parsed?.ok ? await this.accounts.findBySlug(parsed.credential.account).catch(() => null) : null;
     await this.audit

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AppException } from '@thresh/server-core';
+import { AppException, OncePerWindow } from '@thresh/server-core';
 import {
   MAX_METRIC_POINTS,
   AgentRegistration,
@@ -68,8 +68,6 @@ export interface RegisteringAgent {
   source: string;
 }
 
-const REFUSAL_AUDIT_INTERVAL_MS = 60_000;
-const MAX_REFUSALS_REMEMBERED = 10_000;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
@@ -104,8 +102,8 @@ export function decideClaim(
 export class NodesService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(NodesService.name);
   private sweepTimer?: NodeJS.Timeout;
-  /** When a refused claim on each node was last audited. */
-  private readonly refusalsAudited = new Map<string, number>();
+  /** A refused claim on a node is audited once a minute. */
+  private readonly refusalsAudited = new OncePerWindow(60_000);
 
   constructor(
     private readonly nodes: NodeRepository,
@@ -173,11 +171,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
 
   /** One audit row per node and minute: an agent retrying a refused claim must not flood the log. */
   private async auditRefusal(agent: RegisteringAgent, agentId: string, name: string, reason: string): Promise<void> {
-    const key = `${agent.accountId}/${agentId}`;
-    const now = Date.now();
-    if ((this.refusalsAudited.get(key) ?? 0) > now - REFUSAL_AUDIT_INTERVAL_MS) return;
-    if (this.refusalsAudited.size >= MAX_REFUSALS_REMEMBERED) this.refusalsAudited.clear();
-    this.refusalsAudited.set(key, now);
+    if (!this.refusalsAudited.take(`${agent.accountId}/${agentId}`)) return;
     this.logger.warn(`refused a registration as node ${printable(name)} from ${printable(agent.source)}: it ${reason}`);
     await this.audit.record({
       accountId: agent.accountId,
