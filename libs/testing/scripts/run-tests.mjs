@@ -5,6 +5,7 @@ import { acquirePostgresServer, dropRunDatabases } from './postgres-server.mjs';
 
 const tiers = [
   { name: 'boundaries', command: 'node', args: ['libs/testing/scripts/check-module-boundaries.mjs'] },
+  { name: 'boundaries', command: 'node', args: ['-r', '@swc-node/register', 'libs/testing/scripts/domain-contracts.ts'] },
   { name: 'unit', args: ['run-many', '-t', 'test', '--parallel=2'] },
   { name: 'integration', args: ['run-many', '-t', 'int-test', '--parallel=1'] },
   { name: 'end-to-end', args: ['run-many', '-t', 'e2e', '--parallel=1'] },

@@ -1,5 +1,5 @@
 import { DASHBOARD_NAMESPACE, MIDTIER_NAMESPACE, NodeSampledEvent, NodeStatusEvent } from '@thresh/protocol';
-import { AccountRepository, CredentialsService } from '@thresh/server-auth';
+import { AccountsService, CredentialsService } from '@thresh/server-auth';
 import { NodesService } from '@thresh/server-nodes';
 import { agentRegistration, HubApi, metricSample, waitFor } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
@@ -71,11 +71,11 @@ describe('node status: offline after the grace period, back online, pruned when 
   });
 
   it('drops a dashboard connection when its token expires', async () => {
-    const admin = await hub.app.get(AccountRepository, { strict: false }).findBySlug('default');
+    const accountId = await hub.app.get(AccountsService, { strict: false }).idOf('default');
     const user = (await hub.api.request<{ id: string; username: string }[]>('GET', '/api/users')).body.find((candidate) => candidate.username === 'admin');
     const { plaintext } = await hub.app.get(CredentialsService, { strict: false }).issue({
       kind: 'user',
-      accountId: admin?.id ?? '',
+      accountId: accountId ?? '',
       account: 'default',
       name: 'expiring login',
       userId: user?.id ?? null,

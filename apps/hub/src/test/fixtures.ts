@@ -1,4 +1,4 @@
-import { AccountRepository, CredentialsService, PasswordHasher, UserRepository } from '@thresh/server-auth';
+import { AccountsService, CredentialsService } from '@thresh/server-auth';
 import { HubApi } from '@thresh/testing';
 import type { UserRole } from '@thresh/protocol';
 import { TestHub } from './test-hub';
@@ -14,13 +14,7 @@ export class HubFixtures {
   }
 
   async createAccountWithAdmin(slug: string, username: string): Promise<HubApi> {
-    const account = await this.get(AccountRepository).ensure(slug, slug);
-    await this.get(UserRepository).insertIfAbsent({
-      accountId: account.id,
-      username,
-      passwordHash: await this.get(PasswordHasher).hash(USER_PASSWORD),
-      role: 'admin',
-    });
+    await this.get(AccountsService).ensureWithAdmin(slug, { username, password: USER_PASSWORD });
     const api = new HubApi(this.hub.url);
     await api.login(username, USER_PASSWORD);
     return api;
@@ -37,11 +31,11 @@ export class HubFixtures {
 
   /** A well-formed credential of the admin's account that expired a minute ago. */
   async expiredCredential(kind: 'user' | 'agent' | 'midtier', userId: string | null = null): Promise<string> {
-    const account = await this.get(AccountRepository).findBySlug('default');
-    if (!account) throw new Error('no default account');
+    const accountId = await this.get(AccountsService).idOf('default');
+    if (!accountId) throw new Error('no default account');
     const { plaintext } = await this.get(CredentialsService).issue({
       kind,
-      accountId: account.id,
+      accountId,
       account: 'default',
       name: `expired ${kind}`,
       userId,

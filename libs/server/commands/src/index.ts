@@ -1,3 +1,3 @@
-export * from './lib/commands.module';
-export * from './lib/commands/commands.service';
+export { CommandsModule } from './lib/commands.module';
+export { CommandsService, type CommandsOptions, type NodeOnItsCarrier } from './lib/commands/commands.service';
 export * from './lib/commands/command-events';

@@ -13,3 +13,4 @@ export * from './lib/security/verified-key-cache';
 export * from './lib/socket/guarded-io.adapter';
 export * from './lib/http/json-body';
 export * from './lib/security/once-per-window';
+export * from './lib/database/transaction';

@@ -1,4 +1,4 @@
-export * from './lib/metrics.module';
-export * from './lib/metrics.service';
-export * from './lib/ingest/metrics-ingest.service';
-export * from './lib/retention/retention.service';
+export { MetricsModule } from './lib/metrics.module';
+export { MetricsService } from './lib/metrics.service';
+export { MetricsIngestService, type IngestOptions } from './lib/ingest/metrics-ingest.service';
+export { RetentionService, type RetentionOptions, type TierSweep } from './lib/retention/retention.service';

@@ -1,5 +1,4 @@
-export * from './lib/nodes.module';
-export * from './lib/nodes.service';
-export * from './lib/node.entity';
-export * from './lib/node-events';
-export type { Attachment, StatusRow } from './lib/node.repository';
+export { NodesModule } from './lib/nodes.module';
+export { NodesService, type NodesOptions } from './lib/nodes.service';
+export type * from './lib/nodes.contract';
+export { NodeEvents, type NodeStatusChange } from './lib/node-events';

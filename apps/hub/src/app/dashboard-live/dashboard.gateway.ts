@@ -1,7 +1,7 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { CredentialEvents, CredentialsService, sessionCookieOf, UserRepository } from '@thresh/server-auth';
-import { accountRoom, AppException, keyRoom, toConnectError } from '@thresh/server-core';
+import { CredentialEvents, sessionCookieOf, UsersService } from '@thresh/server-auth';
+import { accountRoom, keyRoom, toConnectError } from '@thresh/server-core';
 import { CommandEvents } from '@thresh/server-commands';
 import { NodeEvents } from '@thresh/server-nodes';
 import { DASHBOARD_NAMESPACE, DashboardServerEvents, MAX_SOCKET_MESSAGE_BYTES, NodeSampledEvent } from '@thresh/protocol';
@@ -17,8 +17,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
   private samplePush?: NodeJS.Timeout;
 
   constructor(
-    private readonly credentials: CredentialsService,
-    private readonly users: UserRepository,
+    private readonly users: UsersService,
     private readonly nodeEvents: NodeEvents,
     private readonly credentialEvents: CredentialEvents,
     private readonly commandEvents: CommandEvents,
@@ -28,13 +27,11 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
     namespace.use((socket, next) => {
       // A browser's session cookie; a token in the handshake for other clients.
       const token: unknown = socket.handshake.auth?.['token'] ?? sessionCookieOf(socket.handshake.headers.cookie);
-      this.credentials
-        .verify(typeof token === 'string' ? token : undefined, 'user', socket.handshake.address)
-        .then(async (credential) => {
-          const user = credential.userId ? await this.users.findById(credential.userId) : null;
-          if (!user || user.disabledAt) throw new AppException('unauthorized', 'User is disabled or no longer exists');
-          socket.data.accountId = credential.accountId;
-          socket.data.keyId = credential.keyId;
+      this.users
+        .authenticate(typeof token === 'string' ? token : undefined, socket.handshake.address)
+        .then((user) => {
+          socket.data.accountId = user.accountId;
+          socket.data.keyId = user.tokenId;
           next();
         })
         .catch((error: unknown) => next(toConnectError(error)));

@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { AuditService } from '@thresh/server-audit';
-import { AccountRepository, CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
+import { AccountsService, CredentialEvents, CredentialsService, VerifiedCredential } from '@thresh/server-auth';
 import { accountRoom, AppException, handleWithAck, keyRoom, OncePerWindow, toConnectError } from '@thresh/server-core';
 import { MetricsService } from '@thresh/server-metrics';
 import {
@@ -53,7 +53,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly commandEvents: CommandEvents,
     private readonly traffic: AgentTraffic,
     private readonly audit: AuditService,
-    private readonly accounts: AccountRepository,
+    private readonly accounts: AccountsService,
   ) {}
 
   afterInit(namespace: Namespace): void {
@@ -149,10 +149,10 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   private async auditRefusal(key: unknown, address: string, error: unknown): Promise<void> {
     if (!this.refusalsAudited.take(address)) return;
     const parsed = typeof key === 'string' ? parseCredential(key) : undefined;
-    const account = parsed?.ok ? await this.accounts.findBySlug(parsed.credential.account).catch(() => null) : null;
+    const accountId = parsed?.ok ? await this.accounts.idOf(parsed.credential.account).catch(() => null) : null;
     await this.audit
       .record({
-        accountId: account?.id ?? null,
+        accountId,
         actor: typeof key === 'string' ? maskCredential(key) : 'anonymous',
         action: 'midtier.refuse',
         sourceAddress: address,

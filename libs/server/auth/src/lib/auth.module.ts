@@ -3,6 +3,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountEntity } from './accounts/account.entity';
 import { AccountRepository } from './accounts/account.repository';
+import { AccountsService } from './accounts/accounts.service';
 import { AUTH_OPTIONS, AuthOptions } from './auth.options';
 import { ApiKeyEntity } from './credentials/api-key.entity';
 import { ApiKeyRepository } from './credentials/api-key.repository';
@@ -29,6 +30,7 @@ export class AuthModule {
       providers: [
         { provide: AUTH_OPTIONS, useValue: options },
         AccountRepository,
+        AccountsService,
         UserRepository,
         ApiKeyRepository,
         PasswordHasher,
@@ -39,7 +41,7 @@ export class AuthModule {
         UserTokenStrategy,
         BootstrapAdminService,
       ],
-      exports: [AUTH_OPTIONS, AccountRepository, UserRepository, CredentialEvents, CredentialsService, ApiKeyRepository],
+      exports: [AUTH_OPTIONS, AccountsService, UsersService, CredentialEvents, CredentialsService],
     };
   }
 }

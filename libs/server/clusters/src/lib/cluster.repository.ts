@@ -1,18 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { NodeStatus } from '@thresh/protocol';
 import { Repository } from 'typeorm';
 import { ClusterEntity } from './cluster.entity';
 
 export type ClusterWithCount = ClusterEntity & { nodeCount: number };
-
-/** A member node as a cluster shows it. */
-export interface ClusterMemberRow {
-  id: string;
-  name: string;
-  status: NodeStatus;
-  lastSeenAt: Date | null;
-}
 
 export type AddNodeOutcome = 'added' | 'already_member' | 'gone';
 
@@ -69,15 +60,10 @@ export class ClusterRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  /** The cluster's nodes, by name. */
-  async members(clusterId: string): Promise<ClusterMemberRow[]> {
-    const rows: { id: string; name: string; status: NodeStatus; last_seen_at: Date | null }[] = await this.clusters.query(
-      `SELECT n.id, n.name, n.status, n.last_seen_at
-         FROM cluster_nodes cn JOIN nodes n ON n.id = cn.node_id
-        WHERE cn.cluster_id = $1 ORDER BY n.name, n.id`,
-      [clusterId],
-    );
-    return rows.map((row) => ({ id: row.id, name: row.name, status: row.status, lastSeenAt: row.last_seen_at }));
+  /** The ids of the cluster's nodes. */
+  async memberIds(clusterId: string): Promise<string[]> {
+    const rows: { node_id: string }[] = await this.clusters.query(`SELECT node_id FROM cluster_nodes WHERE cluster_id = $1`, [clusterId]);
+    return rows.map((row) => row.node_id);
   }
 
   /** "gone" when the cluster or the node was deleted since the caller looked it up. */

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AuditService } from '@thresh/server-audit';
 import { AuthUser } from '@thresh/server-auth';
 import { AppException } from '@thresh/server-core';
-import { NodeEntity, NodesService } from '@thresh/server-nodes';
+import { NodeRecord, NodesService } from '@thresh/server-nodes';
 import {
   AddClusterNodeRequest,
   AuditAction,
@@ -12,7 +12,7 @@ import {
   UpdateClusterRequest,
 } from '@thresh/protocol';
 import { ClusterEntity } from './cluster.entity';
-import { ClusterMemberRow, ClusterRepository, ClusterWithCount } from './cluster.repository';
+import { ClusterRepository, ClusterWithCount } from './cluster.repository';
 
 function mapCluster(cluster: ClusterWithCount): ClusterResponse {
   return {
@@ -24,27 +24,34 @@ function mapCluster(cluster: ClusterWithCount): ClusterResponse {
   };
 }
 
-function mapDetail(cluster: ClusterEntity, members: ClusterMemberRow[]): ClusterDetailResponse {
+function mapDetail(cluster: ClusterEntity, members: NodeRecord[]): ClusterDetailResponse {
   return {
     ...mapCluster({ ...cluster, nodeCount: members.length }),
-    nodes: members.map((member) => ({
-      id: member.id,
-      name: member.name,
-      status: member.status,
-      lastSeenAt: member.lastSeenAt?.toISOString() ?? null,
-    })),
+    nodes: members.map(({ id, name, status, lastSeenAt }) => ({ id, name, status, lastSeenAt })),
   };
 }
 
 const noCluster = (name: string) => new AppException('not_found', `No cluster named "${name}"`);
 
 @Injectable()
-export class ClustersService {
+export class ClustersService implements OnModuleInit {
   constructor(
     private readonly clusters: ClusterRepository,
     private readonly nodes: NodesService,
     private readonly audit: AuditService,
   ) {}
+
+  onModuleInit(): void {
+    this.nodes.useClusterMembers(async (accountId, name) => {
+      const cluster = await this.clusters.findByName(accountId, name);
+      return cluster && this.clusters.memberIds(cluster.id);
+    });
+  }
+
+  /** The cluster's nodes, by name. */
+  private async members(cluster: ClusterEntity): Promise<NodeRecord[]> {
+    return this.nodes.findManyById(cluster.accountId, await this.clusters.memberIds(cluster.id));
+  }
 
   async create(user: AuthUser, request: CreateClusterRequest): Promise<ClusterResponse> {
     const cluster = await this.clusters.insert(user.accountId, request.name, request.description);
@@ -59,14 +66,14 @@ export class ClustersService {
 
   async get(accountId: string, name: string): Promise<ClusterDetailResponse> {
     const cluster = await this.require(accountId, name);
-    return mapDetail(cluster, await this.clusters.members(cluster.id));
+    return mapDetail(cluster, await this.members(cluster));
   }
 
   async update(user: AuthUser, name: string, request: UpdateClusterRequest): Promise<ClusterDetailResponse> {
     const cluster = await this.clusters.updateDescription(user.accountId, name, request.description);
     if (!cluster) throw noCluster(name);
     await this.record(user, 'cluster.update', cluster.name, { description: request.description });
-    return mapDetail(cluster, await this.clusters.members(cluster.id));
+    return mapDetail(cluster, await this.members(cluster));
   }
 
   async delete(user: AuthUser, name: string): Promise<void> {
@@ -83,7 +90,7 @@ export class ClustersService {
     // Deleted (or the node pruned) between the look-up and the insert.
     if (outcome === 'gone') throw (await this.clusters.findByName(user.accountId, name)) ? this.noNode(request.node) : noCluster(name);
     await this.record(user, 'cluster.node.add', membershipTarget(cluster, node), { node: node.name, nodeId: node.id });
-    return mapDetail(cluster, await this.clusters.members(cluster.id));
+    return mapDetail(cluster, await this.members(cluster));
   }
 
   async removeNode(user: AuthUser, name: string, nodeRef: string): Promise<void> {
@@ -110,6 +117,6 @@ export class ClustersService {
   }
 }
 
-function membershipTarget(cluster: ClusterEntity, node: NodeEntity): string {
+function membershipTarget(cluster: ClusterEntity, node: NodeRecord): string {
   return `${cluster.name}: ${node.name} (${node.id})`;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '@thresh/server-audit';
-import { ApiKeyEntity, ApiKeyRepository, AuthUser, CredentialsService } from '@thresh/server-auth';
+import { AuthUser, CredentialsService, KeyRecord } from '@thresh/server-auth';
 import { AppException } from '@thresh/server-core';
 import { CreatedKeyResponse, CreateKeyRequest, CREDENTIAL_PREFIX, IssuableKeyType, KeyResponse } from '@thresh/protocol';
 
@@ -8,7 +8,7 @@ const ISSUABLE: IssuableKeyType[] = ['agent', 'midtier'];
 /** How long a rotated key keeps working beside its successor. */
 export const ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
-export function mapKey(key: ApiKeyEntity, account: string): KeyResponse {
+function mapKey(key: KeyRecord, account: string): KeyResponse {
   return {
     id: key.id,
     name: key.name,
@@ -25,7 +25,6 @@ export function mapKey(key: ApiKeyEntity, account: string): KeyResponse {
 export class KeysService {
   constructor(
     private readonly credentials: CredentialsService,
-    private readonly keys: ApiKeyRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -47,14 +46,14 @@ export class KeysService {
   }
 
   async list(user: AuthUser): Promise<KeyResponse[]> {
-    const keys = await this.keys.listInAccount(user.accountId, ISSUABLE);
+    const keys = await this.credentials.listKeys(user.accountId, ISSUABLE);
     return keys.map((key) => mapKey(key, user.account));
   }
 
   async revoke(user: AuthUser, id: string): Promise<KeyResponse> {
     const key = await this.findIssuable(user, id);
     await this.credentials.revoke(key);
-    const revoked = mapKey((await this.keys.findInAccount(user.accountId, id)) ?? key, user.account);
+    const revoked = mapKey((await this.credentials.findKey(user.accountId, id)) ?? key, user.account);
     await this.record(user, 'key.revoke', revoked, { type: revoked.type, name: revoked.name });
     return revoked;
   }
@@ -87,8 +86,8 @@ export class KeysService {
     });
   }
 
-  private async findIssuable(user: AuthUser, id: string): Promise<ApiKeyEntity> {
-    const key = await this.keys.findInAccount(user.accountId, id);
+  private async findIssuable(user: AuthUser, id: string): Promise<KeyRecord> {
+    const key = await this.credentials.findKey(user.accountId, id);
     if (!key || !ISSUABLE.includes(key.type as IssuableKeyType)) throw new AppException('not_found', `No key with id ${id}`);
     return key;
   }

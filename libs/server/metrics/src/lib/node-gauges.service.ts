@@ -1,20 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { AccountsService } from '@thresh/server-auth';
+import { NodeGauge, NodesService } from '@thresh/server-nodes';
 import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { MetricsService } from './metrics.service';
 
-interface NodeRow {
-  account: string;
-  node: string;
-  node_id: string;
-  up: number;
-  connected: number;
-  cpu: number | null;
-  memory: string | null;
-  disk: string | null;
-  containers: number | null;
-}
+type NodeRow = NodeGauge & { account: string };
 
 // One query serves every gauge of a scrape.
 const CACHE_MS = 1000;
@@ -26,7 +16,8 @@ export class NodeGaugesService implements OnModuleInit {
 
   constructor(
     private readonly metrics: MetricsService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly nodes: NodesService,
+    private readonly accounts: AccountsService,
   ) {}
 
   onModuleInit(): void {
@@ -44,17 +35,17 @@ export class NodeGaugesService implements OnModuleInit {
             this.reset();
             for (const row of await rows()) {
               const current = value(row);
-              if (current !== null) this.set({ account: row.account, node: row.node, node_id: row.node_id }, current);
+              if (current !== null) this.set({ account: row.account, node: row.node, node_id: row.nodeId }, current);
             }
           },
         }),
       );
     };
-    perNode('thresh_node_up', '1 while the node reports, 0 when offline', (row) => row.up);
-    perNode('thresh_node_cpu_percent', 'CPU utilisation of the latest sample', (row) => row.cpu);
-    perNode('thresh_node_memory_used_bytes', 'Memory in use at the latest sample', (row) => (row.memory === null ? null : Number(row.memory)));
-    perNode('thresh_node_disk_used_bytes', 'Root file system in use at the latest sample', (row) => (row.disk === null ? null : Number(row.disk)));
-    perNode('thresh_node_containers_running', 'Containers running at the latest sample', (row) => row.containers);
+    perNode('thresh_node_up', '1 while the node reports, 0 when offline', (row) => Number(row.up));
+    perNode('thresh_node_cpu_percent', 'CPU utilisation of the latest sample', (row) => row.cpuPercent);
+    perNode('thresh_node_memory_used_bytes', 'Memory in use at the latest sample', (row) => row.memoryUsedBytes);
+    perNode('thresh_node_disk_used_bytes', 'Root file system in use at the latest sample', (row) => row.diskUsedBytes);
+    perNode('thresh_node_containers_running', 'Containers running at the latest sample', (row) => row.containersRunning);
     const rows = () => this.rows();
     this.metrics.registry.registerMetric(
       new Gauge({
@@ -62,7 +53,7 @@ export class NodeGaugesService implements OnModuleInit {
         help: 'Agents connected through a midtier now',
         registers: [],
         async collect(this: Gauge) {
-          this.set((await rows()).reduce((sum, row) => sum + row.connected, 0));
+          this.set((await rows()).filter((row) => row.connected).length);
         },
       }),
     );
@@ -73,13 +64,14 @@ export class NodeGaugesService implements OnModuleInit {
     if (!this.cached || Date.now() - this.cached.at > CACHE_MS) {
       this.cached = {
         at: Date.now(),
-        rows: this.dataSource.query<NodeRow[]>(
-          `SELECT a.slug AS account, n.name AS node, n.id AS node_id, (n.status = 'online')::int AS up, (n.connection_id IS NOT NULL AND n.status = 'online')::int AS connected,
-                  n.cpu_percent AS cpu, n.memory_used_bytes AS memory, n.disk_used_bytes AS disk, n.containers_running AS containers
-             FROM nodes n JOIN accounts a ON a.id = n.account_id`,
-        ).catch(() => []),
+        rows: this.read().catch(() => []),
       };
     }
     return this.cached.rows;
+  }
+
+  private async read(): Promise<NodeRow[]> {
+    const [gauges, slugs] = await Promise.all([this.nodes.gauges(), this.accounts.slugs()]);
+    return gauges.map((gauge) => ({ ...gauge, account: slugs.get(gauge.accountId) ?? gauge.accountId }));
   }
 }

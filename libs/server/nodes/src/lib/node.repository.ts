@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { AgentRegistration, nextFreeNodeName, NodeListQuery } from '@thresh/protocol';
-import { Repository } from 'typeorm';
+import { AgentRegistration, nextFreeNodeName, NodeListQuery, NodeSampledEvent } from '@thresh/protocol';
+import type { Transaction } from '@thresh/server-core';
+import { In, Repository } from 'typeorm';
 import { NodeEntity } from './node.entity';
+import { Attachment, LatestSample, NodeGauge, SampleTarget } from './nodes.contract';
 
 export interface StatusRow {
   account_id: string;
@@ -20,12 +22,6 @@ const SORT_COLUMNS: Record<NodeListQuery['sort'], string> = {
   memory: 'node.memory_used_bytes',
   disk: 'node.disk_used_bytes',
 };
-
-/** Where a registration came in: the gateway connection, and the midtier key that carries it (null: the hub itself). */
-export interface Attachment {
-  connectionId: string;
-  carrierKeyId: string | null;
-}
 
 export interface StoredIdentity {
   name: string;
@@ -211,7 +207,8 @@ export class NodeRepository {
     return rows;
   }
 
-  list(accountId: string, query: NodeListQuery): Promise<[NodeEntity[], number]> {
+  /** `memberIds`: only these nodes (a cluster's). */
+  list(accountId: string, query: NodeListQuery, memberIds?: string[]): Promise<[NodeEntity[], number]> {
     const order = query.order === 'desc' ? 'DESC' : 'ASC';
     const builder = this.nodes
       .createQueryBuilder('node')
@@ -221,13 +218,7 @@ export class NodeRepository {
       .take(query.limit)
       .skip(query.offset);
     if (query.status) builder.andWhere('node.status = :status', { status: query.status });
-    if (query.cluster) {
-      builder.andWhere(
-        `node.id IN (SELECT cn.node_id FROM cluster_nodes cn JOIN clusters c ON c.id = cn.cluster_id
-                      WHERE c.account_id = :accountId AND c.name = :cluster)`,
-        { cluster: query.cluster },
-      );
-    }
+    if (memberIds) builder.andWhere('node.id = ANY(:memberIds)', { memberIds });
     if (query.name) builder.andWhere('node.name ILIKE :name', { name: `%${query.name.replace(/[%_\\]/g, '\\$&')}%` });
     return builder.getManyAndCount();
   }
@@ -247,5 +238,85 @@ export class NodeRepository {
       .orderBy('node.name')
       .take(limit)
       .getMany();
+  }
+
+  findReachable(ids: string[]): Promise<NodeEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.nodes
+      .createQueryBuilder('node')
+      .where(`node.id = ANY(:ids) AND node.status = 'online' AND node.connection_id IS NOT NULL`, { ids })
+      .getMany();
+  }
+
+  findManyById(accountId: string, ids: string[]): Promise<NodeEntity[]> {
+    return ids.length ? this.nodes.find({ where: { accountId, id: In(ids) }, order: { name: 'ASC', id: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  /**
+   * Locks the nodes of a sample batch that its sender carries, in id order, by a statement of their own: what follows
+   * in the transaction then sees what a concurrent batch for the same nodes committed (its last_seq, its rows).
+   */
+  lockForSamples(tx: Transaction, accountId: string, carrierKeyId: string | null, agentIds: string[]): Promise<SampleTarget[]> {
+    return tx.query(
+      `SELECT id AS "nodeId", agent_id AS "agentId", last_seq AS "lastSeq" FROM nodes
+        WHERE account_id = $1 AND agent_id = ANY($2::uuid[]) AND carrier_key_id IS NOT DISTINCT FROM $3::uuid
+        ORDER BY id FOR UPDATE`,
+      [accountId, agentIds, carrierKeyId],
+    );
+  }
+
+  /** Moves each node's latest values forward (never back) and marks it seen; returns the nodes it moved. */
+  async recordLatest(tx: Transaction, latest: LatestSample[]): Promise<{ cameOnline: StatusRow[]; sampled: NodeSampledEvent[] }> {
+    if (latest.length === 0) return { cameOnline: [], sampled: [] };
+    const [row]: { came_online: StatusRow[]; sampled: NodeSampledEvent[] }[] = await tx.query(
+      `WITH latest AS (
+         SELECT * FROM json_to_recordset($1::json) AS l("nodeId" uuid, seq bigint, at timestamptz, "cpuPercent" real, "memoryUsedBytes" bigint,
+                "memoryTotalBytes" bigint, "diskUsedBytes" bigint, "diskTotalBytes" bigint, "containersRunning" int, environments jsonb)
+       ), locked AS (
+         -- Locked in id order (no deadlock between batches), reading the status as committed by a concurrent sweep.
+         SELECT id, status AS previous FROM nodes WHERE id IN (SELECT "nodeId" FROM latest) ORDER BY id FOR UPDATE
+       ), moved AS (
+         UPDATE nodes n
+            SET cpu_percent = l."cpuPercent", memory_used_bytes = l."memoryUsedBytes", memory_total_bytes = l."memoryTotalBytes",
+                disk_used_bytes = l."diskUsedBytes", disk_total_bytes = l."diskTotalBytes", containers_running = l."containersRunning",
+                environments = l.environments, last_sample_at = LEAST(l.at, now()), last_seq = l.seq, last_seen_at = now(),
+                status = CASE WHEN n.connection_id IS NOT NULL THEN 'online' ELSE n.status END,
+                updated_at = now()
+           FROM latest l JOIN locked k ON k.id = l."nodeId"
+          WHERE n.id = l."nodeId" AND (n.last_seq IS NULL OR l.seq > n.last_seq)
+          RETURNING n.account_id, n.id, n.name, n.status, n.last_seen_at, k.previous, n.last_sample_at, n.cpu_percent,
+                    n.memory_used_bytes, n.disk_used_bytes, n.containers_running, n.environments
+       )
+       SELECT (SELECT coalesce(json_agg(json_build_object('account_id', account_id, 'id', id, 'name', name, 'status', status,
+                                                          'last_seen_at', last_seen_at)), '[]')
+                 FROM moved WHERE previous = 'offline' AND status = 'online') AS came_online,
+              (SELECT coalesce(json_agg(json_build_object('nodeId', id, 'at', last_sample_at, 'cpuPercent', cpu_percent,
+                                                          'memoryUsedBytes', memory_used_bytes, 'diskUsedBytes', disk_used_bytes,
+                                                          'containersRunning', containers_running, 'environments', environments)), '[]')
+                 FROM moved) AS sampled`,
+      [JSON.stringify(latest)],
+    );
+    return { cameOnline: row.came_online, sampled: row.sampled };
+  }
+
+  /** Every node's latest values, for the Prometheus gauges. */
+  async gauges(): Promise<NodeGauge[]> {
+    const rows: { account_id: string; node: string; node_id: string; up: boolean; connected: boolean; cpu: number | null; memory: string | null; disk: string | null; containers: number | null }[] =
+      await this.nodes.query(
+        `SELECT account_id, name AS node, id AS node_id, status = 'online' AS up, (connection_id IS NOT NULL AND status = 'online') AS connected,
+                cpu_percent AS cpu, memory_used_bytes AS memory, disk_used_bytes AS disk, containers_running AS containers
+           FROM nodes`,
+      );
+    return rows.map((row) => ({
+      accountId: row.account_id,
+      node: row.node,
+      nodeId: row.node_id,
+      up: row.up,
+      connected: row.connected,
+      cpuPercent: row.cpu,
+      memoryUsedBytes: row.memory === null ? null : Number(row.memory),
+      diskUsedBytes: row.disk === null ? null : Number(row.disk),
+      containersRunning: row.containers,
+    }));
   }
 }

@@ -4,10 +4,6 @@ import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
 import { ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
 import {
   NodeListQuery,
-  NodeMetricsQuery,
-  nodeMetricsQuerySchema,
-  NodeMetricsResponse,
-  nodeMetricsResponseSchema,
   nodeListQuerySchema,
   NodeListResponse,
   nodeListResponseSchema,
@@ -39,21 +35,6 @@ export class NodesController {
     @Query(new ZodValidationPipe(nodeListQuerySchema)) query: NodeListQuery,
   ): Promise<NodeListResponse> {
     return this.nodes.list(user.accountId, query);
-  }
-
-  @Get(':idOrName/metrics')
-  @Authenticated()
-  @ApiOperation({ summary: "A node's samples over time: raw, or averaged per minute or hour (auto picks by range)" })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO 8601; default: an hour before "to"' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO 8601; default: now' })
-  @ApiQuery({ name: 'resolution', required: false, enum: ['auto', 'raw', '1m', '1h'] })
-  @ApiZodResponse(200, nodeMetricsResponseSchema)
-  metrics(
-    @CurrentUser() user: AuthUser,
-    @Param('idOrName') idOrName: string,
-    @Query(new ZodValidationPipe(nodeMetricsQuerySchema)) query: NodeMetricsQuery,
-  ): Promise<NodeMetricsResponse> {
-    return this.nodes.metrics(user.accountId, idOrName, query);
   }
 
   @Get(':idOrName')

@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NodeEntity } from './node.entity';
 import { NodeEvents } from './node-events';
-import { NodeMetricsRepository } from './node-metrics.repository';
 import { NodeRepository } from './node.repository';
 import { NodesController } from './nodes.controller';
 import { NODES_OPTIONS, NodesOptions, NodesService } from './nodes.service';
@@ -15,7 +14,7 @@ export class NodesModule {
       global: true,
       imports: [TypeOrmModule.forFeature([NodeEntity])],
       controllers: [NodesController],
-      providers: [{ provide: NODES_OPTIONS, useValue: options }, NodeRepository, NodeMetricsRepository, NodeEvents, NodesService],
+      providers: [{ provide: NODES_OPTIONS, useValue: options }, NodeRepository, NodeEvents, NodesService],
       exports: [NodesService, NodeEvents],
     };
   }

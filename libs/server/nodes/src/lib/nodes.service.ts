@@ -1,13 +1,11 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AppException, OncePerWindow } from '@thresh/server-core';
+import { AppException, OncePerWindow, type Transaction } from '@thresh/server-core';
 import {
-  MAX_METRIC_POINTS,
   AgentRegistration,
   NodeListQuery,
   NodeListResponse,
-  NodeMetricsQuery,
-  NodeMetricsResponse,
   NodeResponse,
+  NodeSampledEvent,
   RegisteredNode,
   generateCredential,
   parseCredential,
@@ -16,11 +14,11 @@ import {
 import { AuditService } from '@thresh/server-audit';
 import type { AuthUser } from '@thresh/server-auth';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { NodeEvents } from './node-events';
-import { NodeMetricsRepository, Resolution } from './node-metrics.repository';
-import { Attachment, Claim, StatusRow, StoredIdentity } from './node.repository';
+import { NodeEvents, NodeStatusChange } from './node-events';
+import { Claim, StatusRow, StoredIdentity } from './node.repository';
 import { NodeEntity } from './node.entity';
 import { NodeRepository } from './node.repository';
+import { Attachment, ClusterMembers, LatestSample, NodeGauge, NodeRecord, RegisteringAgent, SampleTarget } from './nodes.contract';
 
 export const NODES_OPTIONS = Symbol('NODES_OPTIONS');
 
@@ -33,7 +31,7 @@ export interface NodesOptions {
   sweepIntervalMs: number;
 }
 
-export function mapNode(node: NodeEntity): NodeResponse {
+function mapNode(node: NodeEntity): NodeResponse {
   return {
     id: node.id,
     agentId: node.agentId,
@@ -59,15 +57,22 @@ export function mapNode(node: NodeEntity): NodeResponse {
   };
 }
 
-/** Who asks to register a node: the agent key's account, and where the request came from (for the audit). */
-export interface RegisteringAgent {
-  keyId: string;
-  accountId: string;
-  /** The account's slug, as node credentials carry it. */
-  account: string;
-  source: string;
-}
+const toRecord = (node: NodeEntity): NodeRecord => ({
+  ...mapNode(node),
+  accountId: node.accountId,
+  carrierKeyId: node.carrierKeyId,
+  metricsIntervalSeconds: node.metricsIntervalSeconds,
+  environments: node.environments,
+  reachable: node.status === 'online' && node.connectionId !== null,
+});
 
+const toChange = (row: StatusRow): NodeStatusChange => ({
+  accountId: row.account_id,
+  nodeId: row.id,
+  name: row.name,
+  status: row.status,
+  lastSeenAt: row.last_seen_at ? new Date(row.last_seen_at).toISOString() : null,
+});
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
@@ -104,10 +109,10 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   private sweepTimer?: NodeJS.Timeout;
   /** A refused claim on a node is audited once a minute. */
   private readonly refusalsAudited = new OncePerWindow(60_000);
+  private clusterMembers?: ClusterMembers;
 
   constructor(
     private readonly nodes: NodeRepository,
-    private readonly nodeMetrics: NodeMetricsRepository,
     private readonly events: NodeEvents,
     private readonly audit: AuditService,
     @Inject(NODES_OPTIONS) private readonly options: NodesOptions,
@@ -184,11 +189,11 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   }
 
   async markDisconnected(accountId: string, agentId: string, attachment: Attachment): Promise<void> {
-    this.announce(await this.nodes.markDisconnected(accountId, agentId, attachment));
+    this.announce((await this.nodes.markDisconnected(accountId, agentId, attachment)).map(toChange));
   }
 
   async rename(user: AuthUser, idOrName: string, name: string): Promise<NodeResponse> {
-    const node = await this.resolve(user.accountId, idOrName);
+    const node = await this.find(user.accountId, idOrName);
     if (node.name !== name) {
       const renamed = await this.nodes.rename(user.accountId, node.id, name);
       if (renamed === 'taken') throw new AppException('conflict', `Another node is already named "${name}"; rename that one first, or pick another name`);
@@ -210,7 +215,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
    * by its agent id or, with a new one, by the node's name.
    */
   async resetIdentity(user: AuthUser, idOrName: string): Promise<NodeResponse> {
-    const node = await this.resolve(user.accountId, idOrName);
+    const node = await this.find(user.accountId, idOrName);
     await this.nodes.resetIdentity(user.accountId, node.id);
     await this.audit.record({
       accountId: user.accountId,
@@ -224,53 +229,68 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Status changes found elsewhere (a metrics batch bringing nodes back) go out the same way. */
-  announce(rows: StatusRow[]): void {
-    this.events.changed(
-      rows.map((row) => ({
-        accountId: row.account_id,
-        nodeId: row.id,
-        name: row.name,
-        status: row.status,
-        lastSeenAt: row.last_seen_at ? new Date(row.last_seen_at).toISOString() : null,
-      })),
-    );
+  announce(changes: NodeStatusChange[]): void {
+    this.events.changed(changes);
+  }
+
+  /** The clusters domain says which nodes a cluster holds, for `?cluster=` (it depends on this domain, not the reverse). */
+  useClusterMembers(members: ClusterMembers): void {
+    this.clusterMembers = members;
   }
 
   async list(accountId: string, query: NodeListQuery): Promise<NodeListResponse> {
-    const [items, total] = await this.nodes.list(accountId, query);
+    const members = query.cluster ? ((await this.clusterMembers?.(accountId, query.cluster)) ?? []) : undefined;
+    const [items, total] = await this.nodes.list(accountId, query, members);
     return { items: items.map(mapNode), total, limit: query.limit, offset: query.offset };
   }
 
   async get(accountId: string, idOrName: string): Promise<NodeResponse> {
-    return mapNode(await this.resolve(accountId, idOrName));
+    return mapNode(await this.find(accountId, idOrName));
   }
 
-  /** "auto" picks the finest tier whose points over the range fit in one answer: raw, then minutes, then hours. */
-  async metrics(accountId: string, idOrName: string, query: NodeMetricsQuery): Promise<NodeMetricsResponse> {
-    const node = await this.resolve(accountId, idOrName);
-    const to = query.to ? new Date(query.to) : new Date();
-    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 3600_000);
-    if (from >= to) throw new AppException('validation_failed', 'from must be before to');
-    const span = to.getTime() - from.getTime();
-    const fits = (pointEveryMs: number) => span / pointEveryMs <= MAX_METRIC_POINTS;
-    const resolution: Resolution =
-      query.resolution !== 'auto' ? query.resolution : fits(node.metricsIntervalSeconds * 1000) ? 'raw' : fits(60_000) ? '1m' : '1h';
-    const points = await this.nodeMetrics.points(node.id, from, to, resolution, MAX_METRIC_POINTS + 1);
-    const truncated = points.length > MAX_METRIC_POINTS;
-    return { node: node.name, resolution, from: from.toISOString(), to: to.toISOString(), points: points.slice(0, MAX_METRIC_POINTS), truncated };
+  /** The node by id; null when the account has none such. */
+  async findById(accountId: string, id: string): Promise<NodeRecord | null> {
+    const node = await this.nodes.findById(accountId, id);
+    return node && toRecord(node);
   }
 
-  /** A node by id, by name, or by a unique prefix of its id (at least 4 characters). */
-  findById(accountId: string, id: string): Promise<NodeEntity | null> {
-    return this.nodes.findById(accountId, id);
+  /** The nodes of these ids that the account has, by name. */
+  async findManyById(accountId: string, ids: string[]): Promise<NodeRecord[]> {
+    return (await this.nodes.findManyById(accountId, ids)).map(toRecord);
+  }
+
+  /** Those of the nodes (of any account) that a command handed down now reaches. */
+  async reachableAmong(ids: string[]): Promise<NodeRecord[]> {
+    return (await this.nodes.findReachable(ids)).map(toRecord);
   }
 
   /** The node of an agent, as a midtier names it. */
-  findByAgentId(accountId: string, agentId: string): Promise<NodeEntity | null> {
-    return this.nodes.findByAgentId(accountId, agentId);
+  async findByAgentId(accountId: string, agentId: string): Promise<NodeRecord | null> {
+    const node = await this.nodes.findByAgentId(accountId, agentId);
+    return node && toRecord(node);
   }
 
-  async resolve(accountId: string, idOrName: string): Promise<NodeEntity> {
+  /** A node by id, by name, or by a unique prefix of its id (at least 4 characters); 404 or 409 otherwise. */
+  async resolve(accountId: string, idOrName: string): Promise<NodeRecord> {
+    return toRecord(await this.find(accountId, idOrName));
+  }
+
+  /** Locks a sample batch's nodes for its transaction; see NodeRepository.lockForSamples. */
+  lockForSamples(tx: Transaction, accountId: string, carrierKeyId: string | null, agentIds: string[]): Promise<SampleTarget[]> {
+    return this.nodes.lockForSamples(tx, accountId, carrierKeyId, agentIds);
+  }
+
+  /** Moves nodes' latest values forward; the caller announces what came online once the transaction commits. */
+  async recordLatest(tx: Transaction, latest: LatestSample[]): Promise<{ cameOnline: NodeStatusChange[]; sampled: NodeSampledEvent[] }> {
+    const { cameOnline, sampled } = await this.nodes.recordLatest(tx, latest);
+    return { cameOnline: cameOnline.map(toChange), sampled };
+  }
+
+  gauges(): Promise<NodeGauge[]> {
+    return this.nodes.gauges();
+  }
+
+  private async find(accountId: string, idOrName: string): Promise<NodeEntity> {
     const node = await this.nodes.findByIdOrName(accountId, idOrName);
     if (node) return node;
     if (/^[0-9a-f-]{4,35}$/i.test(idOrName)) {
@@ -288,7 +308,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
     try {
       const silent = await this.nodes.markSilentOffline(this.options.graceSeconds);
       if (silent.length > 0) this.logger.log(`${silent.length} silent node(s) marked offline`);
-      this.announce(silent);
+      this.announce(silent.map(toChange));
       const stale = await this.nodes.pruneStale(this.options.staleSeconds);
       for (const node of stale) {
         await this.audit.record({
@@ -299,7 +319,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
           details: { lastSeenAt: node.last_seen_at, staleSeconds: this.options.staleSeconds },
         });
       }
-      this.announce(stale);
+      this.announce(stale.map(toChange));
       return { offline: silent.length, pruned: stale.length };
     } catch (error) {
       this.logger.warn(`offline sweep failed: ${(error as Error).message}`);

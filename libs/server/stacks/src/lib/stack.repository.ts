@@ -54,4 +54,10 @@ export class StackRepository {
   async delete(id: string): Promise<void> {
     await this.stacks.delete({ id });
   }
+
+  /** Every stack's latest command. */
+  async commandIds(): Promise<string[]> {
+    const rows = await this.stacks.find({ select: { commandId: true } });
+    return rows.flatMap((row) => (row.commandId ? [row.commandId] : []));
+  }
 }

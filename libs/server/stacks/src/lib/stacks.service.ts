@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AuditService } from '@thresh/server-audit';
 import { AuthUser } from '@thresh/server-auth';
 import { CommandsService } from '@thresh/server-commands';
 import { AppException } from '@thresh/server-core';
-import { NodeEntity, NodesService } from '@thresh/server-nodes';
+import { NodeRecord, NodesService } from '@thresh/server-nodes';
 import {
   CommandResponse,
   FINISHED_COMMAND_STATES,
@@ -103,7 +103,7 @@ function summaryOf(stack: StackEntity, view: StackView): Omit<StackSummary, 'ser
  * and outcome say how each service fares.
  */
 @Injectable()
-export class StacksService {
+export class StacksService implements OnModuleInit {
   private readonly turns = new Map<string, Promise<unknown>>();
 
   constructor(
@@ -112,6 +112,11 @@ export class StacksService {
     private readonly nodes: NodesService,
     private readonly audit: AuditService,
   ) {}
+
+  onModuleInit(): void {
+    // A stack's latest command is where its status is read from.
+    this.commands.useRetained(() => this.stacks.commandIds());
+  }
 
   async deploy(user: AuthUser, input: unknown): Promise<StackDeployResponse> {
     const parsed = parseStackDefinition(input);
@@ -222,7 +227,7 @@ export class StacksService {
    * The node named, else the node the stack runs on (while it is online and, given a cluster, in it), else the online
    * node of the cluster named (or of the account) with the most headroom.
    */
-  private async target(accountId: string, definition: StackDefinition, previous: StackEntity | null): Promise<NodeEntity> {
+  private async target(accountId: string, definition: StackDefinition, previous: StackEntity | null): Promise<NodeRecord> {
     if (definition.targetNode) return this.nodes.resolve(accountId, definition.targetNode);
     if (!definition.targetCluster && previous?.nodeId) {
       const before = await this.nodes.findById(accountId, previous.nodeId);

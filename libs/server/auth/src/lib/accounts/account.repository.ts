@@ -21,4 +21,8 @@ export class AccountRepository {
   findBySlug(slug: string): Promise<AccountEntity | null> {
     return this.accounts.findOneBy({ slug });
   }
+
+  list(): Promise<Pick<AccountEntity, 'id' | 'slug'>[]> {
+    return this.accounts.find({ select: { id: true, slug: true } });
+  }
 }

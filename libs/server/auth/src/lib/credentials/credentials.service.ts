@@ -22,6 +22,33 @@ export interface VerifiedCredential {
   userId: string | null;
 }
 
+/** A stored credential as other domains see it (never its secret's hash). */
+export interface KeyRecord {
+  id: string;
+  accountId: string;
+  userId: string | null;
+  type: CredentialKind;
+  name: string;
+  lookupId: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const toRecord = ({ id, accountId, userId, type, name, lookupId, createdAt, lastUsedAt, expiresAt, revokedAt }: ApiKeyEntity): KeyRecord => ({
+  id,
+  accountId,
+  userId,
+  type,
+  name,
+  lookupId,
+  createdAt,
+  lastUsedAt,
+  expiresAt,
+  revokedAt,
+});
+
 export interface IssueCredentialOptions {
   kind: CredentialKind;
   accountId: string;
@@ -66,7 +93,7 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Returns the stored record and the plaintext, which is never kept. */
-  async issue(options: IssueCredentialOptions): Promise<{ record: ApiKeyEntity; plaintext: string }> {
+  async issue(options: IssueCredentialOptions): Promise<{ record: KeyRecord; plaintext: string }> {
     const plaintext = generateCredential(options.kind, options.account);
     const parsed = parseCredential(plaintext);
     if (!parsed.ok) throw new Error('generated an unparseable credential');
@@ -79,7 +106,17 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
       secretHash: hashSecret(parsed.credential.secret),
       expiresAt: options.expiresAt ?? null,
     });
-    return { record, plaintext };
+    return { record: toRecord(record), plaintext };
+  }
+
+  async findKey(accountId: string, id: string): Promise<KeyRecord | null> {
+    const key = await this.keys.findInAccount(accountId, id);
+    return key && toRecord(key);
+  }
+
+  /** The account's credentials of these kinds, newest first. */
+  async listKeys(accountId: string, kinds: CredentialKind[]): Promise<KeyRecord[]> {
+    return (await this.keys.listInAccount(accountId, kinds)).map(toRecord);
   }
 
   /**
@@ -134,7 +171,7 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
     for (const token of await this.keys.revokeUserTokens(userId, new Date())) this.events.revoked({ keyId: token.id, accountId: token.accountId });
   }
 
-  async revoke(record: Pick<ApiKeyEntity, 'id' | 'accountId'>, at = new Date()): Promise<void> {
+  async revoke(record: Pick<KeyRecord, 'id' | 'accountId'>, at = new Date()): Promise<void> {
     await this.keys.revoke(record.id, at);
     if (at.getTime() <= Date.now()) this.events.revoked({ keyId: record.id, accountId: record.accountId });
   }

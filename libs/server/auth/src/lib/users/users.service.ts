@@ -28,6 +28,22 @@ export class UsersService {
     private readonly credentials: CredentialsService,
   ) {}
 
+  /** The user a login token (or session cookie) belongs to; 401 when the token does not hold or the user is disabled or gone. */
+  async authenticate(token: string | undefined, source: string | undefined): Promise<AuthUser> {
+    const credential = await this.credentials.verify(token, 'user', source);
+    const user = credential.userId ? await this.users.findById(credential.userId) : null;
+    if (!user || user.disabledAt) throw new AppException('unauthorized', 'User is disabled or no longer exists');
+    return {
+      userId: user.id,
+      username: user.username,
+      role: user.role,
+      accountId: user.accountId,
+      account: credential.account,
+      tokenId: credential.keyId,
+      sourceAddress: source ?? null,
+    };
+  }
+
   async list(admin: AuthUser): Promise<UserSummary[]> {
     return (await this.users.listInAccount(admin.accountId)).map((user) => mapUserSummary(user, admin.account));
   }

@@ -81,27 +81,36 @@ export class CommandRepository {
     return this.commands.findBy({ id: In(ids), state: 'dispatched' });
   }
 
-  /** Commands handed down a while ago and still not started, for nodes that are connected: handed down again. */
-  async overdue(seconds: number): Promise<{ id: string; account_id: string; agent_id: string; carrier_key_id: string | null }[]> {
-    return this.commands.query(
-      `SELECT c.id, c.account_id, n.agent_id, n.carrier_key_id
-         FROM commands c JOIN nodes n ON n.id = c.node_id
-        WHERE c.state IN ('queued', 'dispatched') AND c.expires_at > now()
-          AND (c.dispatched_at IS NULL OR c.dispatched_at < now() - make_interval(secs => $1))
-          AND n.status = 'online' AND n.connection_id IS NOT NULL
-        ORDER BY c.created_at LIMIT 1000`,
+  /** Nodes with commands handed down a while ago (or never) and still not started. */
+  async nodesWithOverdue(seconds: number): Promise<string[]> {
+    const rows: { node_id: string }[] = await this.commands.query(
+      `SELECT DISTINCT node_id FROM commands
+        WHERE state IN ('queued', 'dispatched') AND expires_at > now() AND node_id IS NOT NULL
+          AND (dispatched_at IS NULL OR dispatched_at < now() - make_interval(secs => $1))`,
       [seconds],
+    );
+    return rows.map((row) => row.node_id);
+  }
+
+  /** Those commands of these nodes, oldest first: handed down again. */
+  overdueOf(nodeIds: string[], seconds: number): Promise<{ id: string; node_id: string }[]> {
+    if (nodeIds.length === 0) return Promise.resolve([]);
+    return this.commands.query(
+      `SELECT id, node_id FROM commands
+        WHERE node_id = ANY($2::uuid[]) AND state IN ('queued', 'dispatched') AND expires_at > now()
+          AND (dispatched_at IS NULL OR dispatched_at < now() - make_interval(secs => $1))
+        ORDER BY created_at LIMIT 1000`,
+      [seconds, nodeIds],
     );
   }
 
-  /** Forgets finished commands: questions (lists) after a day, the rest after `days`. */
-  async deleteFinished(days: number): Promise<number> {
+  /** Forgets finished commands but `kept`: questions (lists) after a day, the rest after `days`. */
+  async deleteFinished(days: number, kept: string[]): Promise<number> {
     const [, deleted] = (await this.commands.query(
       `DELETE FROM commands c WHERE c.finished_at IS NOT NULL
           AND c.finished_at < now() - CASE WHEN c.kind LIKE '%.list' THEN interval '1 day' ELSE make_interval(days => $1) END
-          -- A stack's latest command is where its status is read from.
-          AND NOT EXISTS (SELECT 1 FROM stacks s WHERE s.command_id = c.id)`,
-      [days],
+          AND c.id <> ALL($2::uuid[])`,
+      [days, kept],
     )) as [unknown, number];
     return deleted;
   }

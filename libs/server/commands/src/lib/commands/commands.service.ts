@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { AuditService } from '@thresh/server-audit';
 import { AuthUser } from '@thresh/server-auth';
 import { AppException } from '@thresh/server-core';
-import { NodeEntity, NodesService } from '@thresh/server-nodes';
+import { NodeRecord, NodesService } from '@thresh/server-nodes';
 import {
   AgentCommand,
   CommandKind,
@@ -33,7 +33,7 @@ export interface CommandsOptions {
 }
 
 /** A node as commands reach it: its agent, through the carrier that holds it. */
-export type NodeOnItsCarrier = Pick<NodeEntity, 'id' | 'agentId' | 'carrierKeyId'>;
+export type NodeOnItsCarrier = Pick<NodeRecord, 'id' | 'agentId' | 'carrierKeyId'>;
 
 /** How long a command may run once its node took it. */
 const RUN_SECONDS: Record<CommandKind, number> = {
@@ -47,7 +47,7 @@ const RUN_SECONDS: Record<CommandKind, number> = {
   'stack.stop': 10 * 60,
 };
 
-export function mapCommand(command: CommandEntity): CommandResponse {
+function mapCommand(command: CommandEntity): CommandResponse {
   return {
     id: command.id,
     nodeId: command.nodeId,
@@ -84,6 +84,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Commands');
   private timer?: NodeJS.Timeout;
   private cleanedAt = 0;
+  private retained: () => Promise<string[]> = async () => [];
 
   constructor(
     private readonly commands: CommandRepository,
@@ -102,7 +103,12 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  async create<K extends CommandKind>(user: AuthUser, node: NodeEntity, kind: K, payload: CommandPayload<K>, ttlSeconds?: number): Promise<CommandEntity> {
+  /** Finished commands another domain still reads (a stack's latest) are kept past retention. */
+  useRetained(retained: () => Promise<string[]>): void {
+    this.retained = retained;
+  }
+
+  async create<K extends CommandKind>(user: AuthUser, node: NodeRecord, kind: K, payload: CommandPayload<K>, ttlSeconds?: number): Promise<CommandResponse> {
     const now = Date.now();
     const expiresAt = new Date(now + (ttlSeconds ?? this.options.defaultTtlSeconds) * 1000);
     const command = await this.commands.insert({
@@ -127,9 +133,9 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
         details: { commandId: command.id, payload: payloadWithoutSecrets(kind, payload as Record<string, unknown>) },
       });
     }
-    if (!node.connectionId || node.status !== 'online') return command;
+    if (!node.reachable) return mapCommand(command);
     const [dispatched] = await this.handDown(user.accountId, node, [command]);
-    return dispatched ?? this.find(user.accountId, command.id);
+    return mapCommand(dispatched ?? (await this.find(user.accountId, command.id)));
   }
 
   async get(accountId: string, id: string): Promise<CommandResponse> {
@@ -220,20 +226,19 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     await this.redeliverOverdue();
     if (Date.now() - this.cleanedAt > 3600_000) {
       this.cleanedAt = Date.now();
-      await this.commands.deleteFinished(this.options.retentionDays).catch((error: Error) => this.logger.warn(`could not forget old commands: ${error.message}`));
+      await this.commands.deleteFinished(this.options.retentionDays, await this.retained()).catch((error: Error) => this.logger.warn(`could not forget old commands: ${error.message}`));
     }
   }
 
   async redeliverOverdue(): Promise<number> {
     try {
-      const overdue = await this.commands.overdue(this.options.redeliverAfterSeconds);
-      const byAgent = new Map<string, { accountId: string; carrierKeyId: string | null; ids: string[] }>();
-      for (const row of overdue) {
-        const entry = byAgent.get(row.agent_id) ?? { accountId: row.account_id, carrierKeyId: row.carrier_key_id, ids: [] };
-        entry.ids.push(row.id);
-        byAgent.set(row.agent_id, entry);
-      }
-      for (const [agentId, { accountId, carrierKeyId, ids }] of byAgent) {
+      const seconds = this.options.redeliverAfterSeconds;
+      const reachable = new Map((await this.nodes.reachableAmong(await this.commands.nodesWithOverdue(seconds))).map((node) => [node.id, node]));
+      const overdue = await this.commands.overdueOf([...reachable.keys()], seconds);
+      const byNode = new Map<string, string[]>();
+      for (const row of overdue) byNode.set(row.node_id, [...(byNode.get(row.node_id) ?? []), row.id]);
+      for (const [nodeId, ids] of byNode) {
+        const { accountId, agentId, carrierKeyId } = reachable.get(nodeId) as NodeRecord;
         for (const command of await this.commands.markDispatched(ids)) this.events.dispatch({ accountId, agentId, carrierKeyId, command: toAgentCommand(command) });
       }
       return overdue.length;

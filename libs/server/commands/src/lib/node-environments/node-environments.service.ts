@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuthUser } from '@thresh/server-auth';
 import { AppException } from '@thresh/server-core';
-import { NodeEntity, NodesService } from '@thresh/server-nodes';
+import { NodeRecord, NodesService } from '@thresh/server-nodes';
 import {
   CommandKind,
   CommandPayload,
@@ -11,7 +11,7 @@ import {
   NodeBlueprintsResponse,
   NodeEnvironmentsResponse,
 } from '@thresh/protocol';
-import { CommandsService, mapCommand } from '../commands/commands.service';
+import { CommandsService } from '../commands/commands.service';
 
 /** How long a question to a node (what can you run, what runs) waits for its answer. */
 const ROUND_TRIP_MS = 15_000;
@@ -27,12 +27,12 @@ export class NodeEnvironmentsService {
   async up(user: AuthUser, idOrName: string, request: EnvironmentUpRequest): Promise<CommandResponse> {
     const { ttlSeconds, ...payload } = request;
     const node = await this.nodes.resolve(user.accountId, idOrName);
-    return mapCommand(await this.commands.create(user, node, 'environment.up', payload, ttlSeconds));
+    return this.commands.create(user, node, 'environment.up', payload, ttlSeconds);
   }
 
   async act(user: AuthUser, idOrName: string, kind: 'environment.start' | 'environment.stop' | 'environment.destroy', name: string): Promise<CommandResponse> {
     const node = await this.nodes.resolve(user.accountId, idOrName);
-    return mapCommand(await this.commands.create(user, node, kind, { name }));
+    return this.commands.create(user, node, kind, { name });
   }
 
   async blueprints(user: AuthUser, idOrName: string): Promise<NodeBlueprintsResponse> {
@@ -43,18 +43,14 @@ export class NodeEnvironmentsService {
 
   async environments(user: AuthUser, idOrName: string): Promise<NodeEnvironmentsResponse> {
     const node = await this.nodes.resolve(user.accountId, idOrName);
-    if (!this.reachable(node)) return { node: node.name, source: 'last-report', environments: node.environments };
+    if (!node.reachable) return { node: node.name, source: 'last-report', environments: node.environments };
     const result = await this.ask(user, node, 'environment.list', {});
     return { node: node.name, source: 'node', environments: result.environments };
   }
 
-  private reachable(node: NodeEntity): boolean {
-    return node.status === 'online' && node.connectionId !== null;
-  }
-
   /** A command whose answer the caller waits for: only for a node that is there to answer. */
-  private async ask<K extends 'blueprints.list' | 'environment.list'>(user: AuthUser, node: NodeEntity, kind: K, payload: CommandPayload<K>) {
-    if (!this.reachable(node)) throw new AppException('hub_unavailable', `Node "${node.name}" is offline; ask again when it is back`);
+  private async ask<K extends 'blueprints.list' | 'environment.list'>(user: AuthUser, node: NodeRecord, kind: K, payload: CommandPayload<K>) {
+    if (!node.reachable) throw new AppException('hub_unavailable', `Node "${node.name}" is offline; ask again when it is back`);
     const created = await this.commands.create(user, node, kind as CommandKind, payload, Math.ceil(ROUND_TRIP_MS / 1000));
     const command = await this.commands.waitForOutcome(user.accountId, created.id, ROUND_TRIP_MS);
     if (command.state === 'succeeded') {

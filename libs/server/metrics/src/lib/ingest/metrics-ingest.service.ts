@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MAX_SEQ_AHEAD, MetricsBatch } from '@thresh/protocol';
+import { MAX_SEQ_AHEAD, MetricsBatch, NodeSampledEvent } from '@thresh/protocol';
 import { AppException, ConcurrencyLimit } from '@thresh/server-core';
 import { MetricsService } from '../metrics.service';
-import { NodeEvents, NodesService } from '@thresh/server-nodes';
+import { NodeEvents, NodesService, NodeStatusChange } from '@thresh/server-nodes';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueryFailedError } from 'typeorm';
-import { MetricSamplesRepository, StoreResult } from './metric-samples.repository';
+import { InsertResult, MetricSamplesRepository } from './metric-samples.repository';
 
 export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
 
@@ -13,6 +13,8 @@ export interface IngestOptions {
   /** Batches this hub stores at once, from all midtiers together: the rest wait their turn. */
   concurrency: number;
 }
+
+type StoreResult = Omit<InsertResult, 'latest'> & { cameOnline: NodeStatusChange[]; sampled: NodeSampledEvent[] };
 
 const DEADLOCK_ATTEMPTS = 3;
 /** Below the midtier's 10 s wait for an answer: a batch it gave up on is not stored behind its back. */
@@ -64,10 +66,23 @@ export class MetricsIngestService {
     return { stored: result.stored, unknown: result.unknown, refused: result.refused };
   }
 
+  /**
+   * The whole batch in one transaction: its nodes locked first (the nodes domain), the samples inserted and rolled up,
+   * then each node's latest values moved forward.
+   */
+  private storeOnce(accountId: string, carrierKeyId: string | null, batch: MetricsBatch): Promise<StoreResult> {
+    const agentIds = [...new Set(batch.samples.map((sample) => sample.agentId))];
+    return this.samples.transaction(async (tx) => {
+      const targets = await this.nodes.lockForSamples(tx, accountId, carrierKeyId, agentIds);
+      const { latest, ...counts } = await this.samples.insert(tx, batch.samples, targets);
+      return { ...counts, ...(await this.nodes.recordLatest(tx, latest)) };
+    });
+  }
+
   /** A node moving between midtiers can have two batches in flight at once; PostgreSQL then may pick one to abort. */
   private async storeRetryingDeadlocks(accountId: string, carrierKeyId: string | null, batch: MetricsBatch, attempt = 1): Promise<StoreResult> {
     try {
-      return await this.samples.store(accountId, carrierKeyId, batch);
+      return await this.storeOnce(accountId, carrierKeyId, batch);
     } catch (error) {
       if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
       this.deadlocks.inc();

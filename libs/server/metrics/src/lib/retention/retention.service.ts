@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { DAY_MS, DailyPartitions } from './daily-partitions';
+import { DAY_MS, DailyPartitions, RetentionRepository } from './retention.repository';
 
 export const RETENTION_OPTIONS = Symbol('RETENTION_OPTIONS');
 
@@ -16,8 +14,6 @@ export interface RetentionOptions {
   scrapePublic?: boolean;
 }
 
-// Small deletes keep locks short and the write-ahead log steady while ingest goes on.
-const DELETE_BATCH = 10_000;
 // Days of partitions kept ready ahead of the clock, and behind it for samples an agent buffered through an outage.
 const DAYS_AHEAD = 2;
 const DAYS_BEHIND = 1;
@@ -41,11 +37,11 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
   private running = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly retention: RetentionRepository,
     @Inject(RETENTION_OPTIONS) private readonly options: RetentionOptions,
   ) {
-    this.rawDays = new DailyPartitions(dataSource, 'metric_samples', 'at');
-    this.minuteDays = new DailyPartitions(dataSource, 'metric_rollups_1m', 'bucket');
+    this.rawDays = retention.dailyPartitions('metric_samples', 'at');
+    this.minuteDays = retention.dailyPartitions('metric_rollups_1m', 'bucket');
   }
 
   async onModuleInit(): Promise<void> {
@@ -73,7 +69,7 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
       const before = (days: number) => new Date(now.getTime() - days * DAY_MS);
       const raw = await this.expire(this.rawDays, 'at', before(this.options.rawDays));
       const minute = await this.expire(this.minuteDays, 'bucket', before(this.options.minuteDays));
-      const hour = { partitions: 0, rows: await this.deleteInBatches('metric_rollups_1h', 'bucket', before(this.options.hourDays)) };
+      const hour = { partitions: 0, rows: await this.retention.deleteBefore('metric_rollups_1h', 'bucket', before(this.options.hourDays)) };
       const [days, rows] = [raw.partitions + minute.partitions, raw.rows + minute.rows + hour.rows];
       if (days + rows > 0) this.logger.log(`dropped ${days} day partitions and ${rows} rows past retention`);
       return { raw, minute, hour };
@@ -92,16 +88,6 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async expire(days: DailyPartitions, column: string, cutoff: Date): Promise<TierSweep> {
-    return { partitions: await days.dropBefore(cutoff), rows: await this.deleteInBatches(`${days.table}_default`, column, cutoff) };
-  }
-
-  private async deleteInBatches(table: string, column: string, cutoff: Date): Promise<number> {
-    const sql = `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT ${DELETE_BATCH})`;
-    let total = 0;
-    for (;;) {
-      const [, affected] = (await this.dataSource.query(sql, [cutoff])) as [unknown, number];
-      total += affected;
-      if (affected < DELETE_BATCH) return total;
-    }
+    return { partitions: await days.dropBefore(cutoff), rows: await this.retention.deleteBefore(`${days.table}_default`, column, cutoff) };
   }
 }

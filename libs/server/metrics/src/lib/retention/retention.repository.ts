@@ -1,6 +1,11 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 export const DAY_MS = 86_400_000;
+
+// Small deletes keep locks short and the write-ahead log steady while ingest goes on.
+const DELETE_BATCH = 10_000;
 
 const startOfUtcDay = (time: number) => Math.floor(time / DAY_MS) * DAY_MS;
 const dayLabel = (dayStart: number) => new Date(dayStart).toISOString().slice(0, 10).replace(/-/g, '');
@@ -76,5 +81,26 @@ export class DailyPartitions {
       await manager.query(`ALTER TABLE ${this.table} ATTACH PARTITION ${name} FOR VALUES FROM ('${from}') TO ('${to}')`);
       return true;
     });
+  }
+}
+
+/** What the retention sweep changes: day partitions, and rows past a cutoff. */
+@Injectable()
+export class RetentionRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  dailyPartitions(table: string, column: string): DailyPartitions {
+    return new DailyPartitions(this.dataSource, table, column);
+  }
+
+  /** Deletes the rows before the cutoff, a batch at a time; returns how many it deleted. */
+  async deleteBefore(table: string, column: string, cutoff: Date): Promise<number> {
+    const sql = `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${column} < $1 LIMIT ${DELETE_BATCH})`;
+    let total = 0;
+    for (;;) {
+      const [, affected] = (await this.dataSource.query(sql, [cutoff])) as [unknown, number];
+      total += affected;
+      if (affected < DELETE_BATCH) return total;
+    }
   }
 }
