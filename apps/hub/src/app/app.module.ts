@@ -15,13 +15,13 @@ import { MetricsModule } from '@thresh/server-metrics';
 import { NodesModule } from '@thresh/server-nodes';
 import { StacksModule } from '@thresh/server-stacks';
 import { existsSync } from 'node:fs';
-import { HubAgentUplink } from './agent-link/hub-agent-uplink';
-import { AgentLinkModule } from './agent-link/agent-link.module';
+import { LocalUplink } from './agent-requests/local-uplink';
+import { AgentRequestsModule } from './agent-requests/agent-requests.module';
 import { AuditController } from './audit/audit.controller';
 import { DashboardGateway } from './dashboard-live/dashboard.gateway';
 import { HealthController } from './health/health.controller';
 import { HubConfig } from './hub-config';
-import { MidtierGateway } from './midtier-link/midtier.gateway';
+import { HubLinkGateway } from './hub-link/hub-link.gateway';
 
 /** Paths the single-page dashboard must never shadow. */
 export const SERVER_ROUTES = ['/api/{*path}', '/health{*path}', '/metrics', '/socket.io/{*path}'];
@@ -75,11 +75,11 @@ export class AppModule {
           redeliverAfterSeconds: config.HUB_COMMAND_REDELIVER_SECONDS,
         }),
         StacksModule,
-        AgentLinkModule,
+        AgentRequestsModule,
         // Agents may connect to the hub itself, as to a midtier: a small fleet needs none.
         AgentGatewayModule.forRoot({
-          uplink: HubAgentUplink,
-          imports: [AgentLinkModule],
+          uplink: LocalUplink,
+          imports: [AgentRequestsModule],
           keyCacheSeconds: config.HUB_AGENT_KEY_CACHE_SECONDS,
           restSessionSeconds: config.HUB_AGENT_SESSION_SECONDS,
           replicated: config.HUB_REPLICAS,
@@ -87,7 +87,7 @@ export class AppModule {
         ...(serveDashboard ? [ServeStaticModule.forRoot({ rootPath: dashboardDir, exclude: SERVER_ROUTES })] : []),
       ],
       controllers: [HealthController, AuditController],
-      providers: [MidtierGateway, DashboardGateway, { provide: APP_GUARD, useClass: ThrottlerGuard }],
+      providers: [HubLinkGateway, DashboardGateway, { provide: APP_GUARD, useClass: ThrottlerGuard }],
     };
   }
 }

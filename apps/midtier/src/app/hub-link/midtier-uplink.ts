@@ -5,7 +5,7 @@ import { AgentIdentity, AgentRegistration, CommandUpdate, MetricSample, Register
 import { MetricsBatcherService } from '../agents/metrics-batcher.service';
 import { HubLinkService } from './hub-link.service';
 
-/** The agents' traffic, relayed to the hub over the midtier's one connection; metrics go in batches. */
+/** The midtier's uplink: its agents' requests, relayed over the hub link; metrics go in batches. */
 @Injectable()
 export class MidtierUplink extends AgentUplink {
   constructor(

@@ -7,7 +7,7 @@ import { AgentUplink } from './agent-uplink';
 import { AgentsGateway } from './agents.gateway';
 
 export interface AgentGatewayModuleOptions extends AgentGatewayOptions {
-  /** Where the agents' traffic goes: the hub's own services, or the midtier's link to the hub. */
+  /** Where the agents' requests go: the hub's own services, or the midtier's hub link. */
   uplink: Type<AgentUplink>;
   /** Modules the uplink needs. */
   imports?: ModuleMetadata['imports'];

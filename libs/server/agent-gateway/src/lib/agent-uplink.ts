@@ -9,7 +9,7 @@ export interface UplinkEvents {
 }
 
 /**
- * Where the agent gateway's traffic goes: the hub itself when it serves agents directly, or the hub through the
+ * Where the agent gateway sends what its agents ask: the hub itself when it serves agents directly, or the hub through the
  * midtier's link. Each method rejects with an AppException the agent is told about.
  */
 export abstract class AgentUplink {

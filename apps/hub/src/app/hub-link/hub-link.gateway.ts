@@ -30,16 +30,16 @@ import {
   printable,
 } from '@thresh/protocol';
 import { CommandEvents } from '@thresh/server-commands';
-import { AgentTraffic } from '../agent-link/agent-traffic.service';
+import { AgentRequestsService } from '../agent-requests/agent-requests.service';
 import type { Namespace, Socket } from 'socket.io';
 
 type MidtierSocket = Socket<MidtierToHubEvents, HubToMidtierEvents, Record<string, never>, { midtier: VerifiedCredential }>;
 
-/** Mid-tiers connect here with a thresh_mid_ key and relay their agents' traffic. */
+/** The hub's end of the hub link: midtiers connect here with a thresh_mid_ key and relay their agents' requests. */
 // Gateways on one port share one server: each names the same message limit, so none depends on which starts first.
 @WebSocketGateway({ namespace: MIDTIER_NAMESPACE, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
-export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
-  private readonly logger = new Logger(MidtierGateway.name);
+export class HubLinkGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
+  private readonly logger = new Logger(HubLinkGateway.name);
   private readonly connectedMidtiers = this.metrics.gauge('thresh_hub_midtiers_connected', 'Mid-tiers connected now');
 
   private readonly stopListening: (() => void)[] = [];
@@ -51,7 +51,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly credentialEvents: CredentialEvents,
     private readonly metrics: MetricsService,
     private readonly commandEvents: CommandEvents,
-    private readonly traffic: AgentTraffic,
+    private readonly agentRequests: AgentRequestsService,
     private readonly audit: AuditService,
     private readonly accounts: AccountsService,
   ) {}
@@ -122,19 +122,19 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   registerNode(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<RegisteredNode>> {
     return handleWithAck(midtierNodeRegistrationSchema, payload, async ({ key, connectionId, registration, source }) => {
       const agent = await this.agentOf(socket, key, source);
-      return this.traffic.registerNode({ ...agent, source: this.sourceOf(socket, source) }, registration, { connectionId, carrierKeyId: socket.data.midtier.keyId });
+      return this.agentRequests.registerNode({ ...agent, source: this.sourceOf(socket, source) }, registration, { connectionId, carrierKeyId: socket.data.midtier.keyId });
     });
   }
 
   @SubscribeMessage('metrics:batch')
   storeMetrics(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ stored: number; unknown: number; refused: number }>> {
-    return handleWithAck(metricsBatchSchema, payload, (batch) => this.traffic.storeMetrics(socket.data.midtier.accountId, socket.data.midtier.keyId, batch));
+    return handleWithAck(metricsBatchSchema, payload, (batch) => this.agentRequests.storeMetrics(socket.data.midtier.accountId, socket.data.midtier.keyId, batch));
   }
 
   @SubscribeMessage('command:update')
   commandUpdate(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<Ack<{ accepted: boolean }>> {
     return handleWithAck(agentCommandUpdateSchema, payload, ({ agentId, update }) =>
-      this.traffic.commandUpdate(socket.data.midtier.accountId, agentId, socket.data.midtier.keyId, update),
+      this.agentRequests.commandUpdate(socket.data.midtier.accountId, agentId, socket.data.midtier.keyId, update),
     );
   }
 
@@ -142,7 +142,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   async nodeDisconnected(@ConnectedSocket() socket: MidtierSocket, @MessageBody() payload: unknown): Promise<void> {
     const parsed = nodeDisconnectedSchema.safeParse(payload);
     if (!parsed.success) return;
-    await this.traffic.nodeDisconnected(socket.data.midtier.accountId, parsed.data.agentId, { connectionId: parsed.data.connectionId, carrierKeyId: socket.data.midtier.keyId });
+    await this.agentRequests.nodeDisconnected(socket.data.midtier.accountId, parsed.data.agentId, { connectionId: parsed.data.connectionId, carrierKeyId: socket.data.midtier.keyId });
   }
 
   /** A refused handshake, in the audit of the account the key names (one row per address and minute). */
@@ -166,7 +166,7 @@ export class MidtierGateway implements OnGatewayInit, OnGatewayConnection, OnGat
    * names), and a key of another account answers like an unknown one.
    */
   private async agentOf(socket: MidtierSocket, key: string, source: string | undefined): Promise<AgentIdentity> {
-    const agent = await this.traffic.verifyKey(key, this.sourceOf(socket, source), `mid-tier key ${socket.data.midtier.keyId}`);
+    const agent = await this.agentRequests.verifyKey(key, this.sourceOf(socket, source), `mid-tier key ${socket.data.midtier.keyId}`);
     if (agent.accountId !== socket.data.midtier.accountId) throw new AppException('unauthorized', 'Unknown credential');
     return agent;
   }

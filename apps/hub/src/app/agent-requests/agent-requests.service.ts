@@ -11,8 +11,8 @@ const KEY_CACHE_MS = 30_000;
 
 /** What agents ask of the hub, whether a midtier relays it or the hub's own agent gateway received it. */
 @Injectable()
-export class AgentTraffic implements OnModuleDestroy {
-  private readonly logger = new Logger('AgentTraffic');
+export class AgentRequestsService implements OnModuleDestroy {
+  private readonly logger = new Logger('AgentRequests');
   private readonly keys = new VerifiedKeyCache<AgentIdentity>(KEY_CACHE_MS);
   private readonly stopListening: () => void;
 

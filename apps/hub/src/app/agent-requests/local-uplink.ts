@@ -3,15 +3,15 @@ import { AgentUplink } from '@thresh/server-agent-gateway';
 import { CredentialEvents } from '@thresh/server-auth';
 import { CommandEvents } from '@thresh/server-commands';
 import { AgentIdentity, AgentRegistration, CommandUpdate, MetricSample, RegisteredNode } from '@thresh/protocol';
-import { AgentTraffic } from './agent-traffic.service';
+import { AgentRequestsService } from './agent-requests.service';
 
-/** Agents connected to the hub itself: their traffic goes straight to the hub's services. */
+/** The uplink of the hub's own agent gateway: its agents' requests go straight to the hub's services. */
 @Injectable()
-export class HubAgentUplink extends AgentUplink implements OnModuleDestroy {
+export class LocalUplink extends AgentUplink implements OnModuleDestroy {
   private readonly stopListening: (() => void)[];
 
   constructor(
-    private readonly traffic: AgentTraffic,
+    private readonly agentRequests: AgentRequestsService,
     credentialEvents: CredentialEvents,
     commandEvents: CommandEvents,
   ) {
@@ -33,23 +33,23 @@ export class HubAgentUplink extends AgentUplink implements OnModuleDestroy {
   }
 
   verifyKey(key: string, source: string): Promise<AgentIdentity> {
-    return this.traffic.verifyKey(key, source);
+    return this.agentRequests.verifyKey(key, source);
   }
 
   /** The key was checked by the gateway a moment ago (its cache follows revocations): not asked about again here. */
   registerNode(identity: AgentIdentity, _key: string, connectionId: string, registration: AgentRegistration, source: string): Promise<RegisteredNode> {
-    return this.traffic.registerNode({ ...identity, source }, registration, { connectionId, carrierKeyId: null });
+    return this.agentRequests.registerNode({ ...identity, source }, registration, { connectionId, carrierKeyId: null });
   }
 
   nodeDisconnected(identity: AgentIdentity, agentId: string, connectionId: string): void {
-    void this.traffic.nodeDisconnected(identity.accountId, agentId, { connectionId, carrierKeyId: null });
+    void this.agentRequests.nodeDisconnected(identity.accountId, agentId, { connectionId, carrierKeyId: null });
   }
 
   async storeMetrics(identity: AgentIdentity, agentId: string, samples: MetricSample[]): Promise<void> {
-    await this.traffic.storeMetrics(identity.accountId, null, { samples: samples.map((sample) => ({ ...sample, agentId })) });
+    await this.agentRequests.storeMetrics(identity.accountId, null, { samples: samples.map((sample) => ({ ...sample, agentId })) });
   }
 
   commandUpdate(identity: AgentIdentity, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
-    return this.traffic.commandUpdate(identity.accountId, agentId, null, update);
+    return this.agentRequests.commandUpdate(identity.accountId, agentId, null, update);
   }
 }
