@@ -5,10 +5,10 @@ import { AgentState, ConnectionStatus, ConnectionTarget, writeAgentState } from 
 import { SampleValues } from './metrics-collector';
 import { SampleBuffer } from './sample-buffer';
 import { trustedCertificates } from './tls-trust';
-import { AgentTransport, TransportEvents, TransportFailure, TransportSettings } from './transports/agent-transport';
-import { answersHttp, healthStatus, TlsTrust } from './transports/http-request';
-import { RestTransport } from './transports/rest-transport';
-import { SocketTransport } from './transports/socket-transport';
+import { AgentLink, LinkEvents, LinkFailure, LinkSettings } from './links/agent-link';
+import { answersHttp, healthStatus, TlsTrust } from './links/http-request';
+import { RestLink } from './links/rest-link';
+import { SocketLink } from './links/socket-link';
 
 /** WebSocket connections in a row that reached the host but got no WebSocket through, before auto considers REST. */
 const SOCKET_FAILURES_BEFORE_FALLBACK = 2;
@@ -50,9 +50,9 @@ export interface AgentRuntimeOptions {
  */
 export class AgentRuntime {
   /** The transport that sends; the others are stopped or on trial. */
-  private transport?: AgentTransport;
+  private transport?: AgentLink;
   /** While auto polls over REST: a WebSocket on trial, which takes over once it has registered. */
-  private websocketAttempt?: AgentTransport;
+  private websocketAttempt?: AgentLink;
   private websocketAttemptTimer?: NodeJS.Timeout;
   private websocketRetryTimer?: NodeJS.Timeout;
   private socketNetworkFailures = 0;
@@ -138,15 +138,15 @@ export class AgentRuntime {
     return true;
   }
 
-  private socketTransport(): SocketTransport {
-    return new SocketTransport(this.transportSettings());
+  private socketTransport(): SocketLink {
+    return new SocketLink(this.transportSettings());
   }
 
-  private restTransport(): RestTransport {
-    return new RestTransport({ ...this.transportSettings(), pollIntervalSeconds: this.options.config['poll-interval'] });
+  private restTransport(): RestLink {
+    return new RestLink({ ...this.transportSettings(), pollIntervalSeconds: this.options.config['poll-interval'] });
   }
 
-  private transportSettings(): TransportSettings {
+  private transportSettings(): LinkSettings {
     const { config } = this.options;
     return {
       url: this.targetUrl,
@@ -162,7 +162,7 @@ export class AgentRuntime {
   }
 
   /** Starts on the target with the transport the setting asks for first; the outage clock runs until it registers. */
-  private connect(): AgentTransport {
+  private connect(): AgentLink {
     // signalr is the name older configurations use for the same Socket.IO connection.
     const first = this.options.config.transport === 'rest' ? this.restTransport() : this.socketTransport();
     this.use(first);
@@ -170,7 +170,7 @@ export class AgentRuntime {
     return first;
   }
 
-  private use(transport: AgentTransport): void {
+  private use(transport: AgentLink): void {
     this.transport = transport;
     this.registered = false;
     this.update({ status: 'connecting', transport: transport.description });
@@ -178,7 +178,7 @@ export class AgentRuntime {
   }
 
   /** A transport's events count only while it is the one in use, or the one on trial. */
-  private eventsOf(transport: AgentTransport): TransportEvents {
+  private eventsOf(transport: AgentLink): LinkEvents {
     return {
       connected: () => this.onConnected(transport),
       disconnected: (reason) => this.onDisconnected(transport, reason),
@@ -193,7 +193,7 @@ export class AgentRuntime {
     };
   }
 
-  private onConnected(transport: AgentTransport): void {
+  private onConnected(transport: AgentLink): void {
     if (this.stopped) return;
     if (transport === this.websocketAttempt) void this.registerWebSocketAttempt(transport);
     if (transport !== this.transport) return;
@@ -201,7 +201,7 @@ export class AgentRuntime {
     void this.register(transport);
   }
 
-  private onDisconnected(transport: AgentTransport, reason: string): void {
+  private onDisconnected(transport: AgentLink, reason: string): void {
     if (transport === this.websocketAttempt) this.abandonWebSocketAttempt(`disconnected (${reason})`, true);
     if (transport !== this.transport || this.stopped) return;
     this.registered = false;
@@ -210,7 +210,7 @@ export class AgentRuntime {
     this.outageBegins();
   }
 
-  private onTransportError(transport: AgentTransport, failure: TransportFailure): void {
+  private onTransportError(transport: AgentLink, failure: LinkFailure): void {
     if (transport === this.websocketAttempt) this.abandonWebSocketAttempt(failure.message, failure.kind === 'network' || failure.kind === 'unreachable');
     if (transport !== this.transport || this.stopped) return;
     const needsFix = needsConfigurationFix(failure.kind);
@@ -226,12 +226,12 @@ export class AgentRuntime {
   }
 
   /** The transport reports a refused registration as an error and tries again by itself. */
-  private async register(transport: AgentTransport): Promise<void> {
+  private async register(transport: AgentLink): Promise<void> {
     const result = await transport.register(this.registration);
     if (result.ok && transport === this.transport && !this.stopped) this.onRegistered(transport, result);
   }
 
-  private onRegistered(transport: AgentTransport, node: RegisteredNode): void {
+  private onRegistered(transport: AgentLink, node: RegisteredNode): void {
     if (node.nodeCredential) {
       this.options.keepNodeCredential(node.nodeCredential);
       this.registration = { ...this.registration, nodeCredential: node.nodeCredential };
@@ -255,7 +255,7 @@ export class AgentRuntime {
   }
 
   /** WebSockets fail but the host answers plain HTTP: a proxy or firewall in between lets no WebSocket through. */
-  private async fallBackToRest(socket: AgentTransport, socketError: string): Promise<void> {
+  private async fallBackToRest(socket: AgentLink, socketError: string): Promise<void> {
     if (this.checkingFallback) return;
     this.checkingFallback = true;
     try {
@@ -292,7 +292,7 @@ export class AgentRuntime {
     attempt.start(this.eventsOf(attempt));
   }
 
-  private async registerWebSocketAttempt(attempt: AgentTransport): Promise<void> {
+  private async registerWebSocketAttempt(attempt: AgentLink): Promise<void> {
     const result = await attempt.register(this.registration);
     // A refused registration came as an error event, which abandoned the attempt already.
     if (!result.ok || attempt !== this.websocketAttempt || this.stopped) return;

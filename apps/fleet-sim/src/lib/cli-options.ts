@@ -1,6 +1,6 @@
 import { claimedCredentialKind, describeCredentialKind, parseCredential } from '@thresh/protocol';
 import { parseArgs } from 'node:util';
-import { TRANSPORT_NAMES, TransportName } from './agent-link';
+import { LINK_NAMES, LinkName } from './links/agent-link';
 import { DEFAULT_FLEET_OPTIONS, FleetSimulatorOptions, optionProblem } from './fleet-simulator';
 
 /** The environment variable read when --key is not given: a key on the command line shows in process listings. */
@@ -78,7 +78,7 @@ export function parseCliOptions(argv: string[], environment: NodeJS.ProcessEnv):
   const keyProblem = agentKeyProblem(apiKey);
   if (keyProblem) return { kind: 'invalid', message: keyProblem };
   const transport = values.transport ?? DEFAULT_FLEET_OPTIONS.transport;
-  if (!isTransportName(transport)) return { kind: 'invalid', message: `--transport: expected ${TRANSPORT_NAMES.join(' or ')}, got "${transport}"` };
+  if (!isLinkName(transport)) return { kind: 'invalid', message: `--transport: expected ${LINK_NAMES.join(' or ')}, got "${transport}"` };
 
   const numbers = {
     agents: numberOption(values.agents, DEFAULT_FLEET_OPTIONS.agents),
@@ -131,8 +131,8 @@ function agentKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
-function isTransportName(value: string): value is TransportName {
-  return (TRANSPORT_NAMES as readonly string[]).includes(value);
+function isLinkName(value: string): value is LinkName {
+  return (LINK_NAMES as readonly string[]).includes(value);
 }
 
 /** NaN for anything that is not a plain number, so that "10s" is reported rather than read as 10. */

@@ -25,7 +25,7 @@ const RUN_MS = 2000;
 const NODE_WITH_HISTORY = 'sim-2';
 const NODE_WITH_COMMAND = 'sim-1';
 
-/** What a fake gateway was told, whichever transport carried it. */
+/** What a fake gateway was told, whichever link carried it. */
 class GatewayRecord {
   readonly registrations: AgentRegistration[] = [];
   readonly reports: MetricsReport[] = [];
@@ -175,7 +175,7 @@ async function runFleet(gateway: FakeGateway, options: Partial<FleetSimulatorOpt
   return { running, final };
 }
 
-/** What must hold whichever transport carried it: every agent registered, every report and update acknowledged. */
+/** What must hold whichever link carried it: every agent registered, every report and update acknowledged. */
 function expectCleanRun(record: GatewayRecord, running: FleetStats, final: FleetStats): void {
   expect(running.agents).toMatchObject({ total: AGENTS, started: AGENTS, connected: AGENTS, registered: AGENTS, everRegistered: AGENTS, failing: 0 });
   expect(new Set(record.registrations.map((registration) => registration.agentId)).size).toBe(AGENTS);

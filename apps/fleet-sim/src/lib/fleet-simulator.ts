@@ -3,13 +3,13 @@ import { nodeNameSchema } from '@thresh/protocol';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { AgentLink, LinkEvents, LinkSettings, TransportName } from './agent-link';
+import { AgentLink, LinkEvents, LinkSettings, LinkName } from './links/agent-link';
 import { describeFailure, Failure } from './failure';
 import { FleetCounters, FleetStats, problemsOf } from './fleet-stats';
 import { createConnectionPool } from './http-request';
-import { RestLink } from './rest-link';
+import { RestLink } from './links/rest-link';
 import { AgentBehaviour, SIMULATED_NODE, SimulatedAgent } from './simulated-agent';
-import { SocketLink } from './socket-link';
+import { SocketLink } from './links/socket-link';
 
 export interface FleetSimulatorOptions {
   /** The midtier's (or hub's) base URL: both serve the agent gateway. */
@@ -17,7 +17,7 @@ export interface FleetSimulatorOptions {
   /** An agent key (thresh_live_…). */
   apiKey: string;
   agents: number;
-  transport: TransportName;
+  transport: LinkName;
   /** Seconds between one agent's reports; fractions allowed (tests). */
   intervalSeconds: number;
   samplesPerReport: number;

@@ -1,4 +1,4 @@
-import type { TransportName } from './agent-link';
+import type { LinkName } from './links/agent-link';
 
 /** How requests of one kind ended. `sent` = acked + refused + lost + pending, always. */
 export interface ExchangeCounts {
@@ -22,7 +22,7 @@ export interface LatencySummary {
 /** Everything the simulator counts, at one moment: plain data, ready for JSON. */
 export interface FleetStats {
   url: string;
-  transport: TransportName;
+  transport: LinkName;
   elapsedSeconds: number;
   agents: {
     total: number;

@@ -1,7 +1,7 @@
 import { needsConfigurationFix } from '@thresh/agent-wire';
 import { randomBytes } from 'node:crypto';
 import { AgentRegistration, CommandUpdate, EnvironmentStatus, MAX_SAMPLES_PER_REPORT, MetricSample, RegisteredNode } from '@thresh/protocol';
-import { AgentLink, Exchange, LinkEvents } from './agent-link';
+import { AgentLink, Exchange, LinkEvents } from './links/agent-link';
 import { Failure, refusalFailure, withoutIds } from './failure';
 import { ExchangeCounts, FleetCounters } from './fleet-stats';
 
@@ -97,7 +97,7 @@ export class SimulatedAgent {
   }
 
   get connected(): boolean {
-    return this.link.transport === 'rest' ? this.phase === 'registered' : this.linkUp;
+    return this.link.name === 'rest' ? this.phase === 'registered' : this.linkUp;
   }
 
   get registered(): boolean {
@@ -254,7 +254,7 @@ export class SimulatedAgent {
       sampleCounts.lost += samples.length;
       this.counters.fail(`report lost: ${exchange.failure.message}`);
       // Over REST a lost request means the gateway is away: the real agent closes its session and registers again later.
-      if (this.link.transport === 'rest' && exchange.failure.kind !== 'server') this.backOff(exchange.failure, false);
+      if (this.link.name === 'rest' && exchange.failure.kind !== 'server') this.backOff(exchange.failure, false);
       return;
     }
     sampleCounts.refused += samples.length;

@@ -1,8 +1,8 @@
 import type { AgentRegistration, CommandUpdate, MetricsReport, RegisteredNode } from '@thresh/protocol';
-import type { Failure } from './failure';
+import type { Failure } from '../failure';
 
-export type TransportName = 'socketio' | 'rest';
-export const TRANSPORT_NAMES: readonly TransportName[] = ['socketio', 'rest'];
+export type LinkName = 'socketio' | 'rest';
+export const LINK_NAMES: readonly LinkName[] = ['socketio', 'rest'];
 
 /**
  * How one request ended: acknowledged; refused by the gateway with a coded error; or lost (no answer: timeout,
@@ -24,7 +24,7 @@ export interface LinkEvents {
 
 /** One simulated agent's connection to the agent gateway: a Socket.IO socket, or REST requests over a shared pool. */
 export interface AgentLink {
-  readonly transport: TransportName;
+  readonly name: LinkName;
   /** Connects (again); says `connected` or `connectFailed`. */
   open(): void;
   /** Drops the connection without closing the link for good: the agent opens it again after a backoff. */

@@ -1,5 +1,5 @@
 import { CERTIFICATE_PROBLEMS, codedErrorIn, messagesIn, refusesTheKey, serverRefusalIn } from '@thresh/agent-wire';
-import type { TransportFailure } from './agent-transport';
+import type { LinkFailure } from './agent-link';
 
 /** System error codes of a connection that never opened, and what to check. */
 const UNREACHABLE_REASONS: Readonly<Record<string, string>> = {
@@ -30,7 +30,7 @@ const NOT_TLS_PATTERN = /wrong version number|packet length too long|unknown pro
  * Why a connection to `host` (as "127.0.0.1:5000") failed, in words a person acts on. `cause` is what came back:
  * a refusal from the server (see ServerRefusal), or an error from Node or socket.io-client, however deeply wrapped.
  */
-export function classifyConnectionFailure(cause: unknown, host: string): TransportFailure {
+export function classifyConnectionFailure(cause: unknown, host: string): LinkFailure {
   const refusal = serverRefusalIn(cause);
   if (refusal) {
     // Any other answer is the server's own business (its hub away, an internal error): its words say it best.

@@ -1,4 +1,4 @@
-import { TransportFailure } from './agent-transport';
+import { LinkFailure } from './agent-link';
 import { classifyConnectionFailure } from './connection-failure';
 
 const HOST = '127.0.0.1:5000';
@@ -12,7 +12,7 @@ const aggregateError = (errors: Error[], code?: string): Error => Object.assign(
 const socketIoTransportError = (cause: Error): Error =>
   Object.assign(new Error('websocket error'), { type: 'TransportError', description: { type: 'error', message: cause.message, error: cause } });
 
-const table: [string, unknown, TransportFailure][] = [
+const table: [string, unknown, LinkFailure][] = [
   [
     'a refused key over a Socket.IO handshake, the server message passed through',
     Object.assign(new Error('Wrong credential type: expected an agent key (thresh_live_…), got a mid-tier key (thresh_mid_…)'), {

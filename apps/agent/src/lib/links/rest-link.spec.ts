@@ -2,25 +2,25 @@ import type { AgentCommand } from '@thresh/protocol';
 import { agentRegistration, metricSample, waitFor } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { FakeRestMidtier } from '../../test/fake-rest-midtier';
-import { TransportFailure } from './agent-transport';
-import { RestTransport } from './rest-transport';
+import { LinkFailure } from './agent-link';
+import { RestLink } from './rest-link';
 
 const API_KEY = 'thresh_live_default_resttest';
 
 jest.setTimeout(10_000);
 
-describe('RestTransport against a mid-tier over loopback HTTP', () => {
+describe('RestLink against a mid-tier over loopback HTTP', () => {
   let midtier: FakeRestMidtier;
-  let transport: RestTransport | undefined;
+  let link: RestLink | undefined;
   let connectedAt: number[];
   let disconnected: string[];
-  let failures: TransportFailure[];
+  let failures: LinkFailure[];
   let commands: unknown[];
   const registration = agentRegistration();
 
-  /** Plays the runtime's part: registers whenever the transport says the mid-tier can be reached. */
-  const startTransport = (options: { apiKey?: string; reconnectDelaySeconds?: number } = {}): RestTransport => {
-    const started = new RestTransport({
+  /** Plays the runtime's part: registers whenever the link says the mid-tier can be reached. */
+  const startLink = (options: { apiKey?: string; reconnectDelaySeconds?: number } = {}): RestLink => {
+    const started = new RestLink({
       url: midtier.url,
       apiKey: options.apiKey ?? API_KEY,
       tlsVerify: true,
@@ -37,11 +37,11 @@ describe('RestTransport against a mid-tier over loopback HTTP', () => {
       commandRun: (command) => commands.push(command),
       commandCancel: () => undefined,
     });
-    transport = started;
+    link = started;
     return started;
   };
   const registered = (count: number) => waitFor(`registration ${count}`, () => midtier.registrations.length >= count);
-  const report = (seq: number) => transport?.report({ agentId: registration.agentId, samples: [metricSample({ seq })] });
+  const report = (seq: number) => link?.report({ agentId: registration.agentId, samples: [metricSample({ seq })] });
 
   beforeEach(async () => {
     midtier = new FakeRestMidtier(API_KEY);
@@ -50,13 +50,13 @@ describe('RestTransport against a mid-tier over loopback HTTP', () => {
   });
 
   afterEach(async () => {
-    await transport?.stop('shutdown');
-    transport = undefined;
+    await link?.stop('shutdown');
+    link = undefined;
     await midtier.stop();
   });
 
   it('registers, reports metrics, receives a command through a long poll and posts its update', async () => {
-    startTransport();
+    startLink();
     await registered(1);
     expect(midtier.registrations).toEqual([registration]);
     await waitFor('a poll held open', () => midtier.pollWaits.length === 1);
@@ -74,7 +74,7 @@ describe('RestTransport against a mid-tier over loopback HTTP', () => {
     expect(commands).toEqual([command]);
 
     const update = { commandId: command.id, state: 'succeeded' as const, result: { environments: [] } };
-    expect(await transport?.commandUpdate(update)).toEqual({ ok: true, accepted: true });
+    expect(await link?.commandUpdate(update)).toEqual({ ok: true, accepted: true });
     expect(midtier.updates).toEqual([{ agentId: registration.agentId, update }]);
 
     // The next poll follows poll-interval (1 s) after the answer.
@@ -84,7 +84,7 @@ describe('RestTransport against a mid-tier over loopback HTTP', () => {
   });
 
   it('registers again when the mid-tier answers 409 not_registered, then carries on', async () => {
-    startTransport();
+    startLink();
     await registered(1);
     midtier.forgetSessions();
 
@@ -98,14 +98,14 @@ describe('RestTransport against a mid-tier over loopback HTTP', () => {
   });
 
   it('tells a refused key from an unreachable host', async () => {
-    startTransport({ apiKey: 'thresh_live_default_revoked' });
+    startLink({ apiKey: 'thresh_live_default_revoked' });
     await waitFor('the refusal', () => failures.length === 1);
     expect(failures).toEqual([{ kind: 'refused', message: 'the midtier refused the api-key: Invalid or revoked key' }]);
     expect(midtier.registrations).toEqual([]);
   });
 
   it('backs off exponentially while the mid-tier is down, and registers again once it is back', async () => {
-    startTransport({ reconnectDelaySeconds: 0.2 });
+    startLink({ reconnectDelaySeconds: 0.2 });
     await registered(1);
     await waitFor('a poll held open', () => midtier.pollWaits.length === 1);
     await midtier.stop();
@@ -125,16 +125,16 @@ describe('RestTransport against a mid-tier over loopback HTTP', () => {
     await waitFor('polling again', () => midtier.pollWaits.length === 2);
   });
 
-  it('unregisters when the agent stops, but not when another transport takes over', async () => {
-    const first = startTransport();
+  it('unregisters when the agent stops, but not when another link takes over', async () => {
+    const first = startLink();
     await registered(1);
     await waitFor('a poll held open', () => midtier.pollWaits.length === 1);
     await first.stop('replaced');
     expect(midtier.unregistered).toEqual([]);
 
-    startTransport();
+    startLink();
     await registered(2);
-    await transport?.stop('shutdown');
+    await link?.stop('shutdown');
     expect(midtier.unregistered).toEqual([registration.agentId]);
     // No poll goes out after either stop.
     const polls = midtier.pollWaits.length;

@@ -9,13 +9,13 @@ import {
 } from '@thresh/protocol';
 import { io, Socket } from 'socket.io-client';
 import { AgentLink, Exchange, exchangeOfAck, LinkEvents, LinkSettings } from './agent-link';
-import { describeFailure } from './failure';
+import { describeFailure } from '../failure';
 
 type AgentSocket = Socket<MidtierToAgentEvents, AgentToMidtierEvents>;
 
 /** One agent's Socket.IO connection over WebSocket, as the real agent holds it; the simulator decides when to reconnect. */
 export class SocketLink implements AgentLink {
-  readonly transport = 'socketio';
+  readonly name = 'socketio';
   private readonly socket: AgentSocket;
   private readonly host: string;
   private closed = false;

@@ -10,26 +10,26 @@ import {
 } from '@thresh/protocol';
 import { io, Socket } from 'socket.io-client';
 import {
-  AgentTransport,
+  AgentLink,
   backoffDelay,
   RECONNECT_CAP_MS,
   REFUSED_KEY_BACKOFF_FACTOR,
   REPORT_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
-  TransportEvents,
-  TransportSettings,
-  TransportStopReason,
-} from './agent-transport';
+  LinkEvents,
+  LinkSettings,
+  LinkStopReason,
+} from './agent-link';
 import { classifyConnectionFailure } from './connection-failure';
 
 type AgentSocket = Socket<MidtierToAgentEvents, AgentToMidtierEvents>;
 
-/** Socket.IO over WebSocket only: long-polling through a proxy is what the REST transport does, and does better. */
-export class SocketTransport implements AgentTransport {
+/** Socket.IO over WebSocket only: long-polling through a proxy is what the REST link does, and does better. */
+export class SocketLink implements AgentLink {
   readonly name = 'socketio';
   readonly description = 'socketio (websocket)';
   private socket?: AgentSocket;
-  private events?: TransportEvents;
+  private events?: LinkEvents;
   private retryTimer?: NodeJS.Timeout;
   private failedAttempts = 0;
   private stopped = false;
@@ -37,11 +37,11 @@ export class SocketTransport implements AgentTransport {
   /** "host:port", as failures name the server. */
   private readonly host: string;
 
-  constructor(private readonly settings: TransportSettings) {
+  constructor(private readonly settings: LinkSettings) {
     this.host = new URL(settings.url).host;
   }
 
-  start(events: TransportEvents): void {
+  start(events: LinkEvents): void {
     const { settings } = this;
     const delayMs = settings.reconnectDelaySeconds * 1000;
     const socket: AgentSocket = io(new URL(AGENT_NAMESPACE, settings.url).toString(), {
@@ -70,7 +70,7 @@ export class SocketTransport implements AgentTransport {
     this.socket = socket;
   }
 
-  async stop(_reason: TransportStopReason): Promise<void> {
+  async stop(_reason: LinkStopReason): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.socket?.disconnect();
@@ -121,7 +121,7 @@ export class SocketTransport implements AgentTransport {
     if (this.stopped) return;
     const failure = classifyConnectionFailure(error, this.host);
     this.events?.error(failure);
-    // socket.io retries transport failures itself, but not a handshake the server refused.
+    // socket.io retries failures of its own transport itself, but not a handshake the server refused.
     if (!this.socket?.active) this.scheduleReconnect(failure.kind === 'refused');
   }
 

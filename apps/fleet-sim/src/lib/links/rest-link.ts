@@ -3,8 +3,8 @@ import { AGENT_REST_PREFIX, AGENT_SESSION_HEADER, AgentRegistration, CommandUpda
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { AgentLink, Exchange, LinkEvents, LinkSettings, PolledCommands } from './agent-link';
-import { describeFailure, refusalFailure } from './failure';
-import { parseJson } from './http-request';
+import { describeFailure, refusalFailure } from '../failure';
+import { parseJson } from '../http-request';
 
 /** Nothing the gateway sends a simulated agent comes near this. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -28,7 +28,7 @@ const isPolledCommands: AnswerCheck<PolledCommands> = (body): body is PolledComm
  * hold, only a session the registration opens and `/unregister` closes. Requests go through a pool shared by the fleet.
  */
 export class RestLink implements AgentLink {
-  readonly transport = 'rest';
+  readonly name = 'rest';
   /** Whose requests these are: every request after the registration names it. */
   private agentId = '';
   /** Whether a registration opened a session that the end of the run should close. */

@@ -15,19 +15,19 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { z } from 'zod';
 import {
-  AgentTransport,
+  AgentLink,
   backoffDelay,
   REFUSED_KEY_BACKOFF_FACTOR,
   REPORT_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
-  TransportEvents,
-  TransportFailure,
-  TransportSettings,
-  TransportStopReason,
-} from './agent-transport';
+  LinkEvents,
+  LinkFailure,
+  LinkSettings,
+  LinkStopReason,
+} from './agent-link';
 import { classifyConnectionFailure } from './connection-failure';
 
-export interface RestTransportSettings extends TransportSettings {
+export interface RestLinkSettings extends LinkSettings {
   /** Seconds between the end of one poll for commands and the next. */
   pollIntervalSeconds: number;
 }
@@ -55,17 +55,17 @@ const CODE_BY_STATUS = new Map<number, ErrorCode>(
   (Object.entries(ERROR_STATUS) as [ErrorCode, number][]).filter(([code]) => code !== 'not_registered').map(([code, status]) => [status, code]),
 );
 
-type RestResult<T> = { ok: true; value: T } | { ok: false; failure: TransportFailure; code: ErrorCode };
+type RestResult<T> = { ok: true; value: T } | { ok: false; failure: LinkFailure; code: ErrorCode };
 
 /**
  * The agent protocol over plain HTTP, for networks that let no WebSocket through: requests for what the agent says,
  * and a long poll for the commands the hub has for it.
  */
-export class RestTransport implements AgentTransport {
+export class RestLink implements AgentLink {
   readonly name = 'rest';
   readonly description: string;
   private readonly connectionPool: HttpAgent | HttpsAgent;
-  private events?: TransportEvents;
+  private events?: LinkEvents;
   private agentId?: string;
   /** Named with every request after the registration that opened it: the mid-tier tells this agent from a claimant by it. */
   private session?: string;
@@ -77,7 +77,7 @@ export class RestTransport implements AgentTransport {
   private failedAttempts = 0;
   private stopped = false;
 
-  constructor(private readonly settings: RestTransportSettings) {
+  constructor(private readonly settings: RestLinkSettings) {
     this.description = `rest (polling every ${settings.pollIntervalSeconds}s)`;
     // Kept-alive connections: a poll every few seconds should not pay a TCP and TLS handshake each time.
     this.connectionPool = settings.url.startsWith('https:')
@@ -85,13 +85,13 @@ export class RestTransport implements AgentTransport {
       : new HttpAgent({ keepAlive: true });
   }
 
-  start(events: TransportEvents): void {
+  start(events: LinkEvents): void {
     this.events = events;
     // Nothing to open: the registration is the first request, once the runtime has wired its handlers.
     setImmediate(() => this.announceConnected());
   }
 
-  async stop(reason: TransportStopReason): Promise<void> {
+  async stop(reason: LinkStopReason): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     this.pollAbort?.abort();
@@ -155,7 +155,7 @@ export class RestTransport implements AgentTransport {
     }
   }
 
-  /** A request that needs the session; losing it (or the mid-tier) makes the transport reconnect. */
+  /** A request that needs the session; losing it (or the mid-tier) makes the link reconnect. */
   private async sessionCall<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<RestResult<T>> {
     const result = await this.call('POST', path, body, schema, REPORT_TIMEOUT_MS);
     if (!result.ok && !this.stopped) this.onSessionFailure(result);
@@ -163,7 +163,7 @@ export class RestTransport implements AgentTransport {
   }
 
   /** The session is gone when the mid-tier forgot it, cannot be reached, or refuses the key: register again later. */
-  private onSessionFailure(result: { failure: TransportFailure; code: ErrorCode }): void {
+  private onSessionFailure(result: { failure: LinkFailure; code: ErrorCode }): void {
     if (!this.sessionOpen) return;
     if (result.code === 'not_registered') {
       this.closeSession(result.failure.message);
