@@ -1,2 +1,3 @@
 export * from './lib/http-request';
 export * from './lib/failure-cause';
+export * from './lib/policy/client-policy';

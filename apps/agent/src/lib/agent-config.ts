@@ -1,4 +1,5 @@
 import { Errors } from '@oclif/core';
+import { TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { resolve } from 'node:path';
 import { CREDENTIAL_PREFIX, maskCredential, nodeNameSchema, parseCredential } from '@thresh/protocol';
 import { z } from 'zod';
@@ -89,12 +90,12 @@ export const CONFIG_DEFAULTS: AgentConfig = {
   'tls-verify': true,
   transport: 'auto',
   'metrics-interval': 30,
-  'reconnect-delay': 5,
-  'poll-interval': 5,
-  'websocket-retry': 300,
+  'reconnect-delay': TIMEOUT_LADDER.reconnectBaseMs / 1000,
+  'poll-interval': TIMEOUT_LADDER.pollIntervalMs / 1000,
+  'websocket-retry': TIMEOUT_LADDER.websocketRetryMs / 1000,
   'auto-failover': false,
-  'failover-timeout': 30,
-  'failback-delay': 60,
+  'failover-timeout': TIMEOUT_LADDER.failoverMs / 1000,
+  'failback-delay': TIMEOUT_LADDER.failbackMs / 1000,
 };
 
 export class ConfigValueError extends Error {}

@@ -1,5 +1,5 @@
-import { needsConfigurationFix } from '@thresh/agent-wire';
-import { AgentRegistration, CommandUpdate, ErrorCode, MAX_REPORT_BYTES, MAX_SAMPLES_PER_REPORT, RegisteredNode } from '@thresh/protocol';
+import { backoffDelay, deliveryVerdict, needsConfigurationFix, TIMEOUT_LADDER } from '@thresh/agent-wire';
+import { AgentRegistration, CommandUpdate, MAX_REPORT_BYTES, MAX_SAMPLES_PER_REPORT, RegisteredNode } from '@thresh/protocol';
 import { AgentConfig } from './agent-config';
 import { AgentState, ConnectionStatus, ConnectionTarget, writeAgentState } from './agent-state';
 import { SampleValues } from './metrics-collector';
@@ -12,14 +12,6 @@ import { SocketLink } from './links/socket-link';
 
 /** WebSocket connections in a row that reached the host but got no WebSocket through, before auto considers REST. */
 const SOCKET_FAILURES_BEFORE_FALLBACK = 2;
-const HEALTH_CHECK_TIMEOUT_MS = 10_000;
-/** How long a WebSocket tried from REST polling gets to connect and register. */
-const WEBSOCKET_ATTEMPT_TIMEOUT_MS = 30_000;
-/** How often the primary's /health is asked while on the fallback, and how long an answer may take. */
-const PRIMARY_PROBE_INTERVAL_MS = 5000;
-const PRIMARY_PROBE_TIMEOUT_MS = 5000;
-/** A command update refused for these may get through later; any other refusal is of the update itself. */
-const RETRYABLE_UPDATE_ERRORS: readonly ErrorCode[] = ['hub_unavailable', 'internal', 'not_registered', 'rate_limited'];
 
 export interface AgentRuntimeOptions {
   config: AgentConfig & { 'midtier-url': string; 'api-key': string };
@@ -132,7 +124,7 @@ export class AgentRuntime {
     const result = await transport.commandUpdate(update);
     if (result.ok) return true;
     // The session ended under it, or the hub is in trouble: it goes again after the next registration.
-    if (!this.registered || RETRYABLE_UPDATE_ERRORS.includes(result.error.code)) return false;
+    if (!this.registered || deliveryVerdict(result.error.code) !== 'drop') return false;
     // A refusal of the update itself will not change by sending it again.
     this.options.log(`the hub refused a command update: ${result.error.message}`);
     return true;
@@ -259,7 +251,7 @@ export class AgentRuntime {
     if (this.checkingFallback) return;
     this.checkingFallback = true;
     try {
-      const hostAnswers = await answersHttp(this.targetUrl, this.tlsTrust(), HEALTH_CHECK_TIMEOUT_MS);
+      const hostAnswers = await answersHttp(this.targetUrl, this.tlsTrust(), TIMEOUT_LADDER.healthCheckMs);
       // The socket may have connected meanwhile; a host that does not answer HTTP either is simply down.
       if (!hostAnswers || this.stopped || this.transport !== socket || this.socketNetworkFailures < SOCKET_FAILURES_BEFORE_FALLBACK) return;
       const reason = `WebSockets unavailable (${socketError})`;
@@ -276,9 +268,7 @@ export class AgentRuntime {
   private scheduleWebSocketAttempt(): void {
     if (this.stopped) return;
     const baseMs = this.options.websocketRetryMs ?? this.options.config['websocket-retry'] * 1000;
-    // ±20%: agents that fell back together should not all knock again in the same second.
-    const delayMs = Math.round(baseMs * (0.8 + Math.random() * 0.4));
-    this.websocketRetryTimer = setTimeout(() => this.tryWebSocket(), delayMs);
+    this.websocketRetryTimer = setTimeout(() => this.tryWebSocket(), backoffDelay(0, baseMs, baseMs));
   }
 
   private tryWebSocket(): void {
@@ -286,8 +276,8 @@ export class AgentRuntime {
     const attempt = this.socketTransport();
     this.websocketAttempt = attempt;
     this.websocketAttemptTimer = setTimeout(
-      () => this.abandonWebSocketAttempt(`no connection within ${WEBSOCKET_ATTEMPT_TIMEOUT_MS / 1000}s`, true),
-      WEBSOCKET_ATTEMPT_TIMEOUT_MS,
+      () => this.abandonWebSocketAttempt(`no connection within ${TIMEOUT_LADDER.websocketAttemptMs / 1000}s`, true),
+      TIMEOUT_LADDER.websocketAttemptMs,
     );
     attempt.start(this.eventsOf(attempt));
   }
@@ -388,15 +378,13 @@ export class AgentRuntime {
   /** While on the fallback, the primary's /health every few seconds; failback-delay 0 stays on the fallback. */
   private schedulePrimaryProbe(): void {
     if (this.stopped || this.target !== 'fallback' || this.options.config['failback-delay'] === 0) return;
-    const intervalMs = this.options.primaryProbeIntervalMs ?? PRIMARY_PROBE_INTERVAL_MS;
-    // ±20%: agents that failed over together should not all ask the recovering primary in the same second.
-    const delayMs = Math.round(intervalMs * (0.8 + Math.random() * 0.4));
-    this.primaryProbeTimer = setTimeout(() => void this.probePrimary(), delayMs);
+    const intervalMs = this.options.primaryProbeIntervalMs ?? TIMEOUT_LADDER.primaryProbeIntervalMs;
+    this.primaryProbeTimer = setTimeout(() => void this.probePrimary(), backoffDelay(0, intervalMs, intervalMs));
   }
 
   private async probePrimary(): Promise<void> {
     const primaryUrl = this.options.config['midtier-url'];
-    const status = await healthStatus(primaryUrl, this.tlsTrust(), PRIMARY_PROBE_TIMEOUT_MS);
+    const status = await healthStatus(primaryUrl, this.tlsTrust(), TIMEOUT_LADDER.primaryProbeTimeoutMs);
     if (this.stopped || this.target !== 'fallback') return;
     // Any break in the answers starts the wait again: a flapping primary is not worth moving back to.
     if (status !== 200) this.primaryHealthySince = undefined;
@@ -432,15 +420,13 @@ export class AgentRuntime {
       const nextReport = () => this.options.buffer.peek(MAX_SAMPLES_PER_REPORT, MAX_REPORT_BYTES);
       for (let batch = nextReport(); batch.length > 0 && this.registered && this.transport; batch = nextReport()) {
         const result = await this.transport.report({ agentId: this.state.agentId, samples: batch });
-        if (!result.ok) {
-          const { code, message } = result.error;
-          this.options.log(
-            code === 'validation_failed'
-              ? `the mid-tier refused a report of ${batch.length} sample(s): ${message}`
-              : `report of ${batch.length} sample(s) not stored yet (${message}); kept for later`,
-          );
+        const verdict = result.ok ? undefined : deliveryVerdict(result.error.code);
+        if (!result.ok && verdict !== 'drop') {
+          this.options.log(`report of ${batch.length} sample(s) not stored yet (${result.error.message}); kept for later`);
           break;
         }
+        // Refused as sent, it would be refused again and hold back every sample behind it.
+        if (!result.ok) this.options.log(`the mid-tier refused a report of ${batch.length} sample(s): ${result.error.message}; dropped`);
         this.options.buffer.acknowledge(batch[batch.length - 1].seq);
         this.update({ lastReportAt: new Date().toISOString(), bufferedSamples: this.options.buffer.size });
       }

@@ -1,4 +1,4 @@
-import { needsConfigurationFix, sendHttpRequest } from '@thresh/agent-wire';
+import { needsConfigurationFix, sendHttpRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { nodeNameSchema } from '@thresh/protocol';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Agent as HttpAgent } from 'node:http';
@@ -27,7 +27,7 @@ export interface FleetSimulatorOptions {
   rampSeconds: number;
   /** REST: seconds between one poll's answer and the next poll. */
   pollIntervalSeconds: number;
-  /** REST: seconds the gateway may hold a poll open; the real agent asks for 25. */
+  /** REST: seconds the gateway may hold a poll open; the real agent asks for TIMEOUT_LADDER.longPollHoldMs. */
   pollWaitSeconds: number;
   /** Node names are `<prefix><n>`, n from 1. */
   namePrefix: string;
@@ -58,16 +58,16 @@ export const DEFAULT_FLEET_OPTIONS: Omit<FleetSimulatorOptions, 'url' | 'apiKey'
   samplesPerReport: 1,
   environments: 0,
   rampSeconds: 10,
-  pollIntervalSeconds: 5,
-  pollWaitSeconds: 25,
+  pollIntervalSeconds: TIMEOUT_LADDER.pollIntervalMs / 1000,
+  pollWaitSeconds: TIMEOUT_LADDER.longPollHoldMs / 1000,
   namePrefix: 'sim-',
   randomIds: false,
   tlsVerify: true,
   tickMs: 200,
-  requestTimeoutMs: 15_000,
-  reportTimeoutMs: 60_000,
-  retryBaseMs: 1000,
-  retryCapMs: 30_000,
+  requestTimeoutMs: TIMEOUT_LADDER.requestMs,
+  reportTimeoutMs: TIMEOUT_LADDER.reportMs,
+  retryBaseMs: TIMEOUT_LADDER.reconnectBaseMs,
+  retryCapMs: TIMEOUT_LADDER.reconnectCapMs,
   drainTimeoutMs: 10_000,
   abortOnConfigurationError: true,
 };

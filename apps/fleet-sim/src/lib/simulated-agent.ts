@@ -1,4 +1,4 @@
-import { needsConfigurationFix } from '@thresh/agent-wire';
+import { backoffDelay, deliveryVerdict, needsConfigurationFix, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { randomBytes } from 'node:crypto';
 import { AgentRegistration, CommandUpdate, EnvironmentStatus, MAX_SAMPLES_PER_REPORT, MetricSample, RegisteredNode } from '@thresh/protocol';
 import { AgentLink, Exchange, LinkEvents } from './links/agent-link';
@@ -43,10 +43,6 @@ interface CommandRecord {
   sending: boolean;
 }
 
-/** An update refused for these may get through later; any other refusal is of the update itself (the real agent's rule). */
-const RETRYABLE_UPDATE_CODES: readonly string[] = ['hub_unavailable', 'internal', 'not_registered', 'rate_limited'];
-/** A refused key will not be accepted a second later: wait this many times longer (the real agent's factor). */
-const REFUSED_KEY_BACKOFF_FACTOR = 6;
 /** Command ids remembered per agent for de-duplication; a simulated agent gets few commands. */
 const REMEMBERED_COMMANDS = 1000;
 const GIB = 1024 ** 3;
@@ -214,10 +210,8 @@ export class SimulatedAgent {
     this.lastFailure = failure;
     this.pollInFlight?.abort();
     this.phase = 'backoff';
-    const base = this.behaviour.retryBaseMs * (needsConfigurationFix(failure.kind) ? REFUSED_KEY_BACKOFF_FACTOR : 1);
-    const exponential = Math.min(this.behaviour.retryCapMs, base * 2 ** Math.min(this.failedAttempts++, 16));
-    // Jitter: a thousand agents dropped together must not come back in the same second.
-    this.retryAt = Date.now() + exponential * (0.5 + Math.random() * 0.5);
+    const base = this.behaviour.retryBaseMs * (needsConfigurationFix(failure.kind) ? TIMEOUT_LADDER.refusedKeyBackoffFactor : 1);
+    this.retryAt = Date.now() + backoffDelay(this.failedAttempts++, base, this.behaviour.retryCapMs);
     this.hooks.failed(failure);
   }
 
@@ -259,8 +253,8 @@ export class SimulatedAgent {
     }
     sampleCounts.refused += samples.length;
     this.counters.fail(`report refused (${exchange.code}): ${withoutIds(exchange.message)}`);
-    // Refused as invalid, they would be refused again: dropped, as the real agent does.
-    if (exchange.code === 'validation_failed') this.unacknowledged = this.unacknowledged.filter((sample) => !samples.includes(sample));
+    // Refused as sent, they would be refused again: dropped, as the real agent does.
+    if (deliveryVerdict(exchange.code) === 'drop') this.unacknowledged = this.unacknowledged.filter((sample) => !samples.includes(sample));
     if (exchange.code === 'not_registered' || exchange.code === 'forbidden') this.registerAgain();
   }
 
@@ -338,7 +332,7 @@ export class SimulatedAgent {
       record.settled = true;
       this.counters.commands.answered++;
       this.counters.commandRoundTrip.record(Date.now() - record.receivedAt);
-    } else if (exchange.kind === 'refused' && !RETRYABLE_UPDATE_CODES.includes(exchange.code)) {
+    } else if (exchange.kind === 'refused' && deliveryVerdict(exchange.code) === 'drop') {
       record.settled = true;
     }
     // Otherwise it goes again after the next registration, or when the command is handed down again.

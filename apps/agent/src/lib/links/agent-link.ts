@@ -47,16 +47,3 @@ export interface LinkSettings {
   /** Seconds before the first reconnect attempt; the base of the backoff. */
   reconnectDelaySeconds: number;
 }
-
-export const REQUEST_TIMEOUT_MS = 15_000;
-/** A report may wait behind others at the midtier and for the hub: give it longer before sending it again. */
-export const REPORT_TIMEOUT_MS = 60_000;
-export const RECONNECT_CAP_MS = 60_000;
-/** A refused key will not be accepted a second later: wait this many times longer before trying it again. */
-export const REFUSED_KEY_BACKOFF_FACTOR = 6;
-
-/** Jittered exponential backoff: ten thousand agents must not come back in the same second. */
-export function backoffDelay(attempt: number, baseMs: number, capMs = RECONNECT_CAP_MS): number {
-  const exponential = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
-  return Math.round(exponential * (0.5 + Math.random() * 0.5));
-}

@@ -1,4 +1,4 @@
-import { sendHttpRequest, ServerRefusal } from '@thresh/agent-wire';
+import { backoffDelay, sendHttpRequest, ServerRefusal, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import {
   Ack,
   AGENT_REST_PREFIX,
@@ -14,17 +14,7 @@ import {
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { z } from 'zod';
-import {
-  AgentLink,
-  backoffDelay,
-  REFUSED_KEY_BACKOFF_FACTOR,
-  REPORT_TIMEOUT_MS,
-  REQUEST_TIMEOUT_MS,
-  LinkEvents,
-  LinkFailure,
-  LinkSettings,
-  LinkStopReason,
-} from './agent-link';
+import { AgentLink, LinkEvents, LinkFailure, LinkSettings, LinkStopReason } from './agent-link';
 import { classifyConnectionFailure } from './connection-failure';
 
 export interface RestLinkSettings extends LinkSettings {
@@ -32,12 +22,8 @@ export interface RestLinkSettings extends LinkSettings {
   pollIntervalSeconds: number;
 }
 
-/** How long a poll is held open at the mid-tier while no command waits: under common proxies' idle timeouts. */
-export const POLL_WAIT_SECONDS = 25;
-/** Time for the mid-tier to answer once the wait is over. */
-const POLL_ANSWER_MARGIN_MS = 15_000;
-/** Unregistering is a courtesy on the way out: the agent does not wait long for it. */
-const UNREGISTER_TIMEOUT_MS = 3000;
+/** How long a poll is held open at the mid-tier while no command waits. */
+const POLL_WAIT_SECONDS = TIMEOUT_LADDER.longPollHoldMs / 1000;
 
 const registeredNodeSchema = z.object({
   nodeId: z.string(),
@@ -97,7 +83,7 @@ export class RestLink implements AgentLink {
     this.pollAbort?.abort();
     if (reason === 'shutdown' && this.sessionOpen && this.agentId) {
       // Best effort: the node goes offline now rather than when its session times out.
-      await this.call('POST', '/unregister', { agentId: this.agentId }, z.unknown(), UNREGISTER_TIMEOUT_MS);
+      await this.call('POST', '/unregister', { agentId: this.agentId }, z.unknown(), TIMEOUT_LADDER.unregisterMs);
     }
     this.sessionOpen = false;
     if (reason === 'shutdown') this.connectionPool.destroy();
@@ -138,7 +124,7 @@ export class RestLink implements AgentLink {
   private async pollLoop(session: AbortSignal): Promise<void> {
     while (!session.aborted) {
       const query = new URLSearchParams({ agentId: this.agentId ?? '', wait: String(POLL_WAIT_SECONDS) });
-      const result = await this.call('GET', `/commands?${query}`, undefined, pollResponseSchema, POLL_WAIT_SECONDS * 1000 + POLL_ANSWER_MARGIN_MS, session);
+      const result = await this.call('GET', `/commands?${query}`, undefined, pollResponseSchema, TIMEOUT_LADDER.longPollHoldMs + TIMEOUT_LADDER.pollAnswerMarginMs, session);
       // Stopped, or another session took over: what this poll brought back is no longer this loop's business.
       if (session.aborted) return;
       if (!result.ok) {
@@ -157,7 +143,7 @@ export class RestLink implements AgentLink {
 
   /** A request that needs the session; losing it (or the mid-tier) makes the link reconnect. */
   private async sessionCall<T>(path: string, body: unknown, schema: z.ZodType<T>): Promise<RestResult<T>> {
-    const result = await this.call('POST', path, body, schema, REPORT_TIMEOUT_MS);
+    const result = await this.call('POST', path, body, schema, TIMEOUT_LADDER.reportMs);
     if (!result.ok && !this.stopped) this.onSessionFailure(result);
     return result;
   }
@@ -184,7 +170,7 @@ export class RestLink implements AgentLink {
   private reconnectLater(refused: boolean): void {
     if (this.stopped) return;
     clearTimeout(this.reconnectTimer);
-    const base = this.settings.reconnectDelaySeconds * 1000 * (refused ? REFUSED_KEY_BACKOFF_FACTOR : 1);
+    const base = this.settings.reconnectDelaySeconds * 1000 * (refused ? TIMEOUT_LADDER.refusedKeyBackoffFactor : 1);
     this.reconnectTimer = setTimeout(() => this.announceConnected(), backoffDelay(this.failedAttempts++, base));
   }
 
@@ -197,7 +183,7 @@ export class RestLink implements AgentLink {
     path: string,
     body: unknown,
     schema: z.ZodType<T>,
-    timeoutMs = REQUEST_TIMEOUT_MS,
+    timeoutMs: number = TIMEOUT_LADDER.requestMs,
     signal?: AbortSignal,
   ): Promise<RestResult<T>> {
     const url = new URL(`${AGENT_REST_PREFIX}${path}`, this.settings.url);

@@ -8,18 +8,9 @@ import {
   MidtierToAgentEvents,
   RegisteredNode,
 } from '@thresh/protocol';
+import { backoffDelay, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { io, Socket } from 'socket.io-client';
-import {
-  AgentLink,
-  backoffDelay,
-  RECONNECT_CAP_MS,
-  REFUSED_KEY_BACKOFF_FACTOR,
-  REPORT_TIMEOUT_MS,
-  REQUEST_TIMEOUT_MS,
-  LinkEvents,
-  LinkSettings,
-  LinkStopReason,
-} from './agent-link';
+import { AgentLink, LinkEvents, LinkSettings, LinkStopReason } from './agent-link';
 import { classifyConnectionFailure } from './connection-failure';
 
 type AgentSocket = Socket<MidtierToAgentEvents, AgentToMidtierEvents>;
@@ -48,7 +39,7 @@ export class SocketLink implements AgentLink {
       auth: { key: settings.apiKey },
       transports: ['websocket'],
       reconnectionDelay: delayMs,
-      reconnectionDelayMax: Math.max(delayMs, RECONNECT_CAP_MS),
+      reconnectionDelayMax: Math.max(delayMs, TIMEOUT_LADDER.reconnectCapMs),
       randomizationFactor: 0.5,
       rejectUnauthorized: settings.tlsVerify,
       ca: settings.trustedCa,
@@ -90,17 +81,17 @@ export class SocketLink implements AgentLink {
   }
 
   report(report: MetricsReport): Promise<Ack<{ accepted: number }>> {
-    return this.request('metrics:report', report, REPORT_TIMEOUT_MS);
+    return this.request('metrics:report', report, TIMEOUT_LADDER.reportMs);
   }
 
   commandUpdate(update: CommandUpdate): Promise<Ack<{ accepted: boolean }>> {
-    return this.request('command:update', update, REPORT_TIMEOUT_MS);
+    return this.request('command:update', update, TIMEOUT_LADDER.reportMs);
   }
 
   /** Settles every request still waiting for its answer: a stopping agent must not wait out their timeouts. */
   private readonly unanswered = new Set<() => void>();
 
-  private request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Ack<R>> {
+  private request<R extends object>(event: keyof AgentToMidtierEvents, payload: unknown, timeoutMs: number = TIMEOUT_LADDER.requestMs): Promise<Ack<R>> {
     const socket = this.socket as Socket | undefined;
     if (!socket || this.stopped) return Promise.resolve({ ok: false, error: { code: 'hub_unavailable', message: `not connected: ${event} not sent` } });
     return new Promise((resolve) => {
@@ -128,7 +119,7 @@ export class SocketLink implements AgentLink {
   private scheduleReconnect(refused: boolean): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
-    const base = this.settings.reconnectDelaySeconds * 1000 * (refused ? REFUSED_KEY_BACKOFF_FACTOR : 1);
+    const base = this.settings.reconnectDelaySeconds * 1000 * (refused ? TIMEOUT_LADDER.refusedKeyBackoffFactor : 1);
     const delay = backoffDelay(this.failedAttempts++, base);
     this.retryTimer = setTimeout(() => this.socket?.connect(), delay);
   }

@@ -1,4 +1,4 @@
-import { sendHttpRequest } from '@thresh/agent-wire';
+import { sendHttpRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { AGENT_REST_PREFIX, AGENT_SESSION_HEADER, AgentRegistration, CommandUpdate, errorBodySchema, MetricsReport, RegisteredNode } from '@thresh/protocol';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
@@ -9,10 +9,6 @@ import { parseJson } from '../http-request';
 /** Nothing the gateway sends a simulated agent comes near this. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
-/** Time for the gateway to answer once a long poll's wait is over. */
-const POLL_ANSWER_MARGIN_MS = 15_000;
-/** Unregistering is a courtesy on the way out: not worth waiting long for. */
-const UNREGISTER_TIMEOUT_MS = 3000;
 
 type AnswerCheck<T> = (body: unknown) => body is T;
 
@@ -58,7 +54,7 @@ export class RestLink implements AgentLink {
     if (!this.sessionOpen) return;
     this.sessionOpen = false;
     // Best effort: the node goes offline now rather than when its session times out.
-    await this.call('POST', '/unregister', { agentId: this.agentId }, (_body): _body is unknown => true, UNREGISTER_TIMEOUT_MS);
+    await this.call('POST', '/unregister', { agentId: this.agentId }, (_body): _body is unknown => true, TIMEOUT_LADDER.unregisterMs);
   }
 
   async register(registration: AgentRegistration): Promise<Exchange<RegisteredNode>> {
@@ -81,7 +77,7 @@ export class RestLink implements AgentLink {
 
   poll(waitSeconds: number, signal: AbortSignal): Promise<Exchange<PolledCommands>> {
     const query = new URLSearchParams({ agentId: this.agentId, wait: String(waitSeconds) });
-    return this.call('GET', `/commands?${query}`, undefined, isPolledCommands, waitSeconds * 1000 + POLL_ANSWER_MARGIN_MS, signal);
+    return this.call('GET', `/commands?${query}`, undefined, isPolledCommands, waitSeconds * 1000 + TIMEOUT_LADDER.pollAnswerMarginMs, signal);
   }
 
   private async call<T>(

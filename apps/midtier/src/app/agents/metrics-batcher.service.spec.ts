@@ -115,6 +115,20 @@ describe('MetricsBatcherService', () => {
     expect(await Promise.all(outcomes)).toEqual(agents.map((agentId) => (agentId === refused ? 'refused' : 'stored')));
   });
 
+  it('drops from the spool only the report the hub refuses as sent, and replays the rest of its batch', async () => {
+    hub.connected = false;
+    const refused = randomUUID();
+    const agents = [randomUUID(), refused, randomUUID()];
+    for (const agentId of agents) await batcher.submit(agentId, samples(2));
+    hub.connected = true;
+    hub.refuseAgent = refused;
+    await batcher.replay();
+
+    const stored = hub.batches.filter((batch) => !batch.some((sample) => sample.agentId === refused));
+    expect(stored.flat().map((sample) => sample.agentId)).toEqual([agents[0], agents[0], agents[2], agents[2]]);
+    expect(batcher.spool.empty).toBe(true);
+  });
+
   it('acknowledges reports once spooled while the hub is away, and replays them in order when it is back', async () => {
     hub.connected = false;
     const agents = [randomUUID(), randomUUID(), randomUUID()];

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { deliveryVerdict, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { AppException } from '@thresh/server-core';
 import { MAX_BATCH_BYTES, MAX_SAMPLES_PER_BATCH, MetricsBatch, MetricSample } from '@thresh/protocol';
 import { HubLinkService } from '../hub-link/hub-link.service';
 import { MetricsSpool } from './metrics-spool';
 import { MIDTIER_CONFIG, MidtierConfig } from '../midtier-config';
 
-/** How often the spool is tried again while it holds samples and the hub seems away. */
-const SPOOL_RETRY_MS = 1000;
+type TaggedSamples = MetricsBatch['samples'];
 
 interface PendingReport {
-  samples: MetricsBatch['samples'];
+  samples: TaggedSamples;
   /** Size of the samples in JSON, so a batch stays under the hub's message limit. */
   bytes: number;
   resolve: () => void;
@@ -51,7 +51,7 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
     await this.spool.open();
     if (!this.spool.empty) this.logger.log(`${this.spool.spooledSamples} samples spooled by an earlier run wait for the hub`);
     this.hub.events.on('connected', () => void this.replay());
-    this.replayTimer = setInterval(() => void this.replay(), SPOOL_RETRY_MS);
+    this.replayTimer = setInterval(() => void this.replay(), TIMEOUT_LADDER.spoolReplayMs);
     this.replayTimer.unref();
   }
 
@@ -69,7 +69,7 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
   submit(agentId: string, samples: MetricSample[]): Promise<void> {
     if (this.closing) return Promise.reject(new AppException('hub_unavailable', 'The midtier is shutting down; send the samples again later'));
     // The samples were parsed for this report alone: tagging them in place spares a copy of each.
-    const tagged = samples as MetricsBatch['samples'];
+    const tagged = samples as TaggedSamples;
     for (const sample of tagged) sample.agentId = agentId;
     // Behind what the spool holds, so the hub gets samples in the order they came.
     if (!this.hub.connected || !this.spool.empty || this.queuedSamples + samples.length > this.config.MIDTIER_METRICS_MAX_QUEUE) {
@@ -117,40 +117,50 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Sends reports as one batch. A batch the hub refuses is halved until the refused report stands alone, so it holds back no one else. */
-  private async store(reports: PendingReport[]): Promise<void> {
-    const samples = reports.flatMap((report) => report.samples);
+  /**
+   * Each report's fate in one batch: stored (no error), or what kept it out. A batch refused as sent is halved until
+   * each refused report stands alone, so that one bad report holds back no one else.
+   */
+  private async storeEach<R extends { samples: TaggedSamples }>(reports: R[]): Promise<[R, AppException | undefined][]> {
     try {
-      const result = await this.hub.request('metrics:batch', { samples });
+      const result = await this.hub.request('metrics:batch', { samples: reports.flatMap((report) => report.samples) });
       if (!result.ok) throw new AppException(result.error.code, result.error.message);
-      for (const report of reports) report.resolve();
+      return reports.map((report) => [report, undefined]);
     } catch (error) {
       const failure = error instanceof AppException ? error : new AppException('hub_unavailable', (error as Error).message);
-      if (failure.code === 'validation_failed' && reports.length > 1) {
-        const half = Math.ceil(reports.length / 2);
-        await this.store(reports.slice(0, half));
-        await this.store(reports.slice(half));
-        return;
-      }
-      if (failure.code === 'validation_failed') {
-        for (const report of reports) report.reject(failure);
-        return;
-      }
-      this.logger.warn(`batch of ${samples.length} samples not stored (${failure.message}); spooled for later`);
-      for (const report of reports) this.toSpool(report.samples).then(report.resolve, report.reject);
+      if (deliveryVerdict(failure.code) !== 'drop' || reports.length === 1) return reports.map((report) => [report, failure]);
+      const half = Math.ceil(reports.length / 2);
+      return [...(await this.storeEach(reports.slice(0, half))), ...(await this.storeEach(reports.slice(half)))];
     }
   }
 
-  /** Sends what the spool holds, oldest first, while the hub takes it; what it refuses as invalid is dropped. */
+  /** A report refused as sent is refused to its agent, which drops it; one the hub could not take yet is spooled. */
+  private async store(reports: PendingReport[]): Promise<void> {
+    const outcomes = await this.storeEach(reports);
+    const unstored = outcomes.filter(([, error]) => error && deliveryVerdict(error.code) !== 'drop');
+    if (unstored.length > 0) {
+      const count = unstored.reduce((total, [report]) => total + report.samples.length, 0);
+      this.logger.warn(`batch of ${count} samples not stored (${unstored[0][1]?.message}); spooled for later`);
+    }
+    for (const [report, error] of outcomes) {
+      if (!error) report.resolve();
+      else if (deliveryVerdict(error.code) === 'drop') report.reject(error);
+      else this.toSpool(report.samples).then(report.resolve, report.reject);
+    }
+  }
+
+  /** Sends what the spool holds, oldest first, while the hub takes it; a report it refuses as sent is dropped, alone. */
   async replay(): Promise<void> {
     if (this.replaying || !this.hub.connected || this.spool.empty) return;
     this.replaying = true;
     const started = this.spool.spooledSamples;
+    const next = () => this.spool.oldest(MAX_SAMPLES_PER_BATCH, MAX_BATCH_BYTES);
     try {
-      for (let batch = await this.spool.oldest(MAX_SAMPLES_PER_BATCH, MAX_BATCH_BYTES); batch && this.hub.connected; batch = await this.spool.oldest(MAX_SAMPLES_PER_BATCH, MAX_BATCH_BYTES)) {
-        const result = await this.hub.request('metrics:batch', { samples: batch.samples }).catch((error: AppException) => ({ ok: false as const, error }));
-        if (!result.ok && result.error.code !== 'validation_failed') break;
-        if (!result.ok) this.logger.warn(`the hub refused ${batch.samples.length} spooled samples: ${result.error.message}; dropped`);
+      for (let batch = await next(); batch && this.hub.connected; batch = await next()) {
+        const failed = (await this.storeEach(batch.reports.map((samples) => ({ samples })))).filter(([, error]) => error);
+        // Tried again later, all of it: the hub ignores the repeats of what it stored meanwhile.
+        if (failed.some(([, error]) => error && deliveryVerdict(error.code) !== 'drop')) break;
+        for (const [report, error] of failed) this.logger.warn(`the hub refused a spooled report of ${report.samples.length} samples: ${error?.message}; dropped`);
         await batch.done();
       }
       if (this.spool.empty) this.logger.log(`replayed ${started} spooled samples to the hub`);
@@ -161,7 +171,7 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private toSpool(samples: MetricsBatch['samples']): Promise<void> {
+  private toSpool(samples: TaggedSamples): Promise<void> {
     return this.spool.append(samples).catch((error: Error) => {
       throw new AppException('hub_unavailable', `The hub is away and the spool cannot take the samples (${error.message}); send them again later`);
     });

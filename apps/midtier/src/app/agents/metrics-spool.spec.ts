@@ -12,7 +12,7 @@ describe('MetricsSpool', () => {
   const drain = async (spool: MetricsSpool, maxSamples = 1000): Promise<number[]> => {
     const seqs: number[] = [];
     for (let batch = await spool.oldest(maxSamples, 1_000_000); batch; batch = await spool.oldest(maxSamples, 1_000_000)) {
-      seqs.push(...batch.samples.map((sample) => sample.seq));
+      seqs.push(...batch.reports.flat().map((sample) => sample.seq));
       await batch.done();
     }
     return seqs;
@@ -32,7 +32,7 @@ describe('MetricsSpool', () => {
 
     const first = await spool.oldest(7, 1_000_000);
     // Two whole reports fit under 7 samples; the third would not.
-    expect(first?.samples.map((sample) => sample.seq)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(first?.reports.map((report) => report.map((sample) => sample.seq))).toEqual([[0, 1, 2], [3, 4, 5]]);
     await first?.done();
     expect(await drain(spool)).toEqual(Array.from({ length: 24 }, (_, index) => index + 6));
     expect(spool.empty).toBe(true);
@@ -43,7 +43,7 @@ describe('MetricsSpool', () => {
     const before = new MetricsSpool({ directory, maxBytes: 10_000_000 });
     await before.append(report(0, 2));
     const half = await before.oldest(1000, 1_000_000);
-    expect(half?.samples).toHaveLength(2);
+    expect(half?.reports.flat()).toHaveLength(2);
     await before.append(report(2, 2));
 
     const after = new MetricsSpool({ directory, maxBytes: 10_000_000 });

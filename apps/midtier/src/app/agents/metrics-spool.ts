@@ -51,10 +51,10 @@ export class MetricsSpool {
   }
 
   /**
-   * The oldest reports, whole, up to these limits; `done` removes them once the hub has them. Null when nothing waits.
+   * The oldest reports, whole and each on its own, up to these limits; `done` removes them once the hub has them. Null when nothing waits.
    * Reports are read a segment at a time, and a segment goes once all of it is stored.
    */
-  async oldest(maxSamples: number, maxBytes: number): Promise<{ samples: TaggedSample[]; done: () => Promise<void> } | null> {
+  async oldest(maxSamples: number, maxBytes: number): Promise<{ reports: TaggedSample[][]; done: () => Promise<void> } | null> {
     await this.open();
     await this.writing;
     const segment = this.segments[0];
@@ -62,19 +62,19 @@ export class MetricsSpool {
     // The segment being written is closed first, so nothing is appended to what is being replayed.
     if (this.segments.length === 1) this.nextSegment += 1;
     const lines = (await readFile(join(this.options.directory, segment.name), 'utf8')).split('\n').filter(Boolean);
-    const samples: TaggedSample[] = [];
-    let [bytes, taken] = [0, 0];
+    const reports: TaggedSample[][] = [];
+    let [bytes, count] = [0, 0];
     for (const line of lines) {
       const json = line.slice(line.indexOf('\t') + 1);
       const report = JSON.parse(json) as TaggedSample[];
-      if (taken > 0 && (samples.length + report.length > maxSamples || bytes + json.length > maxBytes)) break;
-      samples.push(...report);
+      if (reports.length > 0 && (count + report.length > maxSamples || bytes + json.length > maxBytes)) break;
+      reports.push(report);
       bytes += json.length;
-      taken += 1;
+      count += report.length;
     }
     return {
-      samples,
-      done: () => this.serially(() => this.remove(segment, lines.slice(taken), samples.length)),
+      reports,
+      done: () => this.serially(() => this.remove(segment, lines.slice(reports.length), count)),
     };
   }
 

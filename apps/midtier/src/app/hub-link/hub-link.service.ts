@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { AppException } from '@thresh/server-core';
 import { Ack, HubToMidtierEvents, MIDTIER_NAMESPACE, MidtierToHubEvents } from '@thresh/protocol';
 import { EventEmitter } from 'node:events';
@@ -12,7 +13,7 @@ type AckedEvent = {
 }[keyof MidtierToHubEvents];
 type AckResult<E extends AckedEvent> = Parameters<Parameters<MidtierToHubEvents[E]>[1]>[0];
 
-const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = TIMEOUT_LADDER.hubRequestMs;
 
 /** The midtier's one connection to the hub: reconnects by itself with jittered backoff. */
 @Injectable()

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { AppException } from '@thresh/server-core';
 import { AGENT_SESSION_HEADER, AgentCommand, AgentIdentity, AgentPollResponse, AgentToMidtierEvents, MidtierToAgentEvents } from '@thresh/protocol';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -90,7 +91,7 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => this.closeSilent(), Math.min(10_000, (this.options.restSessionSeconds * 1000) / 3));
+    this.sweeper = setInterval(() => this.closeSilent(), Math.min(TIMEOUT_LADDER.restSessionSweepMs, (this.options.restSessionSeconds * 1000) / 3));
     this.sweeper.unref();
   }
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { AppException, handleWithAck, toConnectError } from '@thresh/server-core';
 import {
   Ack,
@@ -34,7 +35,7 @@ function onEverySocket<R>(handle: (socket: AgentSocket, payload: unknown) => Pro
 
 /** Agents connect here with a thresh_live_ key and hold the connection. */
 // Gateways on one port share one server: each names the same message limit, so none depends on which starts first.
-@WebSocketGateway({ namespace: AGENT_NAMESPACE, pingInterval: 25_000, pingTimeout: 20_000, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
+@WebSocketGateway({ namespace: AGENT_NAMESPACE, pingInterval: TIMEOUT_LADDER.socketPingIntervalMs, pingTimeout: TIMEOUT_LADDER.socketPingTimeoutMs, maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES })
 // Messages are bound by hand rather than with @SubscribeMessage, which builds rxjs pipelines per socket and message.
 export class AgentsGateway implements OnGatewayInit {
   private namespace?: Namespace;
