@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { SampleValues } from '../lib/metrics-collector';
-import { SampleBuffer } from '../lib/sample-buffer';
+import { SampleBuffer } from '../lib/samples/sample-buffer';
 
 /** A measurement with plain values: these tests care that samples travel, not what they say. */
 export function measuredSample(overrides: Partial<SampleValues> = {}): SampleValues {

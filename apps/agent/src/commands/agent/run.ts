@@ -7,7 +7,7 @@ import { clearRuntimeFiles, runningAgentPid, writePidFile } from '../../lib/agen
 import { EXIT } from '../../lib/exit-codes';
 import { collectSample } from '../../lib/metrics-collector';
 import { agentPaths } from '../../lib/paths';
-import { SampleBuffer } from '../../lib/sample-buffer';
+import { SampleBuffer } from '../../lib/samples/sample-buffer';
 import { CommandJournal } from '../../lib/commands/command-journal';
 import { CommandRunner } from '../../lib/commands/command-runner';
 import { localEnvironments } from '../../lib/environments/local-environments';

@@ -1,7 +1,8 @@
-import { AgentCommand, agentCommandSchema, CommandPayload, CommandStep, CommandUpdate, MAX_COMMAND_OUTPUT, payloadWithoutSecrets } from '@thresh/protocol';
+import { AgentCommand, agentCommandSchema, CommandKind, CommandPayload, CommandStep, CommandUpdate, MAX_COMMAND_OUTPUT, payloadWithoutSecrets } from '@thresh/protocol';
 import { EnvironmentManager } from '../environments/environment-manager';
 import { DeployProgress } from '../environments/runtime-driver';
 import { StackError, StackRunner } from '../stacks/stack-runner';
+import { CommandHandler, COMMAND_HANDLERS } from './command-handlers';
 import { CommandJournal } from './command-journal';
 
 export interface CommandRunnerOptions {
@@ -140,30 +141,8 @@ export class CommandRunner {
     else this.resendNeeded = true;
   }
 
-  private async execute(command: AgentCommand, progress: DeployProgress, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const { manager } = this.options;
-    switch (command.kind) {
-      case 'blueprints.list':
-        return { blueprints: manager.catalog.summaries() };
-      case 'environment.list':
-        return { environments: await manager.list() };
-      case 'environment.up': {
-        const payload = command.payload as CommandPayload<'environment.up'>;
-        return { environment: await manager.up(payload.blueprint, payload.name, progress, signal, payload.driver) };
-      }
-      case 'environment.start':
-        return { environment: await manager.start((command.payload as CommandPayload<'environment.start'>).name) };
-      case 'environment.stop':
-        return { environment: await manager.stop((command.payload as CommandPayload<'environment.stop'>).name) };
-      case 'environment.destroy': {
-        const { name } = command.payload as CommandPayload<'environment.destroy'>;
-        await manager.destroy(name);
-        return { destroyed: name };
-      }
-      case 'stack.deploy':
-        return this.stacks.deploy(command.payload as CommandPayload<'stack.deploy'>, progress, signal);
-      case 'stack.stop':
-        return this.stacks.stop(command.payload as CommandPayload<'stack.stop'>, progress, signal);
-    }
+  private execute(command: AgentCommand, progress: DeployProgress, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const handler = COMMAND_HANDLERS[command.kind] as CommandHandler<CommandKind>;
+    return handler(command.payload as CommandPayload, { manager: this.options.manager, stacks: this.stacks, progress, signal });
   }
 }

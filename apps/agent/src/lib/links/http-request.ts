@@ -14,8 +14,3 @@ export async function healthStatus(baseUrl: string, trust: TlsTrust, timeoutMs: 
     return undefined;
   }
 }
-
-/** Whether anything answers HTTP at `<url>/health`: any status means the host is up. */
-export async function answersHttp(baseUrl: string, trust: TlsTrust, timeoutMs: number): Promise<boolean> {
-  return (await healthStatus(baseUrl, trust, timeoutMs)) !== undefined;
-}

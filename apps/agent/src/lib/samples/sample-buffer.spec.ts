@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measuredSample, sampleBufferIn } from '../test/measurements';
+import { measuredSample, sampleBufferIn } from '../../test/measurements';
 
 const values = (cpu: number) => measuredSample({ at: '2026-11-27T00:00:00.000Z', cpuPercent: cpu });
 

@@ -1,7 +1,7 @@
 import type { MetricSample } from '@thresh/protocol';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SampleValues } from './metrics-collector';
+import { SampleValues } from '../metrics-collector';
 
 interface Cursor {
   /** Every sample up to this sequence number has been acknowledged by the midtier. */
