@@ -1,7 +1,8 @@
 import type { AgentRegistration, CommandUpdate } from '@thresh/protocol';
+import type { RunnableConfig } from './agent-launch';
 import { ConnectionStatus } from './agent-state';
 import { CommandExecutor, CommandHandlers } from './commands/command-executor';
-import { LinkSelector, LinkSelectorOptions, RunnableConfig } from './links/link-selector';
+import { LinkSelector, LinkSelectorOptions } from './links/link-selector';
 import { SampleValues } from './metrics-collector';
 import { SampleBuffer } from './samples/sample-buffer';
 import { SamplePipeline } from './samples/sample-pipeline';

@@ -7,11 +7,3 @@ export function createConnectionPool(url: string, tlsVerify: boolean): HttpAgent
   const pool = { keepAlive: true, maxFreeSockets: 65_536 };
   return url.startsWith('https:') ? new HttpsAgent({ ...pool, rejectUnauthorized: tlsVerify }) : new HttpAgent(pool);
 }
-
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

@@ -23,6 +23,15 @@ export interface HttpRequestOptions {
   maxResponseBytes?: number;
 }
 
+/** A body's JSON, or undefined when it is none (a proxy's HTML page, say). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**

@@ -5,7 +5,8 @@ import { CONFIG_DEFAULTS } from '../agent-config';
 import type { AgentState } from '../agent-state';
 import { StatusView } from '../status/status-view';
 import type { LinkName } from './agent-link';
-import { LinkSelector, RunnableConfig } from './link-selector';
+import type { RunnableConfig } from '../agent-launch';
+import { LinkSelector } from './link-selector';
 
 const PRIMARY = 'http://primary:5000';
 const FALLBACK = 'http://fallback:5000';

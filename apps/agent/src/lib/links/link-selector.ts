@@ -1,6 +1,6 @@
 import { backoffDelay, needsConfigurationFix, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import type { AgentRegistration, RegisteredNode } from '@thresh/protocol';
-import type { AgentConfig } from '../agent-config';
+import type { RunnableConfig } from '../agent-launch';
 import type { ConnectionTarget } from '../agent-state';
 import type { StatusView } from '../status/status-view';
 import { trustedCertificates } from '../tls-trust';
@@ -11,8 +11,6 @@ import { SocketLink } from './socket-link';
 
 /** WebSocket connections in a row that reached the host but got no WebSocket through, before auto considers REST. */
 const SOCKET_FAILURES_BEFORE_FALLBACK = 2;
-
-export type RunnableConfig = AgentConfig & { 'midtier-url': string; 'api-key': string };
 
 /** What the selector tells the agent: a link registered, and what the registered link brings. */
 export interface LinkSelectorEvents {

@@ -1,4 +1,4 @@
-import { backoffDelay, sendHttpRequest, ServerRefusal, TIMEOUT_LADDER } from '@thresh/agent-wire';
+import { backoffDelay, parseJson, sendHttpRequest, ServerRefusal, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import {
   Ack,
   AGENT_REST_PREFIX,
@@ -231,14 +231,6 @@ function pause(delayMs: number, signal: AbortSignal): Promise<void> {
       { once: true },
     );
   });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function toAck<T extends object>(result: RestResult<T>): Ack<T> {

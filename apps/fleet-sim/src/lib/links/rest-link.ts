@@ -1,10 +1,9 @@
-import { sendHttpRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
+import { parseJson, sendHttpRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { AGENT_REST_PREFIX, AGENT_SESSION_HEADER, AgentRegistration, CommandUpdate, errorBodySchema, MetricsReport, RegisteredNode } from '@thresh/protocol';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { AgentLink, Exchange, LinkEvents, LinkSettings, PolledCommands } from './agent-link';
 import { describeFailure, refusalFailure } from '../failure';
-import { parseJson } from '../http-request';
 
 /** Nothing the gateway sends a simulated agent comes near this. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
