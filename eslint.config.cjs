@@ -1,4 +1,4 @@
-import nx from '@nx/eslint-plugin';
+const nx = require('@nx/eslint-plugin');
 
 /** Who may import whom. A tag pair must pass both its scope and its type rule. */
 const productionConstraints = [
@@ -34,7 +34,7 @@ const boundaries = (depConstraints) => ({
   ],
 });
 
-export default [
+module.exports = [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
