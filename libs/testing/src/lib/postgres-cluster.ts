@@ -4,6 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './wait';
 
+/** The newest of Debian's PostgreSQL server binaries, when installed. */
+export function postgresBinDir(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  return readdirSync(root)
+    .sort((a, b) => Number(b) - Number(a))
+    .map((version) => join(root, version, 'bin'))
+    .find((candidate) => existsSync(join(candidate, 'initdb')));
+}
+
 /**
  * A PostgreSQL cluster of the test's own, from Debian's binaries, that the test may stop and start again: for faults
  * the machine's shared server must never see.
@@ -21,13 +31,7 @@ export class PostgresCluster {
   }
 
   static async create(): Promise<PostgresCluster> {
-    const root = '/usr/lib/postgresql';
-    const bin = existsSync(root)
-      ? readdirSync(root)
-          .sort((a, b) => Number(b) - Number(a))
-          .map((version) => join(root, version, 'bin'))
-          .find((candidate) => existsSync(join(candidate, 'initdb')))
-      : undefined;
+    const bin = postgresBinDir();
     if (!bin) throw new Error('PostgreSQL server binaries are not installed (Debian: apt-get install -y postgresql)');
     const dir = mkdtempSync(join(tmpdir(), 'thresh-fault-pg-'));
     if (process.getuid?.() === 0) {

@@ -6,6 +6,9 @@ export const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 export const DIST = resolve(WORKSPACE_ROOT, 'dist/apps');
 export const THRESH_BIN = resolve(DIST, 'agent/bin/thresh');
 
+/** Node's arguments for a script: the workspace's TypeScript scripts run as they are, through a register hook. */
+export const nodeArgsFor = (script: string): string[] => (script.endsWith('.ts') ? ['-r', '@swc-node/register', script] : [script]);
+
 export interface RunResult {
   code: number | null;
   stdout: string;
