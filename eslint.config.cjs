@@ -8,12 +8,15 @@ const productionConstraints = [
   { sourceTag: 'scope:agent', onlyDependOnLibsWithTags: ['scope:shared', 'scope:agent'] },
   { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
+  // The test runner and benchmarks drive server code and the test helpers; no rule lets anything import them.
+  { sourceTag: 'scope:test-tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:server', 'scope:testing'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:core', 'type:contract'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:core', 'type:contract'] },
   { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core', 'type:contract'] },
   { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:contract'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:contract'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contract'] },
+  { sourceTag: 'type:scripts', onlyDependOnLibsWithTags: ['type:domain', 'type:core', 'type:contract', 'type:testing'] },
 ];
 
 /** Tests may also use the testing helpers; nothing else changes for them. */
@@ -39,7 +42,7 @@ module.exports = [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   { ignores: ['**/dist', '**/out-tsc', '**/test-output', '**/.angular'] },
-  { files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'], rules: boundaries(productionConstraints) },
+  { files: ['**/*.ts', '**/*.js', '**/*.cjs'], rules: boundaries(productionConstraints) },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/src/test/**/*.ts'],
     rules: boundaries(testConstraints),

@@ -1,4 +1,4 @@
-import { AppProcess, freePort, startApp, waitFor } from '@thresh/testing';
+import { AppProcess, freePort, nodeArgsFor, startApp, waitFor } from '@thresh/testing';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ export async function withPreviousReleaseHub<T>(dataDir: string, adminPassword: 
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(dataDir, 'local-credentials.json'), `${JSON.stringify({ adminPassword }, null, 2)}\n`, { mode: 0o600 });
   const pgPort = await freePort();
-  const database = new AppProcess('PGlite', spawn(process.execPath, [join(__dirname, 'previous-release-database.mjs'), folder, String(pgPort)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const database = new AppProcess('PGlite', spawn(process.execPath, [...nodeArgsFor(join(__dirname, 'previous-release-database.ts')), folder, String(pgPort)], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let hub: AppProcess | undefined;
   try {
     await database.waitForOutput(/^ready$/m, 30_000);

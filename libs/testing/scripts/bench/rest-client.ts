@@ -2,13 +2,19 @@
 // kept-alive connection, polling for commands every --poll-interval seconds (wait=0: every poll is answered at once,
 // so its time is the gateway's) and reporting one sample every --report-interval seconds. The fleet simulator does not
 // time polls, hence this client.
-//   FLEET_SIM_KEY=<agent key> node libs/testing/scripts/bench/rest-client.mjs --url <gateway> --agents 2500 \
+//   FLEET_SIM_KEY=<agent key> node -r @swc-node/register libs/testing/scripts/bench/rest-client.ts --url <gateway> --agents 2500 \
 //     --prefix rest-1- --poll-interval 5 --report-interval 30 --ramp 10
 // Prints {"registered":n} once every agent is registered. SIGUSR1 starts the window whose requests are timed;
 // SIGUSR2 ends it: the client prints the latencies and errors of the window as one JSON line, unregisters and exits.
 import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
+
+type Kind = 'register' | 'poll' | 'report';
+
+/** What the client prints when the window ends. */
+export type WindowResult = { timings: Record<Kind, number[]>; errors: Record<string, number>; attempts: Record<'poll' | 'report', number>; errorsOutsideWindow: Record<string, number> };
+type RestAgent = { name: string; id: string; seq: number; session?: string; http: Agent };
 
 const { values } = parseArgs({
   options: {
@@ -20,31 +26,35 @@ const { values } = parseArgs({
     ramp: { type: 'string', default: '10' },
   },
 });
-const base = new URL(values.url);
-const key = process.env.FLEET_SIM_KEY;
+const base = new URL(values.url ?? '');
+const key = process.env['FLEET_SIM_KEY'];
 const agentCount = Number(values.agents);
 const pollMs = Number(values['poll-interval']) * 1000;
 const reportMs = Number(values['report-interval']) * 1000;
 const rampMs = Number(values.ramp) * 1000;
 if (!key || !(agentCount > 0) || !(pollMs > 0) || !(reportMs > 0)) {
-  console.error('usage: FLEET_SIM_KEY=… rest-client.mjs --url <gateway> --agents <n> [--prefix p] [--poll-interval s] [--report-interval s] [--ramp s]');
+  console.error('usage: FLEET_SIM_KEY=… rest-client.ts --url <gateway> --agents <n> [--prefix p] [--poll-interval s] [--report-interval s] [--ramp s]');
   process.exit(2);
 }
 
 let recording = false;
 let stopping = false;
-const timings = { register: [], poll: [], report: [] };
-const errors = {};
-const countError = (what, reason) => {
+const timings: WindowResult['timings'] = { register: [], poll: [], report: [] };
+const errors: Record<string, number> = {};
+const countError = (what: string, reason: string) => {
   if (!recording) return;
   const label = `${what}: ${reason}`;
   errors[label] = (errors[label] ?? 0) + 1;
 };
 const attempts = { poll: 0, report: 0 };
-const errorsOutsideWindow = {};
+const errorsOutsideWindow: Record<string, number> = {};
+const countOutside = (label: string) => (errorsOutsideWindow[label] = (errorsOutsideWindow[label] ?? 0) + 1);
 
 /** One request on the agent's own connection; resolves with { status, body } or rejects on a network error. */
-function send(agent, method, path, body, session) {
+/** The fields of the gateway's answers the client reads: an error's code, a registration's session and last seq. */
+type Answer = { code?: string; session?: string; lastSeq?: number | null };
+
+function send(agent: Agent, method: string, path: string, body?: unknown, session?: string): Promise<{ status: number; body?: Answer }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base), {
@@ -63,12 +73,12 @@ function send(agent, method, path, body, session) {
       reject(error);
     });
     req.on('response', (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode, body: text ? JSON.parse(text) : undefined });
+        resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
       });
       response.on('error', reject);
     });
@@ -77,7 +87,7 @@ function send(agent, method, path, body, session) {
 }
 
 /** Times one request of a kind; counts it, and any error, when the window is open. */
-async function timed(kind, agent, method, path, body) {
+async function timed(kind: 'poll' | 'report', agent: RestAgent, method: string, path: string, body?: unknown) {
   const inWindow = recording;
   if (inWindow) attempts[kind]++;
   const began = performance.now();
@@ -87,19 +97,20 @@ async function timed(kind, agent, method, path, body) {
     if (answer.status < 200 || answer.status >= 300) {
       const reason = `${answer.status} ${answer.body?.code ?? ''}`.trim();
       if (inWindow) countError(kind, reason);
-      else errorsOutsideWindow[`${kind}: ${reason}`] = (errorsOutsideWindow[`${kind}: ${reason}`] ?? 0) + 1;
+      else countOutside(`${kind}: ${reason}`);
       return undefined;
     }
     if (inWindow && recording) timings[kind].push(took);
     return answer.body;
   } catch (error) {
-    if (inWindow) countError(kind, error.code ?? error.message);
-    else errorsOutsideWindow[`${kind}: ${error.code ?? error.message}`] = (errorsOutsideWindow[`${kind}: ${error.code ?? error.message}`] ?? 0) + 1;
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    if (inWindow) countError(kind, reason);
+    else countOutside(`${kind}: ${reason}`);
     return undefined;
   }
 }
 
-function agentId(name) {
+function agentId(name: string): string {
   const hash = createHash('sha1').update(`thresh-bench-rest:${name}`).digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
@@ -107,7 +118,7 @@ function agentId(name) {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-async function register(agent) {
+async function register(agent: RestAgent): Promise<void> {
   const began = performance.now();
   for (let attempt = 0; attempt < 10 && !stopping; attempt++) {
     const node = await send(agent.http, 'POST', '/api/agent/register', {
@@ -122,20 +133,20 @@ async function register(agent) {
       diskTotalBytes: 100 * 1024 ** 3,
       metricsIntervalSeconds: Math.max(1, Math.round(reportMs / 1000)),
       drivers: ['process'],
-    }).catch((error) => ({ status: 0, body: { code: error.code ?? error.message } }));
+    }).catch((error: NodeJS.ErrnoException): { status: number; body?: Answer } => ({ status: 0, body: { code: error.code ?? error.message } }));
     if (node.status >= 200 && node.status < 300) {
       timings.register.push(performance.now() - began);
-      agent.seq = node.body.lastSeq === null ? 0 : node.body.lastSeq + 1;
-      agent.session = node.body.session;
+      agent.seq = (node.body?.lastSeq ?? -1) + 1;
+      agent.session = node.body?.session;
       return;
     }
-    errorsOutsideWindow[`register: ${node.status} ${node.body?.code ?? ''}`] = (errorsOutsideWindow[`register: ${node.status} ${node.body?.code ?? ''}`] ?? 0) + 1;
+    countOutside(`register: ${node.status} ${node.body?.code ?? ''}`);
     await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
   }
   throw new Error(`${agent.name} could not register`);
 }
 
-async function loop(agent) {
+async function loop(agent: RestAgent): Promise<void> {
   let nextPoll = Date.now() + Math.random() * pollMs;
   let nextReport = Date.now() + Math.random() * reportMs;
   while (!stopping) {
@@ -157,28 +168,30 @@ async function loop(agent) {
   }
 }
 
-const agents = Array.from({ length: agentCount }, (_, index) => {
+const agents = Array.from({ length: agentCount }, (_, index): RestAgent => {
   const name = `${values.prefix}${index + 1}`;
   return { name, id: agentId(name), seq: 0, http: new Agent({ keepAlive: true, maxSockets: 1 }) };
 });
 const slotMs = rampMs / agentCount;
 const started = Date.now();
-await Promise.all(
+let loops: Promise<void>[] = [];
+void Promise.all(
   agents.map(async (agent, index) => {
     const wait = started + (index + Math.random()) * slotMs - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     await register(agent);
   }),
-);
-console.log(JSON.stringify({ registered: agents.length }));
-const loops = agents.map((agent) => loop(agent));
+).then(() => {
+  console.log(JSON.stringify({ registered: agents.length }));
+  loops = agents.map((agent) => loop(agent));
+});
 
 process.on('SIGUSR1', () => {
   recording = true;
 });
 process.on('SIGUSR2', async () => {
   recording = false;
-  const result = { timings, errors, attempts, errorsOutsideWindow };
+  const result: WindowResult = { timings, errors, attempts, errorsOutsideWindow };
   await new Promise((resolve) => process.stdout.write(`${JSON.stringify(result)}\n`, resolve));
   stopping = true;
   await Promise.race([Promise.all(loops), new Promise((resolve) => setTimeout(resolve, 10_000))]);

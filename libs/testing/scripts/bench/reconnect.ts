@@ -1,33 +1,39 @@
 // Figure 4: reconnect storm. The whole fleet on one midtier; the midtier is killed (SIGKILL) and started again on the
 // same port; the time from the kill until every agent is registered again (as the simulators count it), beside the
-// same storm against the bare Socket.IO server (bare-server.mjs). Then no sample may be lost: once the fleet has
+// same storm against the bare Socket.IO server (bare-server.ts). Then no sample may be lost: once the fleet has
 // reported again, every node's rows in metric_samples run from seq 0 without a gap, and the rows stored are exactly the
 // samples the simulators generated (reports lost in the kill are sent again, and a repeat is stored once).
 import {
   checkDescriptors,
+  BenchChild,
   cpuMeter,
   createDatabase,
   describeCpu,
+  figure,
   freePort,
   int,
   newProcesses,
+  Processes,
   query,
   removeTempDir,
-  simulatorProcesses,
+  SizeOptions,
   sleep,
   startFleet,
   startHelper,
   startHubAndMidtier,
   startMidtier,
   tempDir,
-} from './common.mjs';
+} from './common';
 
-export default {
+const size = ({ smoke, agents }: SizeOptions) => ({ agents: agents ?? (smoke ? 500 : 10_000), intervalSeconds: smoke ? 5 : 30, rampSeconds: smoke ? 2 : 20, limitSeconds: smoke ? 60 : 180 });
+type Size = ReturnType<typeof size>;
+
+export default figure({
   id: 'reconnect',
   number: 4,
   title: 'Reconnect storm: midtier killed and restarted',
   target: 'all back within 60 s, no sample lost',
-  size: ({ smoke, agents }) => ({ agents: agents ?? (smoke ? 500 : 10_000), intervalSeconds: smoke ? 5 : 30, rampSeconds: smoke ? 2 : 20, limitSeconds: smoke ? 60 : 180 }),
+  size,
   describeSize: (size) => `${int(size.agents)} agents reporting every ${size.intervalSeconds} s`,
 
   async run(size, log) {
@@ -39,7 +45,7 @@ export default {
       const started = await startHubAndMidtier(processes, db.url, spoolDir);
       const { hub, agentKey, midtierKey } = started;
       let midtier = started.midtier;
-      let restartMs;
+      let restartMs = NaN;
       const thresh = await storm(processes, size, log, {
         url: midtier.url,
         key: agentKey,
@@ -51,7 +57,7 @@ export default {
           restartMs = midtier.startupMs;
         },
       });
-      const [rows] = await query(
+      const [rows] = await query<{ nodes: number; rows: string; broken: number }>(
         db.url,
         `SELECT count(*)::int AS nodes, coalesce(sum(c), 0)::bigint AS rows, count(*) FILTER (WHERE c <> mx + 1 OR mn <> 0)::int AS broken
            FROM (SELECT node_id, count(*) AS c, max(seq) AS mx, min(seq) AS mn FROM metric_samples GROUP BY node_id) per_node`,
@@ -63,15 +69,15 @@ export default {
       const noLoss = rows.broken === 0 && stored === generated && thresh.stats.samples.dropped === 0 && rows.nodes === size.agents;
       log(`thresh: all back in ${seconds(thresh.backMs)}; ${int(stored)} rows for ${int(generated)} samples generated, ${rows.broken} nodes with gaps`);
 
-      const bare = { child: undefined };
+      const bare: { child?: BenchChild } = {};
       const barePort = await freePort();
-      const startBare = async () => (bare.child = (await startHelper(processes, 'bare server', 'bare-server.mjs', [String(barePort)])).child);
+      const startBare = async () => (bare.child = (await startHelper(processes, 'bare server', 'bare-server.ts', [String(barePort)])).child);
       await startBare();
       const baseline = await storm(processes, size, log, {
         url: `http://127.0.0.1:${barePort}`,
         key: agentKey,
         prefix: 'bare-',
-        cpuGroups: () => ({ bare: [bare.child.pid] }),
+        cpuGroups: () => ({ bare: [bare.child?.pid ?? 0] }),
         kill: () => processes.stop(bare.child, 'SIGKILL'),
         restart: startBare,
       });
@@ -99,17 +105,18 @@ export default {
       removeTempDir(spoolDir);
     }
   },
-};
+});
 
-const seconds = (milliseconds) => (Number.isFinite(milliseconds) ? `${(milliseconds / 1000).toFixed(1)} s` : 'n/a');
+const seconds = (milliseconds: number) => (Number.isFinite(milliseconds) ? `${(milliseconds / 1000).toFixed(1)} s` : 'n/a');
 
 /** Connects the fleet, lets it report, kills and restarts the server, times the way back, lets it report again. */
-async function storm(processes, size, log, { url, key, prefix, cpuGroups, kill, restart }) {
+type Storm = { url: string; key: string; prefix: string; cpuGroups(): Record<string, number[]>; kill(): Promise<unknown>; restart(): Promise<unknown> };
+
+async function storm(processes: Processes, size: Size, log: (message: string) => void, { url, key, prefix, cpuGroups, kill, restart }: Storm) {
   const fleet = await startFleet(processes, {
     url,
     key,
     agents: size.agents,
-    processCount: simulatorProcesses(size.agents),
     interval: size.intervalSeconds,
     ramp: size.rampSeconds,
     prefix,
@@ -123,20 +130,20 @@ async function storm(processes, size, log, { url, key, prefix, cpuGroups, kill, 
   await kill();
   await restart();
   const cpu = cpuMeter({ ...cpuGroups(), simulators: fleet.pids });
-  let ninetyMs;
+  let ninetyMs: number | undefined;
   let allBack = true;
   try {
     await fleet.waitUntil(
       `${size.agents} agents to register again`,
-      (current) => {
-        const back = Math.min(current.registered(), current.reconnects() - reconnectsBefore);
+      () => {
+        const back = Math.min(fleet.registered(), fleet.reconnects() - reconnectsBefore);
         if (ninetyMs === undefined && back >= 0.9 * size.agents) ninetyMs = Date.now() - killedAt;
         return back >= size.agents;
       },
       size.limitSeconds * 1000,
     );
   } catch (error) {
-    if (!/timed out/.test(error.message)) throw error;
+    if (!/timed out/.test((error as Error).message)) throw error;
     allBack = false;
   }
   const backMs = Date.now() - killedAt;

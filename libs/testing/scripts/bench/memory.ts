@@ -4,32 +4,38 @@
 // processes alike; per agent = delta / agents. The JS heap in use, and RSS without a forced collection, go in the note. Agents come from the fleet simulator in separate processes, reporting every
 // 300 s so that memory is about connections.
 import {
+  checkDescriptors,
   cpuMeter,
   createDatabase,
   describeCpu,
+  figure,
+  HeapGroups,
+  heapGrowth,
+  inspect,
   int,
   kib,
   newProcesses,
+  Processes,
   removeTempDir,
+  SizeOptions,
   sleep,
   startFleet,
   startHelper,
   startHubAndMidtier,
   startMidtier,
   steadyRss,
-  inspect,
-  heapGrowth,
-  simulatorProcesses,
   tempDir,
-  checkDescriptors,
-} from './common.mjs';
+} from './common';
 
-export default {
+const size = ({ smoke, agents }: SizeOptions) => ({ agents: agents ?? (smoke ? 500 : 10_000), rampSeconds: smoke ? 2 : 20, settleSeconds: smoke ? 3 : 10, breakdownAgents: smoke ? 0 : 1000 });
+type Size = ReturnType<typeof size>;
+
+export default figure({
   id: 'memory',
   number: 1,
   title: 'Memory per connected agent, one midtier',
   target: '<= 1.5x the bare server',
-  size: ({ smoke, agents }) => ({ agents: agents ?? (smoke ? 500 : 10_000), rampSeconds: smoke ? 2 : 20, settleSeconds: smoke ? 3 : 10, breakdownAgents: smoke ? 0 : 1000 }),
+  size,
   describeSize: (size) => `${int(size.agents)} agents`,
 
   async run(size, log) {
@@ -47,7 +53,7 @@ export default {
       await processes.stop(midtier.child);
       log(`midtier: ${kib(thresh.perAgent)} per agent; now the bare Socket.IO server`);
 
-      const bare = await startHelper(processes, 'bare server', 'bare-server.mjs', []);
+      const bare = await startHelper(processes, 'bare server', 'bare-server.ts', []);
       const bareUrl = `http://127.0.0.1:${bare.ready.port}`;
       const baseline = await hold(processes, bare.pid, bareUrl, agentKey, size, { bare: [bare.pid] });
       await baseline.stopFleet();
@@ -63,7 +69,7 @@ export default {
         const snapshotMidtier = await startMidtier(processes, hub.url, await hub.createKey('midtier'), { spoolDir });
         const threshGrowth = await snapshotGrowth(processes, snapshotMidtier.pid, snapshotMidtier.url, agentKey, size.breakdownAgents);
         await processes.stop(snapshotMidtier.child);
-        const snapshotBare = await startHelper(processes, 'bare server', 'bare-server.mjs', []);
+        const snapshotBare = await startHelper(processes, 'bare server', 'bare-server.ts', []);
         const bareGrowth = await snapshotGrowth(processes, snapshotBare.pid, `http://127.0.0.1:${snapshotBare.ready.port}`, agentKey, size.breakdownAgents);
         await processes.stop(snapshotBare.child);
         extra = describeExtra(threshGrowth, bareGrowth, size.breakdownAgents);
@@ -87,14 +93,14 @@ export default {
       removeTempDir(spoolDir);
     }
   },
-};
+});
 
-const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-const strip = (held) => Object.fromEntries(Object.entries(held).filter(([, value]) => typeof value !== 'function'));
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const strip = (held: Held) => Object.fromEntries(Object.entries(held).filter(([, value]) => typeof value !== 'function'));
 
 /** The objects the midtier holds per agent beyond what the bare server holds, the largest first. */
-function describeExtra(thresh, bare, agents) {
-  const label = (name) => ({ closure: 'closures', 'system / Context': 'closure contexts', '(array)': 'internal arrays', '(code)': 'compiled code', '(string)': 'strings', OperatorSubscriber: 'rxjs OperatorSubscriber', SafeSubscriber: 'rxjs SafeSubscriber' })[name] ?? name;
+function describeExtra(thresh: HeapGroups, bare: HeapGroups, agents: number): string {
+  const label = (name: string) => (({ closure: 'closures', 'system / Context': 'closure contexts', '(array)': 'internal arrays', '(code)': 'compiled code', '(string)': 'strings', OperatorSubscriber: 'rxjs OperatorSubscriber', SafeSubscriber: 'rxjs SafeSubscriber' }) as Record<string, string>)[name] ?? name;
   const rows = [...thresh]
     .map(([name, group]) => ({ name, count: group.count - (bare.get(name)?.count ?? 0), bytes: group.bytes - (bare.get(name)?.bytes ?? 0) }))
     .filter((row) => row.bytes > 0)
@@ -104,7 +110,7 @@ function describeExtra(thresh, bare, agents) {
 }
 
 /** Heap snapshots (after full collections) before and after `agents` connect: the growth per agent by constructor. */
-async function snapshotGrowth(processes, serverPid, url, key, agents) {
+async function snapshotGrowth(processes: Processes, serverPid: number, url: string, key: string, agents: number): Promise<HeapGroups> {
   const probe = await inspect(serverPid);
   try {
     const before = await probe.constructors();
@@ -119,7 +125,9 @@ async function snapshotGrowth(processes, serverPid, url, key, agents) {
   }
 }
 
-async function hold(processes, serverPid, url, key, size, cpuGroups) {
+type Held = Awaited<ReturnType<typeof hold>>;
+
+async function hold(processes: Processes, serverPid: number, url: string, key: string, size: Size, cpuGroups: Record<string, number[]>) {
   const rawBefore = await steadyRss(serverPid);
   const probe = await inspect(serverPid);
   try {
@@ -128,7 +136,6 @@ async function hold(processes, serverPid, url, key, size, cpuGroups) {
       url,
       key,
       agents: size.agents,
-      processCount: simulatorProcesses(size.agents),
       interval: 300,
       ramp: size.rampSeconds,
       prefix: 'mem-',

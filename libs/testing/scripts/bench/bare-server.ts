@@ -1,28 +1,29 @@
 // The baseline server of the memory, reconnect and REST figures: a bare Socket.IO server (the socket.io package) on the
 // agents' namespace with the same handshake auth shape and socket options as the midtier's agent gateway, and the same
 // REST paths, that acknowledges every request at once and does nothing else: no hub, no database, no validation.
-// Usage: node libs/testing/scripts/bench/bare-server.mjs [port=0]   (prints {"port":…} once listening)
+// Usage: node -r @swc-node/register libs/testing/scripts/bench/bare-server.ts [port=0]   (prints {"port":…} once listening)
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 
 const port = Number(process.argv[2] ?? 0);
-const json = (response, status, body) => {
+const json = (response: ServerResponse, status: number, body?: unknown) => {
   const text = body === undefined ? '' : JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 };
-const readBody = async (request) => {
-  const chunks = [];
+const readBody = async (request: IncomingMessage) => {
+  const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk);
   return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
 };
 
 const http = createServer(async (request, response) => {
   // Socket.IO answers its own path; everything else is the REST side.
-  if (request.url.startsWith('/socket.io/')) return;
+  const path = (request.url ?? '').split('?')[0];
+  if (path.startsWith('/socket.io/')) return;
   try {
-    const path = request.url.split('?')[0];
     if (path === '/health') return json(response, 200, { status: 'ok' });
     if (!path.startsWith('/api/agent/')) return json(response, 404, { code: 'not_found', message: 'no such path' });
     if (!/^Bearer thresh_live_/.test(request.headers.authorization ?? '')) return json(response, 401, { code: 'unauthorized', message: 'no agent key' });
@@ -42,7 +43,7 @@ const http = createServer(async (request, response) => {
         return json(response, 404, { code: 'not_found', message: 'no such path' });
     }
   } catch (error) {
-    json(response, 500, { code: 'internal', message: error.message });
+    json(response, 500, { code: 'internal', message: (error as Error).message });
   }
 });
 
@@ -63,5 +64,5 @@ agents.on('connection', (socket) => {
   socket.on('command:update', (_update, ack) => ack?.({ ok: true, accepted: true }));
 });
 
-http.listen(port, '127.0.0.1', () => console.log(JSON.stringify({ port: http.address().port })));
+http.listen(port, '127.0.0.1', () => console.log(JSON.stringify({ port: (http.address() as AddressInfo).port })));
 process.on('SIGTERM', () => process.exit(0));

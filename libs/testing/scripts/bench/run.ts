@@ -18,15 +18,20 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { cpus, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuMeter, describeFdLimit, dropDatabaseNamed, ensureBuilt, registry, removeTempDir, ROOT, sleep, useEmbeddedPostgres, withAdmin } from './common.mjs';
-import memory from './memory.mjs';
-import ingest from './ingest.mjs';
-import commands from './commands.mjs';
-import reconnect from './reconnect.mjs';
-import rest from './rest.mjs';
-import nodeList from './node-list.mjs';
+import commands from './commands';
+import { cpuMeter, describeFdLimit, ensureBuilt, Figure, FigureResult, postgres, query, registry, removeTempDir, ROOT, sleep, useEmbeddedPostgres } from './common';
+import ingest from './ingest';
+import memory from './memory';
+import nodeList from './node-list';
+import reconnect from './reconnect';
+import rest from './rest';
 
-const FIGURES = [memory, ingest, commands, reconnect, rest, nodeList];
+const FIGURES: Figure<unknown>[] = [memory, ingest, commands, reconnect, rest, nodeList];
+
+type Machine = Awaited<ReturnType<typeof describeMachine>>;
+
+/** A figure's row in bench/results/<size>.json. */
+type Entry = FigureResult & { ok: boolean; busyBefore: number; number: number; id: string; title: string; target: string; size: string; sizeParameters: unknown; seconds: number; date: string; runCommand: string; machine: Machine };
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +44,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+  const lines = readFileSync(__filename, 'utf8').split('\n');
   console.log(lines.slice(0, lines.findIndex((line) => !line.startsWith('//'))).map((line) => line.slice(3)).join('\n'));
   console.log(`\nfigures: ${FIGURES.map((figure) => `${figure.number} ${figure.id}`).join(', ')}`);
   process.exit(0);
@@ -54,17 +59,18 @@ const sizeName = values.smoke ? 'smoke' : 'full';
 const agentsOverride = values.agents === undefined ? undefined : Number(values.agents);
 if (agentsOverride !== undefined && !(Number.isInteger(agentsOverride) && agentsOverride > 0)) fail('--agents: a whole number');
 
-function fail(message) {
+function fail(message: string): never {
   console.error(`bench: ${message}`);
   process.exit(2);
 }
 
 // An interrupted run still ends what it started and drops its databases.
-let cleaning;
+let cleaning: Promise<void> | undefined;
+let embeddedServer: { stop(): Promise<void> } | undefined;
 async function cleanUp() {
   cleaning ??= (async () => {
     for (const processes of registry.processes) processes.killAllNow();
-    for (const name of [...registry.databases]) await dropDatabaseNamed(name).catch((error) => console.error(`bench: could not drop ${name}: ${error.message}`));
+    for (const database of [...registry.databases]) await database.drop().catch((error: Error) => console.error(`bench: could not drop ${database.name}: ${error.message}`));
     for (const dir of [...registry.tempDirs]) removeTempDir(dir);
   })();
   return cleaning;
@@ -81,83 +87,88 @@ process.on('exit', () => {
   for (const processes of registry.processes) processes.killAllNow();
 });
 
-ensureBuilt();
-const embeddedServer = embedded ? await useEmbeddedPostgres() : undefined;
-const machine = await describeMachine();
-const outDir = resolve(ROOT, values.out);
-const resultsDir = join(outDir, 'results');
-mkdirSync(resultsDir, { recursive: true });
-const resultsFile = join(resultsDir, `${sizeName}.json`);
-const stored = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { figures: {} };
+async function main(): Promise<number> {
+  ensureBuilt();
+  embeddedServer = embedded ? await useEmbeddedPostgres() : undefined;
+  const machine = await describeMachine();
+  const outDir = resolve(ROOT, values.out);
+  const resultsDir = join(outDir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const resultsFile = join(resultsDir, `${sizeName}.json`);
+  const stored: { figures: Record<string, Entry> } = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { figures: {} };
 
-console.log(`bench: ${sizeName} size, ${selected.map((figure) => figure.id).join(', ')}; ${machine.cpu}, ${machine.memory}, Node ${machine.node}, ${machine.postgres.split(' on ')[0]}`);
-console.log(`bench: ${machine.openFiles}`);
+  console.log(`bench: ${sizeName} size, ${selected.map((figure) => figure.id).join(', ')}; ${machine.cpu}, ${machine.memory}, Node ${machine.node}, ${machine.postgres.split(' on ')[0]}`);
+  console.log(`bench: ${machine.openFiles}`);
 
-const thisRun = [];
-let errors = 0;
-for (const figure of selected) {
-  const size = figure.size({ smoke: values.smoke, agents: agentsOverride });
-  const label = `[${figure.number} ${figure.id}]`;
-  const log = (message) => console.log(`${label} ${message}`);
-  // Another job on the machine skews every figure: say so beside the figure.
-  const idle = cpuMeter({});
-  await sleep(2000);
-  const busyBefore = idle.stop()['other processes'] ?? 0;
-  if (busyBefore >= 20) log(`warning: other processes use ${busyBefore}% of a core: the figure will be skewed`);
-  log(`${figure.title}, ${figure.describeSize(size)}…`);
-  const began = Date.now();
-  let entry;
-  try {
-    const result = await figure.run(size, log);
-    entry = { ...result, ok: true };
-    // A promise the system breaks (a sample lost, a request failed) fails the run at any size; a slow figure does not.
-    if (result.broken) {
+  const thisRun: Entry[] = [];
+  let errors = 0;
+  for (const figure of selected) {
+    const size = figure.size({ smoke: values.smoke, agents: agentsOverride });
+    const label = `[${figure.number} ${figure.id}]`;
+    const log = (message: string) => console.log(`${label} ${message}`);
+    // Another job on the machine skews every figure: say so beside the figure.
+    const idle = cpuMeter({});
+    await sleep(2000);
+    const busyBefore = idle.stop()['other processes'] ?? 0;
+    if (busyBefore >= 20) log(`warning: other processes use ${busyBefore}% of a core: the figure will be skewed`);
+    log(`${figure.title}, ${figure.describeSize(size)}…`);
+    const began = Date.now();
+    let entry: FigureResult & { ok: boolean };
+    try {
+      const result = await figure.run(size, log);
+      entry = { ...result, ok: true };
+      // A promise the system breaks (a sample lost, a request failed) fails the run at any size; a slow figure does not.
+      if (result.broken) {
+        errors++;
+        console.error(`${label} broken: ${result.broken}`);
+      }
+    } catch (caught) {
+      const error = caught as Error;
       errors++;
-      console.error(`${label} broken: ${result.broken}`);
+      console.error(`${label} failed: ${error.stack ?? error.message}`);
+      entry = { ok: false, pass: false, measured: 'not measured', baseline: '', ratio: '', note: `error: ${error.message}`, commands: [] };
+      await cleanUp();
+      cleaning = undefined;
     }
-  } catch (error) {
-    errors++;
-    console.error(`${label} failed: ${error.stack ?? error.message}`);
-    entry = { ok: false, pass: false, measured: 'not measured', baseline: '', ratio: '', note: `error: ${error.message}`, commands: [] };
-    await cleanUp();
-    cleaning = undefined;
+    if (busyBefore >= 20) entry.note = `${entry.note} (Machine busy: other processes used ${busyBefore}% of a core just before this figure.)`;
+    if (embedded) entry.note = `On npm start's embedded ${machine.postgres.split(' on ')[0]}. ${entry.note}`;
+    const row: Entry = {
+      ...entry,
+      busyBefore,
+      number: figure.number,
+      id: embedded ? `${figure.id}@embedded` : figure.id,
+      title: embedded ? `${figure.title}, on npm start's embedded PostgreSQL` : figure.title,
+      target: figure.target,
+      size: figure.describeSize(size),
+      sizeParameters: size,
+      seconds: Math.round((Date.now() - began) / 1000),
+      date: new Date().toISOString(),
+      runCommand: `npm run bench -- ${values.smoke ? '--smoke ' : ''}${embedded ? '--database embedded ' : ''}--only ${figure.id}${agentsOverride ? ` --agents ${agentsOverride}` : ''}`,
+      machine,
+    };
+    log(`${row.measured} | baseline ${row.baseline} | ${row.ratio} | target ${row.target}: ${verdict(row)} (${row.seconds} s)`);
+    thisRun.push(row);
+    stored.figures[row.id] = row;
+    writeFileSync(resultsFile, `${JSON.stringify(stored, null, 2)}\n`);
   }
-  if (busyBefore >= 20) entry.note = `${entry.note} (Machine busy: other processes used ${busyBefore}% of a core just before this figure.)`;
-  if (embedded) entry.note = `On npm start's embedded ${machine.postgres.split(' on ')[0]}. ${entry.note}`;
-  entry = {
-    ...entry,
-    busyBefore,
-    number: figure.number,
-    id: embedded ? `${figure.id}@embedded` : figure.id,
-    title: embedded ? `${figure.title}, on npm start's embedded PostgreSQL` : figure.title,
-    target: figure.target,
-    size: figure.describeSize(size),
-    sizeParameters: size,
-    seconds: Math.round((Date.now() - began) / 1000),
-    date: new Date().toISOString(),
-    runCommand: `npm run bench -- ${values.smoke ? '--smoke ' : ''}${embedded ? '--database embedded ' : ''}--only ${figure.id}${agentsOverride ? ` --agents ${agentsOverride}` : ''}`,
-    machine,
-  };
-  log(`${entry.measured} | baseline ${entry.baseline} | ${entry.ratio} | target ${entry.target}: ${verdict(entry)} (${entry.seconds} s)`);
-  thisRun.push(entry);
-  stored.figures[entry.id] = entry;
-  writeFileSync(resultsFile, `${JSON.stringify(stored, null, 2)}\n`);
+
+  console.log(`\n${table(thisRun)}`);
+  writeResults(outDir, machine);
+  console.log(`\nbench: wrote ${relative(ROOT, join(outDir, 'RESULTS.md'))} and ${relative(ROOT, resultsFile)}`);
+  await cleanUp();
+  await embeddedServer?.stop();
+  return errors;
 }
 
-console.log(`\n${table(thisRun)}`);
-writeResults();
-console.log(`\nbench: wrote ${relative(ROOT, join(outDir, 'RESULTS.md'))} and ${relative(ROOT, resultsFile)}`);
-await cleanUp();
-await embeddedServer?.stop();
-process.exit(errors ? 1 : 0);
+void main().then((errors) => process.exit(errors ? 1 : 0));
 
-function verdict(entry) {
+function verdict(entry: Entry): string {
   if (!entry.ok) return 'error';
   if (entry.broken) return `broken: ${entry.broken}`;
   return entry.pass ? 'meets target' : 'misses target';
 }
 
-function table(entries) {
+function table(entries: Entry[]): string {
   const rows = [
     '| # | figure | size | measured | baseline (same run) | ratio | target | verdict |',
     '|---|---|---|---|---|---|---|---|',
@@ -166,9 +177,9 @@ function table(entries) {
   return rows.join('\n');
 }
 
-function section(name, file) {
+function section(name: string, file: string): string[] {
   if (!existsSync(file)) return [`## ${name}`, '', `Not run yet: \`npm run bench${name.startsWith('Smoke') ? ' -- --smoke' : ''}\`.`, ''];
-  const entries = Object.values(JSON.parse(readFileSync(file, 'utf8')).figures).sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
+  const entries = readEntries(file).sort((a, b) => a.number - b.number || a.id.localeCompare(b.id));
   const lines = [`## ${name}`, '', table(entries), '', '### Notes', ''];
   for (const entry of entries) lines.push(`${entry.number}. **${entry.title}** (${entry.size}, ${entry.date.slice(0, 16).replace('T', ' ')} UTC, ${entry.seconds} s): ${entry.note}`);
   lines.push('', '### Commands', '');
@@ -179,21 +190,23 @@ function section(name, file) {
   return lines;
 }
 
-function unique(lines) {
-  const counts = new Map();
+function unique(lines: string[]): string[] {
+  const counts = new Map<string, number>();
   for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
   return [...counts].map(([line, count]) => (count > 1 ? `${line}   # ×${count}` : line));
 }
 
-function writeResults() {
-  const full = join(resultsDir, 'full.json');
-  const smoke = join(resultsDir, 'smoke.json');
-  const latest = [full, smoke].filter(existsSync).map((file) => Object.values(JSON.parse(readFileSync(file, 'utf8')).figures)).flat().filter((entry) => !entry.id.endsWith('@embedded')).sort((a, b) => b.date.localeCompare(a.date))[0];
+const readEntries = (file: string): Entry[] => Object.values(JSON.parse(readFileSync(file, 'utf8')).figures);
+
+function writeResults(outDir: string, machine: Machine): void {
+  const full = join(outDir, 'results', 'full.json');
+  const smoke = join(outDir, 'results', 'smoke.json');
+  const latest = [full, smoke].filter((file) => existsSync(file)).flatMap(readEntries).filter((entry) => !entry.id.endsWith('@embedded')).sort((a, b) => b.date.localeCompare(a.date))[0];
   const host = latest?.machine ?? machine;
   const lines = [
     '# thresh benchmarks',
     '',
-    'Written by `npm run bench` (libs/testing/scripts/bench/run.mjs): each figure measured beside its baseline in the same run.',
+    'Written by `npm run bench` (libs/testing/scripts/bench/run.ts): each figure measured beside its baseline in the same run.',
     '`npm run bench` runs the full size, `npm run bench -- --smoke` the small one (CI), `--only <figure>` one figure',
     `(${FIGURES.map((figure) => figure.id).join(', ')}). A figure that misses its target is reported as measured, with what the profile showed.`,
     '',
@@ -215,12 +228,14 @@ function writeResults() {
 
 async function describeMachine() {
   const cores = cpus();
-  const { version, settings } = await withAdmin(async (admin) => {
-    const row = (await admin.query(`SELECT version(), current_setting('shared_buffers') AS shared_buffers, current_setting('fsync') AS fsync,
-      current_setting('synchronous_commit') AS synchronous_commit, current_setting('max_connections') AS max_connections`)).rows[0];
-    return { version: row.version, settings: `shared_buffers ${row.shared_buffers}, fsync ${row.fsync}, synchronous_commit ${row.synchronous_commit}, max_connections ${row.max_connections}` };
-  });
-  const git = (...args) => spawnSync('git', args, { cwd: ROOT }).stdout?.toString().trim() ?? '';
+  const [row] = await query<Record<'version' | 'shared_buffers' | 'fsync' | 'synchronous_commit' | 'max_connections', string>>(
+    postgres.url,
+    `SELECT version(), current_setting('shared_buffers') AS shared_buffers, current_setting('fsync') AS fsync,
+      current_setting('synchronous_commit') AS synchronous_commit, current_setting('max_connections') AS max_connections`,
+  );
+  const { version } = row;
+  const settings = `shared_buffers ${row.shared_buffers}, fsync ${row.fsync}, synchronous_commit ${row.synchronous_commit}, max_connections ${row.max_connections}`;
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT }).stdout?.toString().trim() ?? '';
   const changed = git('status', '--porcelain', '--', 'apps', 'libs').split('\n').filter((line) => line && !line.includes('libs/testing/scripts/bench/')).length;
   const built = statSync(join(ROOT, 'dist/apps/hub/main.js')).mtime.toISOString().slice(0, 16).replace('T', ' ');
   return {

@@ -6,13 +6,11 @@
 import { cpus } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
-import copyStreams from 'pg-copy-streams';
-import { cpuMeter, createDatabase, describeCpu, int, newProcesses, query, removeTempDir, sleep, startFleet, startHubAndMidtier, simulatorProcesses, tempDir } from './common.mjs';
+import { Client } from 'pg';
+import * as copyStreams from 'pg-copy-streams';
+import { cpuMeter, createDatabase, describeCpu, figure, int, newProcesses, query, removeTempDir, sleep, startFleet, startHubAndMidtier, tempDir } from './common';
 
-const COLUMNS = 'node_id, seq, at, cpu_percent, memory_used_bytes, memory_total_bytes, disk_used_bytes, disk_total_bytes, containers_running';
-
-export default {
+export default figure({
   id: 'ingest',
   number: 2,
   title: 'Samples per second stored end to end',
@@ -36,7 +34,6 @@ export default {
         url: midtier.url,
         key: agentKey,
         agents: size.agents,
-        processCount: simulatorProcesses(size.agents),
         interval: size.intervalSeconds,
         samplesPerReport: size.samplesPerReport,
         ramp: 2,
@@ -47,7 +44,7 @@ export default {
       await sleep(size.warmupSeconds * 1000);
       const count = async () => {
         const asked = Date.now();
-        const [{ rows }] = await query(db.url, 'SELECT count(*)::bigint AS rows FROM metric_samples');
+        const [{ rows }] = await query<{ rows: string }>(db.url, 'SELECT count(*)::bigint AS rows FROM metric_samples');
         return { rows: Number(rows), at: (asked + Date.now()) / 2 };
       };
       const first = await count();
@@ -84,7 +81,7 @@ export default {
           `Socket.IO hops as JSON, and is stored with its minute and hour rollups and its node's latest values in one transaction per batch (its nodes locked, then one statement); COPY only inserts ` +
           `(into a table with the same columns, indexes and foreign key). Simulator: ${int(stats.samples.acked)} of ${int(stats.samples.sent)} samples acknowledged, ` +
           `${int(stats.samples.lost)} lost, report p95 ${stats.latency.reportP95Ms} ms.`,
-        commands: [...processes.commands, `COPY (SELECT ${COLUMNS} FROM metric_samples) TO STDOUT; COPY metric_samples_copy FROM STDIN  -- pg-copy-streams`],
+        commands: [...processes.commands, `COPY (SELECT * FROM metric_samples) TO STDOUT; COPY metric_samples_copy FROM STDIN  -- pg-copy-streams`],
         details: { endToEnd, first, last, cpu: usage, raw, fleet: stats },
       };
     } finally {
@@ -93,16 +90,16 @@ export default {
       removeTempDir(spoolDir);
     }
   },
-};
+});
 
 /** Copies metric_samples out, then times COPY FROM STDIN of those rows into a table shaped like the one the hub writes. */
-async function copyBaseline(url) {
-  const client = new pg.Client({ connectionString: url });
+async function copyBaseline(url: string) {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const chunks = [];
-    for await (const chunk of client.query(copyStreams.to(`COPY (SELECT ${COLUMNS} FROM metric_samples) TO STDOUT`))) chunks.push(chunk);
-    const [{ rows }] = (await client.query('SELECT count(*)::bigint AS rows FROM metric_samples')).rows;
+    const chunks: Buffer[] = [];
+    for await (const chunk of client.query(copyStreams.to(`COPY (SELECT * FROM metric_samples) TO STDOUT`))) chunks.push(chunk);
+    const [{ rows }] = (await client.query<{ rows: string }>('SELECT count(*)::bigint AS rows FROM metric_samples')).rows;
     // The parent's columns, primary key and (node_id, at) index; the (at) index of its partitions; its foreign key.
     await client.query('CREATE TABLE metric_samples_copy (LIKE metric_samples INCLUDING ALL)');
     await client.query('CREATE INDEX ON metric_samples_copy (at)');

@@ -1,8 +1,9 @@
 // The server domains' contracts: no entity or repository leaves its domain, each table is touched only by its owner's
 // repositories, and SQL stands in repositories alone.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import ts from 'typescript';
+import type { BoundaryCheck } from './check';
 
 /** Which domain owns which tables; a table also owns its partitions (`<table>_…`). */
 export type TableOwners = Record<string, string[]>;
@@ -146,21 +147,18 @@ export function checkDomainContracts(root: string, owners: TableOwners = TABLE_O
   return violations;
 }
 
-const here = dirname(resolve(process.argv[1] ?? ''));
-if (basename(process.argv[1] ?? '').startsWith('domain-contracts')) {
-  const root = resolve(here, '../../..');
-  let failures = 0;
-  const report = (ok: boolean, what: string) => {
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-    if (!ok) failures++;
-  };
-  const found = checkDomainContracts(root);
-  for (const violation of found) console.log(`     ${violation.file}: ${violation.detail}`);
-  report(found.length === 0, 'the server domains keep their entities, repositories, tables and SQL to themselves');
-  // The check must bite: a fixture workspace breaks each rule once.
-  const fixture = checkDomainContracts(join(here, 'fixtures', 'domain-violations'), { alpha: ['alpha_items'], beta: ['beta_items'] });
-  for (const rule of ['exports-entity', 'imports-entity', 'foreign-table', 'sql-outside-repository', 'unowned-entity'] as const) {
-    report(fixture.some((violation) => violation.rule === rule), `the check reports ${rule} in the fixture`);
-  }
-  process.exit(failures ? 1 : 0);
-}
+const RULES: Violation['rule'][] = ['exports-entity', 'imports-entity', 'foreign-table', 'sql-outside-repository', 'unowned-entity'];
+
+export const domainContracts: BoundaryCheck = {
+  name: 'domain contracts',
+  async run() {
+    const found = checkDomainContracts(process.cwd());
+    // The check must bite: a fixture workspace breaks each rule once.
+    const fixture = checkDomainContracts(join(__dirname, 'fixtures', 'domain-violations'), { alpha: ['alpha_items'], beta: ['beta_items'] });
+    return [
+      ...found.map((violation) => ({ ok: false, what: `${violation.file}: ${violation.detail}` })),
+      { ok: found.length === 0, what: 'the server domains keep their entities, repositories, tables and SQL to themselves' },
+      ...RULES.map((rule) => ({ ok: fixture.some((violation) => violation.rule === rule), what: `the check reports ${rule} in the fixture` })),
+    ];
+  },
+};

@@ -2,13 +2,14 @@
 // walking through the fleet), beside the same page read straight from PostgreSQL (the query and count the hub's
 // repository runs, through node-postgres) — the floor the API cannot go under. Nodes are registered through the hub's
 // /midtier namespace directly, as a midtier would (much faster than as many agents), and each reports once.
+import { metricSample } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { io } from 'socket.io-client';
-import { cpuMeter, createDatabase, describeCpu, int, ms, newProcesses, startHub, summarize } from './common.mjs';
+import { Client } from 'pg';
+import type { Socket } from 'socket.io-client';
+import { connectAsMidtier, cpuMeter, createDatabase, describeCpu, figure, int, ms, newProcesses, registerNodes, reportSamples, startHub, summarize, Summary } from './common';
 
-export default {
+export default figure({
   id: 'nodes',
   number: 6,
   title: 'GET /api/nodes',
@@ -19,52 +20,34 @@ export default {
   async run(size, log) {
     const processes = newProcesses();
     const db = await createDatabase('nodes');
-    let midtier;
-    let client;
+    let midtier: Socket | undefined;
+    let client: Client | undefined;
     try {
       const hub = await startHub(processes, db.url);
       const midtierKey = await hub.createKey('midtier');
       const agentKey = await hub.createKey('agent');
-      midtier = io(`${hub.url}/midtier`, { auth: { key: midtierKey }, transports: ['websocket'], reconnection: false });
-      await new Promise((resolve, reject) => {
-        midtier.once('connect', resolve);
-        midtier.once('connect_error', reject);
-      });
+      midtier = await connectAsMidtier(hub.url, midtierKey);
       const began = Date.now();
       const agents = Array.from({ length: size.nodes }, () => randomUUID());
-      for (let first = 0; first < agents.length; first += 100) {
-        await Promise.all(
-          agents.slice(first, first + 100).map(async (agentId, offset) => {
-            const name = `node-${String(first + offset).padStart(5, '0')}`;
-            const ack = await midtier.timeout(60_000).emitWithAck('node:register', {
-              key: agentKey,
-              connectionId: randomUUID(),
-              registration: { agentId, nodeName: name, hostname: name, platform: 'linux', arch: 'x64', agentVersion: '0.1.0', cpuCores: 4, memoryTotalBytes: 8e9, diskTotalBytes: 1e11, metricsIntervalSeconds: 30 },
-            });
-            if (!ack.ok) throw new Error(`node:register: ${JSON.stringify(ack)}`);
-          }),
-        );
-      }
-      for (let first = 0; first < agents.length; first += 1000) {
-        const samples = agents.slice(first, first + 1000).map((agentId) => ({
-          agentId, seq: 0, at: new Date().toISOString(), cpuPercent: Math.random() * 100, memoryUsedBytes: Math.round(Math.random() * 8e9), memoryTotalBytes: 8e9,
-          diskUsedBytes: 5e10, diskTotalBytes: 1e11, containersRunning: 2, environments: [{ name: 'web', status: 'running' }],
-        }));
-        const ack = await midtier.timeout(60_000).emitWithAck('metrics:batch', { samples });
-        if (!ack.ok) throw new Error(`metrics:batch: ${JSON.stringify(ack)}`);
-      }
-      const total = (await hub.get('/api/nodes?limit=1')).total;
+      await registerNodes(midtier, agentKey, agents);
+      await reportSamples(
+        midtier,
+        agents.map((agentId) =>
+          ({ agentId, ...metricSample({ cpuPercent: Math.random() * 100, memoryUsedBytes: Math.round(Math.random() * 8e9), memoryTotalBytes: 8e9, diskUsedBytes: 5e10, diskTotalBytes: 1e11, containersRunning: 2, environments: [{ name: 'web', status: 'running' }] }) }),
+        ),
+      );
+      const { total } = await hub.get<{ total: number }>('/api/nodes?limit=1');
       if (total !== size.nodes) throw new Error(`the hub lists ${total} nodes, not ${size.nodes}`);
       log(`${int(size.nodes)} nodes registered and measured in ${((Date.now() - began) / 1000).toFixed(1)} s; ${size.requests} requests per limit`);
 
-      client = new pg.Client({ connectionString: db.url });
-      await client.connect();
-      const [{ account_id: accountId }] = (await client.query('SELECT account_id FROM nodes LIMIT 1')).rows;
-      const results = {};
+      const sqlClient = (client = new Client({ connectionString: db.url }));
+      await sqlClient.connect();
+      const [{ account_id: accountId }] = (await sqlClient.query<{ account_id: string }>('SELECT account_id FROM nodes LIMIT 1')).rows;
+      const results: Record<number, { api: Summary; sql: Summary }> = {};
       const cpu = cpuMeter({ hub: [hub.pid] });
       for (const limit of size.limits) {
         const offsets = Array.from({ length: size.requests }, (_, index) => (index * limit) % Math.max(limit, size.nodes - limit + 1));
-        const api = async (offset) => {
+        const api = async (offset: number) => {
           const started = performance.now();
           const response = await fetch(`${hub.url}/api/nodes?limit=${limit}&offset=${offset}`, { headers: { authorization: `Bearer ${hub.token}` } });
           const body = await response.json();
@@ -72,10 +55,10 @@ export default {
           return performance.now() - started;
         };
         // The repository's two statements: the page and the count (TypeORM getManyAndCount).
-        const sql = async (offset) => {
+        const sql = async (offset: number) => {
           const started = performance.now();
-          await client.query('SELECT * FROM nodes WHERE account_id = $1 ORDER BY name ASC NULLS FIRST, id ASC LIMIT $2 OFFSET $3', [accountId, limit, offset]);
-          await client.query('SELECT count(DISTINCT id) FROM nodes WHERE account_id = $1', [accountId]);
+          await sqlClient.query('SELECT * FROM nodes WHERE account_id = $1 ORDER BY name ASC NULLS FIRST, id ASC LIMIT $2 OFFSET $3', [accountId, limit, offset]);
+          await sqlClient.query('SELECT count(DISTINCT id) FROM nodes WHERE account_id = $1', [accountId]);
           return performance.now() - started;
         };
         for (let index = 0; index < 10; index++) {
@@ -109,4 +92,4 @@ export default {
       await db.drop();
     }
   },
-};
+});

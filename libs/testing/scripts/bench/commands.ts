@@ -1,29 +1,30 @@
 // Figure 3: command round trip hub API -> midtier -> agent -> result, p50 and p99, with the whole fleet connected,
-// beside a raw Socket.IO echo over the same two hops (echo-relay.mjs). Each command is an `environment.up` created with
+// beside a raw Socket.IO echo over the same two hops (echo-relay.ts). Each command is an `environment.up` created with
 // POST /api/nodes/<simulated node>/up; the simulator answers every command with running then succeeded, and the time
 // is taken from just before the POST until the hub's /dashboard namespace pushes command:progress `succeeded` for it
 // (no polling). Commands go one at a time, spaced, to nodes picked at random.
 import { performance } from 'node:perf_hooks';
-import { io } from 'socket.io-client';
+import { io, Socket } from 'socket.io-client';
 import {
   checkDescriptors,
+  connected,
   cpuMeter,
   createDatabase,
   describeCpu,
+  figure,
   int,
   ms,
   newProcesses,
   removeTempDir,
-  simulatorProcesses,
   sleep,
   startFleet,
   startHelper,
   startHubAndMidtier,
   summarize,
   tempDir,
-} from './common.mjs';
+} from './common';
 
-export default {
+export default figure({
   id: 'commands',
   number: 3,
   title: 'Command round trip, hub API -> agent -> result',
@@ -36,15 +37,14 @@ export default {
     const processes = newProcesses();
     const db = await createDatabase('commands');
     const spoolDir = tempDir('thresh-bench-spool-');
-    let dashboard;
-    let caller;
+    let dashboard: Socket | undefined;
+    let caller: Socket | undefined;
     try {
       const { hub, agentKey, midtier } = await startHubAndMidtier(processes, db.url, spoolDir);
       const fleet = await startFleet(processes, {
         url: midtier.url,
         key: agentKey,
         agents: size.agents,
-        processCount: simulatorProcesses(size.agents),
         interval: 300,
         ramp: size.rampSeconds,
         prefix: 'cmd-',
@@ -54,22 +54,19 @@ export default {
 
       // The outcome as the dashboard hears it: the moment each command's `succeeded` arrives.
       dashboard = io(`${hub.url}/dashboard`, { auth: { token: hub.token }, transports: ['websocket'], reconnection: false });
-      await new Promise((resolve, reject) => {
-        dashboard.once('connect', resolve);
-        dashboard.once('connect_error', reject);
-      });
-      const succeeded = new Map();
-      const waiting = new Map();
-      dashboard.on('command:progress', (event) => {
+      await connected(dashboard);
+      const succeeded = new Map<string, number>();
+      const waiting = new Map<string, (at: number) => void>();
+      dashboard.on('command:progress', (event: { commandId: string; state: string }) => {
         if (event.state !== 'succeeded') return;
         const at = performance.now();
         succeeded.set(event.commandId, at);
         waiting.get(event.commandId)?.(at);
       });
-      const outcome = (id) =>
+      const outcome = (id: string) =>
         succeeded.has(id)
-          ? Promise.resolve(succeeded.get(id))
-          : new Promise((resolve, reject) => {
+          ? Promise.resolve(succeeded.get(id) ?? 0)
+          : new Promise<number>((resolve, reject) => {
               const timer = setTimeout(() => reject(new Error(`command ${id} did not succeed within 30 s`)), 30_000);
               waiting.set(id, (at) => {
                 clearTimeout(timer);
@@ -77,13 +74,13 @@ export default {
               });
             });
 
-      const roundTrips = [];
-      const posts = [];
+      const roundTrips: number[] = [];
+      const posts: number[] = [];
       const cpu = cpuMeter({ hub: [hub.pid], midtier: [midtier.pid], simulators: fleet.pids });
       for (let index = 0; index < size.commands; index++) {
         const node = fleet.nodeName(Math.floor(Math.random() * size.agents));
         const began = performance.now();
-        const command = await hub.post(`/api/nodes/${node}/up`, { blueprint: 'bench', name: `bench-${index}` });
+        const command = await hub.post<{ id: string }>(`/api/nodes/${node}/up`, { blueprint: 'bench', name: `bench-${index}` });
         posts.push(performance.now() - began);
         roundTrips.push((await outcome(command.id)) - began);
         waiting.delete(command.id);
@@ -98,15 +95,12 @@ export default {
       log(`thresh: p50 ${ms(thresh.p50)}, p99 ${ms(thresh.p99)}; now the raw Socket.IO echo`);
 
       // The same number of round trips, the same spacing, through a relay to an echo client.
-      const relay = await startHelper(processes, 'relay', 'echo-relay.mjs', ['relay']);
+      const relay = await startHelper(processes, 'relay', 'echo-relay.ts', ['relay']);
       const relayUrl = `http://127.0.0.1:${relay.ready.port}`;
-      await startHelper(processes, 'echo', 'echo-relay.mjs', ['echo', relayUrl]);
+      await startHelper(processes, 'echo', 'echo-relay.ts', ['echo', relayUrl]);
       caller = io(`${relayUrl}/relay`, { auth: { role: 'api' }, transports: ['websocket'], reconnection: false });
-      await new Promise((resolve, reject) => {
-        caller.once('connect', resolve);
-        caller.once('connect_error', reject);
-      });
-      const echoes = [];
+      await connected(caller);
+      const echoes: number[] = [];
       for (let index = 0; index < size.commands; index++) {
         const began = performance.now();
         const answer = await caller.timeout(30_000).emitWithAck('command', { id: `echo-${index}`, kind: 'environment.up', payload: { blueprint: 'bench', name: `bench-${index}` } });
@@ -136,4 +130,4 @@ export default {
       removeTempDir(spoolDir);
     }
   },
-};
+});
