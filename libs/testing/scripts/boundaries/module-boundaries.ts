@@ -1,4 +1,5 @@
 // Proves the depConstraints bite: each forbidden import below must be reported by lint, each allowed one must not.
+import { createProjectGraphAsync } from '@nx/devkit';
 import { ESLint } from 'eslint';
 import type { BoundaryCheck } from './check';
 
@@ -21,6 +22,8 @@ const allowed: Probe[] = [
 export const moduleBoundaries: BoundaryCheck = {
   name: 'module boundaries (depConstraints in eslint.config.cjs)',
   async run() {
+    // The rule reads Nx's cached project graph: make it current, or a fresh clone or a new project would look unknown.
+    await createProjectGraphAsync();
     const eslint = new ESLint({ cwd: process.cwd() });
     const boundaryErrors = async ([, file, module, name]: Probe) => {
       const [result] = await eslint.lintText(`import { ${name} } from '${module}';\nexport const probe = ${name};\n`, { filePath: file });
