@@ -24,13 +24,11 @@ async function main(): Promise<void> {
   let midtier: Socket | undefined;
   try {
     const hub = await startHub(processes, db.url);
-    const { login } = hub;
     const midtierKey = await hub.createKey('midtier');
     const agentKey = await hub.createKey('agent');
 
     // A midtier holding the whole fleet: nodes registered through the real path, measurements through metrics:batch.
-    midtier = await connectAsMidtier(hub.url, midtierKey);
-    const link = midtier;
+    const link = (midtier = await connectAsMidtier(hub.url, midtierKey));
     const agents = Array.from({ length: nodeCount }, () => ({ agentId: randomUUID(), seq: 0 }));
     const registerStart = Date.now();
     await registerNodes(link, agentKey, agents.map((agent) => agent.agentId));
@@ -46,7 +44,7 @@ async function main(): Promise<void> {
     browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     // The session as the dashboard's login leaves it: the token in an httpOnly cookie, who is logged in in storage.
-    await page.context().addCookies([{ name: 'thresh_session', value: login.token, url: hub.url, httpOnly: true, sameSite: 'Strict' }]);
+    await page.context().addCookies([{ name: 'thresh_session', value: hub.login.token, url: hub.url, httpOnly: true, sameSite: 'Strict' }]);
     await page.addInitScript((session) => {
       localStorage.setItem('thresh.session', JSON.stringify(session));
       // The moment the first row is in the page, against the moment the last page of the node list arrived.
@@ -56,7 +54,7 @@ async function main(): Promise<void> {
           observer.disconnect();
         }
       }).observe(document, { childList: true, subtree: true });
-    }, { expiresAt: login.expiresAt, user: login.user });
+    }, { expiresAt: hub.login.expiresAt, user: hub.login.user });
     await page.goto(`${hub.url}/nodes`);
     await page.waitForSelector('[role=row][data-node]', { timeout: 120_000 });
     const load = await page.evaluate(() => {

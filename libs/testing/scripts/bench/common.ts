@@ -464,7 +464,6 @@ export async function startHelper<Ready = { port: number }>(
 export function lineReader(stream: Readable | null) {
   const queue: string[] = [];
   const waiters: ((line: string | undefined) => void)[] = [];
-  let rest = '';
   let ended = false;
   if (!stream) throw new Error('no stream to read: start the process with stdout "pipe"');
   lineReaderOn(stream, (line) => {
@@ -472,9 +471,8 @@ export function lineReader(stream: Readable | null) {
     if (waiter) waiter(line);
     else queue.push(line);
   }, (remainder) => {
-    rest = remainder;
     ended = true;
-    for (const waiter of waiters.splice(0)) waiter(rest || undefined);
+    for (const waiter of waiters.splice(0)) waiter(remainder || undefined);
   });
   return {
     next(timeoutMs = 60_000): Promise<string | undefined> {
