@@ -407,13 +407,27 @@ export async function reportSamples(midtier: Socket, samples: (MetricSample & { 
 
 export type MidtierHealth = { agentsConnected: number; agentsPolling: number; hub: { connected: boolean } };
 
-/** The pipeline most figures measure: a hub on `dbUrl`, an agent key, and one midtier attached to the hub. */
-export async function startHubAndMidtier(processes: Processes, dbUrl: string, spoolDir: string) {
-  const hub = await startHub(processes, dbUrl);
-  const agentKey = await hub.createKey('agent');
-  const midtierKey = await hub.createKey('midtier');
-  const midtier = await startMidtier(processes, hub.url, midtierKey, { spoolDir });
-  return { hub, agentKey, midtierKey, midtier };
+type Pipeline = { processes: Processes; db: TestDatabase; spoolDir: string; hub: Awaited<ReturnType<typeof startHub>>; agentKey: string; midtierKey: string; midtier: Awaited<ReturnType<typeof startMidtier>> };
+
+/**
+ * Runs `work` on the pipeline most figures measure: a fresh database, a hub on it, an agent key, and one midtier
+ * attached to the hub. What it started is ended, and the database and spool removed, however `work` ends.
+ */
+export async function withHubAndMidtier<T>(figureId: string, work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
+  const processes = newProcesses();
+  const db = await createDatabase(figureId);
+  const spoolDir = tempDir('thresh-bench-spool-');
+  try {
+    const hub = await startHub(processes, db.url);
+    const agentKey = await hub.createKey('agent');
+    const midtierKey = await hub.createKey('midtier');
+    const midtier = await startMidtier(processes, hub.url, midtierKey, { spoolDir });
+    return await work({ processes, db, spoolDir, hub, agentKey, midtierKey, midtier });
+  } finally {
+    await processes.stopAll();
+    await db.drop();
+    removeTempDir(spoolDir);
+  }
 }
 
 /** The built midtier on `port` (fresh when not given), its spool in `spoolDir`; resolves once it holds the hub's link. */

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import * as copyStreams from 'pg-copy-streams';
-import { cpuMeter, createDatabase, describeCpu, figure, int, newProcesses, query, removeTempDir, sleep, startFleet, startHubAndMidtier, tempDir } from './common';
+import { cpuMeter, describeCpu, figure, int, query, sleep, startFleet, withHubAndMidtier } from './common';
 
 export default figure({
   id: 'ingest',
@@ -25,11 +25,7 @@ export default figure({
   describeSize: (size) => `${int(size.agents)} agents × ${size.samplesPerReport} samples/report every ${size.intervalSeconds} s, ${size.windowSeconds} s window`,
 
   async run(size, log) {
-    const processes = newProcesses();
-    const db = await createDatabase('ingest');
-    const spoolDir = tempDir('thresh-bench-spool-');
-    try {
-      const { hub, agentKey, midtier } = await startHubAndMidtier(processes, db.url, spoolDir);
+    return withHubAndMidtier('ingest', async ({ processes, db, hub, agentKey, midtier }) => {
       const fleet = await startFleet(processes, {
         url: midtier.url,
         key: agentKey,
@@ -84,11 +80,7 @@ export default figure({
         commands: [...processes.commands, `COPY (SELECT * FROM metric_samples) TO STDOUT; COPY metric_samples_copy FROM STDIN  -- pg-copy-streams`],
         details: { endToEnd, first, last, cpu: usage, raw, fleet: stats },
       };
-    } finally {
-      await processes.stopAll();
-      await db.drop();
-      removeTempDir(spoolDir);
-    }
+    });
   },
 });
 

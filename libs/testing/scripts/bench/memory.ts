@@ -6,7 +6,6 @@
 import {
   checkDescriptors,
   cpuMeter,
-  createDatabase,
   describeCpu,
   figure,
   HeapGroups,
@@ -14,17 +13,14 @@ import {
   inspect,
   int,
   kib,
-  newProcesses,
   Processes,
-  removeTempDir,
   SizeOptions,
   sleep,
   startFleet,
   startHelper,
-  startHubAndMidtier,
+  withHubAndMidtier,
   startMidtier,
   steadyRss,
-  tempDir,
 } from './common';
 
 const size = ({ smoke, agents }: SizeOptions) => ({ agents: agents ?? (smoke ? 500 : 10_000), rampSeconds: smoke ? 2 : 20, settleSeconds: smoke ? 3 : 10, breakdownAgents: smoke ? 0 : 1000 });
@@ -40,11 +36,7 @@ export default figure({
 
   async run(size, log) {
     checkDescriptors('the midtier', size.agents);
-    const processes = newProcesses();
-    const db = await createDatabase('memory');
-    const spoolDir = tempDir('thresh-bench-spool-');
-    try {
-      const { hub, agentKey, midtier } = await startHubAndMidtier(processes, db.url, spoolDir);
+    return withHubAndMidtier('memory', async ({ processes, spoolDir, hub, agentKey, midtier }) => {
       log(`midtier up; ${size.agents} agents connecting over ${size.rampSeconds} s`);
       const thresh = await hold(processes, midtier.pid, midtier.url, agentKey, size, { hub: [hub.pid], midtier: [midtier.pid] });
       const health = await midtier.health();
@@ -87,11 +79,7 @@ export default figure({
         commands: processes.commands,
         details: { thresh: strip(thresh), baseline: strip(baseline), midtierStartupMs: midtier.startupMs },
       };
-    } finally {
-      await processes.stopAll();
-      await db.drop();
-      removeTempDir(spoolDir);
-    }
+    });
   },
 });
 

@@ -7,22 +7,18 @@ import {
   checkDescriptors,
   BenchChild,
   cpuMeter,
-  createDatabase,
   describeCpu,
   figure,
   freePort,
   int,
-  newProcesses,
   Processes,
   query,
-  removeTempDir,
   SizeOptions,
   sleep,
   startFleet,
   startHelper,
-  startHubAndMidtier,
   startMidtier,
-  tempDir,
+  withHubAndMidtier,
 } from './common';
 
 const size = ({ smoke, agents }: SizeOptions) => ({ agents: agents ?? (smoke ? 500 : 10_000), intervalSeconds: smoke ? 5 : 30, rampSeconds: smoke ? 2 : 20, limitSeconds: smoke ? 60 : 180 });
@@ -38,13 +34,8 @@ export default figure({
 
   async run(size, log) {
     checkDescriptors('the midtier', size.agents);
-    const processes = newProcesses();
-    const db = await createDatabase('reconnect');
-    const spoolDir = tempDir('thresh-bench-spool-');
-    try {
-      const started = await startHubAndMidtier(processes, db.url, spoolDir);
-      const { hub, agentKey, midtierKey } = started;
-      let midtier = started.midtier;
+    return withHubAndMidtier('reconnect', async ({ processes, db, spoolDir, hub, agentKey, midtierKey, midtier: firstMidtier }) => {
+      let midtier = firstMidtier;
       let restartMs = NaN;
       const thresh = await storm(processes, size, log, {
         url: midtier.url,
@@ -99,11 +90,7 @@ export default figure({
         commands: [...processes.commands, 'kill -KILL <midtier pid>, then the same midtier command again on the same port'],
         details: { thresh: { ...thresh, rows, generated, restartMs }, baseline },
       };
-    } finally {
-      await processes.stopAll();
-      await db.drop();
-      removeTempDir(spoolDir);
-    }
+    });
   },
 });
 

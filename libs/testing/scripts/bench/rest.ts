@@ -5,22 +5,18 @@
 import {
   checkDescriptors,
   cpuMeter,
-  createDatabase,
   describeCpu,
   figure,
   int,
   MidtierHealth,
   ms,
-  newProcesses,
   Processes,
-  removeTempDir,
   simulatorProcesses,
   SizeOptions,
   sleep,
   startHelper,
-  startHubAndMidtier,
+  withHubAndMidtier,
   summarize,
-  tempDir,
 } from './common';
 import type { WindowResult } from './rest-client';
 
@@ -37,11 +33,7 @@ export default figure({
 
   async run(size, log) {
     checkDescriptors('the midtier', size.agents);
-    const processes = newProcesses();
-    const db = await createDatabase('rest');
-    const spoolDir = tempDir('thresh-bench-spool-');
-    try {
-      const { hub, agentKey, midtier } = await startHubAndMidtier(processes, db.url, spoolDir);
+    return withHubAndMidtier('rest', async ({ processes, hub, agentKey, midtier }) => {
       log(`${size.agents} REST agents registering over ${size.rampSeconds} s`);
       let health: MidtierHealth | undefined;
       const thresh = await load(processes, midtier.url, agentKey, size, 'rest-', { hub: [hub.pid], midtier: [midtier.pid] }, async () => (health = await midtier.health()));
@@ -68,11 +60,7 @@ export default figure({
         commands: processes.commands,
         details: { thresh, baseline, midtierHealth: health },
       };
-    } finally {
-      await processes.stopAll();
-      await db.drop();
-      removeTempDir(spoolDir);
-    }
+    });
   },
 });
 
