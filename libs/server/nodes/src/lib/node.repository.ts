@@ -300,23 +300,13 @@ export class NodeRepository {
   }
 
   /** Every node's latest values, for the Prometheus gauges. */
-  async gauges(): Promise<NodeGauge[]> {
-    const rows: { account_id: string; node: string; node_id: string; up: boolean; connected: boolean; cpu: number | null; memory: string | null; disk: string | null; containers: number | null }[] =
-      await this.nodes.query(
-        `SELECT account_id, name AS node, id AS node_id, status = 'online' AS up, (connection_id IS NOT NULL AND status = 'online') AS connected,
-                cpu_percent AS cpu, memory_used_bytes AS memory, disk_used_bytes AS disk, containers_running AS containers
-           FROM nodes`,
-      );
-    return rows.map((row) => ({
-      accountId: row.account_id,
-      node: row.node,
-      nodeId: row.node_id,
-      up: row.up,
-      connected: row.connected,
-      cpuPercent: row.cpu,
-      memoryUsedBytes: row.memory === null ? null : Number(row.memory),
-      diskUsedBytes: row.disk === null ? null : Number(row.disk),
-      containersRunning: row.containers,
-    }));
+  gauges(): Promise<NodeGauge[]> {
+    return this.nodes.query(
+      `SELECT account_id AS "accountId", name AS node, id AS "nodeId", status = 'online' AS up, (connection_id IS NOT NULL AND status = 'online') AS connected,
+              cpu_percent AS "cpuPercent", memory_used_bytes::float8 AS "memoryUsedBytes", disk_used_bytes::float8 AS "diskUsedBytes",
+              containers_running AS "containersRunning"
+         FROM nodes`,
+    );
   }
+
 }

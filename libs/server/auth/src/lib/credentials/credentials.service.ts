@@ -36,18 +36,7 @@ export interface KeyRecord {
   revokedAt: Date | null;
 }
 
-const toRecord = ({ id, accountId, userId, type, name, lookupId, createdAt, lastUsedAt, expiresAt, revokedAt }: ApiKeyEntity): KeyRecord => ({
-  id,
-  accountId,
-  userId,
-  type,
-  name,
-  lookupId,
-  createdAt,
-  lastUsedAt,
-  expiresAt,
-  revokedAt,
-});
+const toRecord = ({ account: _account, secretHash: _secretHash, ...record }: ApiKeyEntity): KeyRecord => record;
 
 export interface IssueCredentialOptions {
   kind: CredentialKind;
