@@ -6,3 +6,4 @@ export * from './lib/fixtures';
 export * from './lib/postgres-cluster';
 export * from './lib/blocking-proxy';
 export * from './lib/get-json';
+export * from './lib/config-docs';
