@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { EXAMPLE_STACK, EXAMPLE_TEXT } from './example';
 import { checkDefinition, definedServices, withImage } from './stack-definitions';
 
 const none = { node: '', cluster: '' };
 
 describe('stack definitions in the dashboard', () => {
-  it('starts from the README’s hello-stack, which is valid', () => {
-    const file: unknown = JSON.parse(readFileSync(join(__dirname, '../../../../../examples/stacks/hello-stack.json'), 'utf8'));
-    expect(EXAMPLE_STACK).toEqual(file);
-    expect(checkDefinition(EXAMPLE_TEXT, none)).toEqual({ state: 'valid', body: file, name: 'hello-stack', services: ['store', 'api', 'web'] });
+  it('takes its example, which is valid', () => {
+    expect(checkDefinition(EXAMPLE_TEXT, none)).toEqual({ state: 'valid', body: EXAMPLE_STACK, name: 'hello-stack', services: ['store', 'api', 'web'] });
   });
 
   it('says what is wrong with JSON that does not parse', () => {
