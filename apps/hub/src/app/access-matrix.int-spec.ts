@@ -1,20 +1,38 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { AGENT_NAMESPACE, AGENT_REST_PREFIX, generateCredential, MIDTIER_NAMESPACE, UserRole } from '@thresh/protocol';
 import { agentRegistration, HubApi } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { io } from 'socket.io-client';
 import { breakChecksum, HubFixtures } from '../test/fixtures';
 import { ADMIN_PASSWORD, startTestHub, TestHub } from '../test/test-hub';
 
-/** Who may call each route. A route missing here fails the test: every new route needs a rule. */
-type Rule = { public: true } | { roles: UserRole[] };
+/** Who may call each route the hub serves. A route missing here fails the test: every new route needs a rule. */
+type Rule = { public: true } | { roles: UserRole[] } | { scrape: true } | { agentKey: true };
 const ANY_ROLE: Rule = { roles: ['admin', 'operator', 'viewer'] };
 const ADMIN: Rule = { roles: ['admin'] };
 const WRITERS: Rule = { roles: ['admin', 'operator'] };
 const PUBLIC: Rule = { public: true };
+/** Prometheus' scrape: any user's token or HUB_METRICS_TOKEN; another kind of credential is no credential to it. */
+const SCRAPE: Rule = { scrape: true };
+const AGENT_KEY: Rule = { agentKey: true };
 
 const ROUTE_RULES: Record<string, Rule> = {
   'GET /health': PUBLIC,
   'GET /health/ready': PUBLIC,
+  'GET /metrics': SCRAPE,
+  // The dashboard's index.html, for any path the server's routes leave.
+  'GET {*any}': PUBLIC,
+  'GET /api/docs': PUBLIC,
+  'GET /api/docs/': PUBLIC,
+  'GET /api/docs/index.html': PUBLIC,
+  'GET /api/docs/swagger-ui-init.js': PUBLIC,
+  'GET /api/docs/docs/swagger-ui-init.js': PUBLIC,
+  'GET /api/docs/LICENSE': PUBLIC,
+  'GET /api/docs-json': PUBLIC,
+  'GET /api/docs-yaml': PUBLIC,
   'POST /api/auth/login': PUBLIC,
   'POST /api/auth/session': PUBLIC,
   'POST /api/auth/logout': ANY_ROLE,
@@ -53,6 +71,11 @@ const ROUTE_RULES: Record<string, Rule> = {
   'POST /api/stacks/{name}/stop': WRITERS,
   'DELETE /api/stacks/{name}': WRITERS,
   'GET /api/audit': ADMIN,
+  'POST /api/agent/register': AGENT_KEY,
+  'POST /api/agent/metrics': AGENT_KEY,
+  'GET /api/agent/commands': AGENT_KEY,
+  'POST /api/agent/command-updates': AGENT_KEY,
+  'POST /api/agent/unregister': AGENT_KEY,
 };
 
 /** Bodies valid for their route (default: a user change), so another account's call is judged on the resource, not on validation. */
@@ -69,12 +92,39 @@ interface Route {
   key: string;
 }
 
+const routeOf = (method: string, path: string): Route => ({ method, path, key: `${method} ${path}` });
+
+interface RouterLayer {
+  name: string;
+  route?: { path: string; methods: Record<string, boolean> };
+  handle: { stack?: unknown[] };
+}
+
+/**
+ * What the running app serves, from Express's own router (Express 5: `app.router`), where Nest and Swagger register
+ * each handler; paths in OpenAPI's form (`{id}`). A router mounted inside it would hide its routes, so it is reported.
+ */
+function servedRoutes(app: NestExpressApplication): { routes: Route[]; mountedRouters: string[] } {
+  // The typings still describe Express 4, whose `app.router` was a deprecated string.
+  const express: unknown = app.getHttpAdapter().getInstance();
+  const stack = (express as { router: { stack: RouterLayer[] } }).router.stack;
+  return {
+    routes: stack.flatMap(({ route }) =>
+      route ? Object.keys(route.methods).map((method) => routeOf(method === '_all' ? 'ALL' : method.toUpperCase(), route.path.replace(/:(\w+)/g, '{$1}'))) : [],
+    ),
+    mountedRouters: stack.filter((layer) => !layer.route && Array.isArray(layer.handle.stack)).map((layer) => layer.name),
+  };
+}
+
 const ROLES: UserRole[] = ['admin', 'operator', 'viewer'];
 
 describe('access matrix: every route and namespace against every kind of credential', () => {
   let hub: TestHub;
   let fixtures: HubFixtures;
   let routes: Route[];
+  let mountedRouters: string[];
+  let documented: Route[];
+  const dashboardDir = mkdtempSync(join(tmpdir(), 'matrix-dashboard-'));
   const users = {} as Record<UserRole, HubApi>;
   let otherAdmin: HubApi;
   const invalid: Record<string, string | undefined> = {};
@@ -83,7 +133,9 @@ describe('access matrix: every route and namespace against every kind of credent
   const owned = { keyId: '', nodeName: 'matrix-node', clusterName: 'matrix-cluster', userId: '', stackName: 'no-stack' };
 
   beforeAll(async () => {
-    hub = await startTestHub('matrix');
+    // A dashboard to serve, so its routes are in the matrix too.
+    writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>dashboard</title>');
+    hub = await startTestHub('matrix', { HUB_DASHBOARD_DIR: dashboardDir });
     fixtures = new HubFixtures(hub);
     users.admin = new HubApi(hub.url);
     const adminLogin = await users.admin.login('admin', ADMIN_PASSWORD);
@@ -91,10 +143,9 @@ describe('access matrix: every route and namespace against every kind of credent
     users.viewer = await fixtures.userWithRole(users.admin, 'viewer');
     otherAdmin = await fixtures.createAccountWithAdmin('other', 'other-admin');
 
+    ({ routes, mountedRouters } = servedRoutes(hub.app));
     const document = await users.admin.request<{ paths: Record<string, Record<string, unknown>> }>('GET', '/api/docs-json');
-    routes = Object.entries(document.body.paths).flatMap(([path, operations]) =>
-      Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path, key: `${method.toUpperCase()} ${path}` })),
-    );
+    documented = Object.entries(document.body.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => routeOf(method.toUpperCase(), path)));
 
     const revoked = new HubApi(hub.url);
     await revoked.login('admin', ADMIN_PASSWORD);
@@ -121,21 +172,49 @@ describe('access matrix: every route and namespace against every kind of credent
 
   afterAll(async () => {
     await hub?.close();
+    rmSync(dashboardDir, { recursive: true, force: true });
   });
 
   /** Path parameters: things that do not exist, so an allowed call proves it passed the guard without changing state. */
   const missing = (path: string) =>
-    path.replace('{id}', randomUUID()).replace('{idOrName}', 'no-such-node').replace('{name}', 'no-such-thing').replace('{node}', 'no-such-node');
+    path.replace('{*any}', '/fleet').replace('{id}', randomUUID()).replace('{idOrName}', 'no-such-node').replace('{name}', 'no-such-thing').replace('{node}', 'no-such-node');
 
   const call = (route: Route, token: string | undefined, path = missing(route.path), body: object = {}) =>
     new HubApi(hub.url).request<{ code?: string; message?: string }>(route.method, path, route.method === 'GET' || route.method === 'DELETE' ? undefined : body, token);
 
-  it('has a rule for every documented route, and a documented route for every rule', () => {
+  /** The status alone, for routes that answer HTML, JavaScript or Prometheus text rather than JSON. */
+  const statusOf = async (route: Route, token: string | undefined) => {
+    const sendsBody = route.method !== 'GET' && route.method !== 'DELETE';
+    const response = await fetch(`${hub.url}${missing(route.path)}`, {
+      method: route.method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(sendsBody ? { 'content-type': 'application/json' } : {}) },
+      body: sendsBody ? '{}' : undefined,
+    });
+    await response.arrayBuffer();
+    return response.status;
+  };
+
+  const withRule = (kind: 'public' | 'roles' | 'scrape' | 'agentKey') => routes.filter((route) => kind in ROUTE_RULES[route.key]);
+
+  it('has a rule for every route the hub serves, and a served route for every rule', () => {
+    expect(mountedRouters).toEqual([]);
     expect(routes.map((route) => route.key).sort()).toEqual(Object.keys(ROUTE_RULES).sort());
   });
 
+  it('serves every route its OpenAPI document describes', () => {
+    expect(documented.length).toBeGreaterThan(0);
+    expect(documented.filter((route) => !(route.key in ROUTE_RULES)).map((route) => route.key)).toEqual([]);
+  });
+
+  it('answers a public route without a credential', async () => {
+    for (const route of withRule('public')) {
+      const status = await statusOf(route, undefined);
+      expect({ route: route.key, refused: status === 401 || status === 403 }).toEqual({ route: route.key, refused: false });
+    }
+  });
+
   it('answers 401 to a missing, malformed, bad-checksum, unknown, revoked or expired credential', async () => {
-    for (const route of routes.filter((candidate) => !('public' in ROUTE_RULES[candidate.key]))) {
+    for (const route of [...withRule('roles'), ...withRule('scrape')]) {
       for (const [label, token] of Object.entries(invalid)) {
         const response = await call(route, token);
         expect({ route: route.key, credential: label, status: response.status, code: response.body?.code }).toEqual({
@@ -149,7 +228,7 @@ describe('access matrix: every route and namespace against every kind of credent
   });
 
   it('answers 403 naming the user token to agent and mid-tier keys', async () => {
-    for (const route of routes.filter((candidate) => !('public' in ROUTE_RULES[candidate.key]))) {
+    for (const route of withRule('roles')) {
       for (const [label, token] of Object.entries(wrongType)) {
         const response = await call(route, token);
         expect({ route: route.key, credential: label, status: response.status }).toEqual({ route: route.key, credential: label, status: 403 });
@@ -159,7 +238,7 @@ describe('access matrix: every route and namespace against every kind of credent
   });
 
   it('lets each role through exactly where its rule allows', async () => {
-    for (const route of routes.filter((candidate) => !('public' in ROUTE_RULES[candidate.key]))) {
+    for (const route of withRule('roles')) {
       const rule = ROUTE_RULES[route.key] as { roles: UserRole[] };
       for (const role of ROLES) {
         // Logging out spends the token, so it gets a fresh one.
@@ -172,9 +251,18 @@ describe('access matrix: every route and namespace against every kind of credent
     }
   });
 
+  it('lets every role scrape the metrics, and refuses agent and mid-tier keys as no credential', async () => {
+    for (const route of withRule('scrape')) {
+      for (const role of ROLES) expect({ route: route.key, role, status: await statusOf(route, users[role].token) }).toEqual({ route: route.key, role, status: 200 });
+      for (const [label, token] of Object.entries(wrongType)) {
+        expect({ route: route.key, credential: label, status: await statusOf(route, token) }).toEqual({ route: route.key, credential: label, status: 401 });
+      }
+    }
+  });
+
   it("never shows or changes one account's resources to another account's admin: 404, not 403", async () => {
     const ids = { '{id}': [owned.keyId, owned.userId], '{idOrName}': [owned.nodeName], '{name}': [owned.clusterName] };
-    for (const route of routes.filter((candidate) => 'roles' in ROUTE_RULES[candidate.key] && candidate.key !== 'POST /api/auth/logout')) {
+    for (const route of withRule('roles').filter((candidate) => candidate.key !== 'POST /api/auth/logout')) {
       const parameter = Object.keys(ids).find((name) => route.path.includes(name)) as keyof typeof ids | undefined;
       if (!parameter) {
         if (route.method !== 'GET') continue;
@@ -248,14 +336,6 @@ describe('access matrix: every route and namespace against every kind of credent
   });
 
   describe('agents straight to the hub: the /agents namespace and its REST fallback', () => {
-    const AGENT_ROUTES = [
-      ['POST', '/register'],
-      ['POST', '/metrics'],
-      ['GET', `/commands?agentId=${randomUUID()}`],
-      ['POST', '/command-updates'],
-      ['POST', '/unregister'],
-    ] as const;
-
     it('admits agent keys only, over REST and over the socket', async () => {
       const agentKey = wrongType['agent key'];
       const cases: [string, string | undefined, number | 'through'][] = [
@@ -266,12 +346,14 @@ describe('access matrix: every route and namespace against every kind of credent
         ['agent key', agentKey, 'through'],
       ];
       // Every credential on one route, the wrong type on each: past 20 refusals an address is blocked for a minute.
-      for (const [method, path] of AGENT_ROUTES) {
-        for (const [label, key, expected] of path === '/register' ? cases : cases.filter(([label]) => label === 'mid-tier key' || label === 'agent key')) {
-          const response = await new HubApi(hub.url).request<{ message?: string }>(method, `${AGENT_REST_PREFIX}${path}`, method === 'GET' ? undefined : {}, key);
-          // Past the key check, an empty body is refused as invalid (400) and a poll without a session as 409.
+      const agentRoutes = withRule('agentKey');
+      expect(agentRoutes.every((route) => route.path.startsWith(AGENT_REST_PREFIX))).toBe(true);
+      for (const route of agentRoutes) {
+        for (const [label, key, expected] of route.path === `${AGENT_REST_PREFIX}/register` ? cases : cases.filter(([label]) => label === 'mid-tier key' || label === 'agent key')) {
+          const response = await call(route, key);
+          // Past the key check, an empty body or query is refused as invalid (400) and a poll without a session as 409.
           const outcome = response.status === 400 || response.status === 409 ? 'through' : response.status;
-          expect({ route: `${method} ${path}`, credential: label, outcome }).toEqual({ route: `${method} ${path}`, credential: label, outcome: expected });
+          expect({ route: route.key, credential: label, outcome }).toEqual({ route: route.key, credential: label, outcome: expected });
           if (expected === 403) expect(response.body?.message).toContain('expected an agent key (thresh_live_…)');
         }
       }

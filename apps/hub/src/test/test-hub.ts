@@ -31,7 +31,8 @@ export async function startTestHub(label: string, env: NodeJS.ProcessEnv = {}, s
       HUB_RATE_LIMIT_PER_MINUTE: '100000',
       ...env,
     });
-    app = await createHubApp(config);
+    // As the binary does when HUB_DASHBOARD_DIR is set.
+    app = await createHubApp(config, config.HUB_DASHBOARD_DIR);
     await app.listen(0, '127.0.0.1');
   } catch (error) {
     if (!shared) await database.drop();
