@@ -66,8 +66,14 @@ describe('hub replicas on one database: broadcasts and command routing through P
       session = ((await registered.json()) as { session: string }).session;
       // What waited for the node at registration comes first; then a poll that waits for the command from hub A.
       await (await call(`/commands?agentId=${pollingAgentId}`)).json();
-      const poll = call(`/commands?agentId=${pollingAgentId}&wait=10`).then((response) => response.json() as Promise<{ commands: AgentCommand[] }>);
+      let answered = false;
+      const poll = call(`/commands?agentId=${pollingAgentId}&wait=10`).then((response) => {
+        answered = true;
+        return response.json() as Promise<{ commands: AgentCommand[] }>;
+      });
       await new Promise((resolve) => setTimeout(resolve, 200));
+      // Still waiting on hub B when the command is created on hub A.
+      expect(answered).toBe(false);
       const second = await hubA.api.request<{ id: string }>('POST', '/api/nodes/direct-rest/up', { blueprint: 'alpine-minimal', name: 'two' });
       expect((await poll).commands.map((command) => command.id)).toEqual([second.body.id]);
     } finally {
