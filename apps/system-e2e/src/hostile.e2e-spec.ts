@@ -18,7 +18,6 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { get as httpsGet } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import { io, Manager, ManagerOptions, Socket } from 'socket.io-client';
@@ -131,8 +130,9 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
       });
       expect([(await call('/unregister', { agentId: victim.agentId })).status, (await call(`/commands?agentId=${victim.agentId}`)).status]).toEqual([409, 409]);
     }
-    // Past two metrics intervals and the sweep: unregistering would have shown by now.
-    await sleep(3000);
+    // Two metrics intervals on, the victim's samples still land: an unregister that got through would have shown by now.
+    const refusedAt = Date.now();
+    await waitFor('the victim reporting two intervals later', async () => Date.parse((await api('/api/nodes/victim')).lastSampleAt ?? '') >= refusedAt + 2000, 15_000);
     await expectVictimUnharmed([]);
   });
 
@@ -203,10 +203,12 @@ describe('hostile clients with real keys, against the built hub, midtier and Pos
       });
       expect(outcome.state).toBe('failed');
 
+      const lastBefore = (await api('/api/nodes/victim')).lastSampleAt;
       rogue.emit('node:disconnected', { agentId: victim.agentId, connectionId: victim.agentId });
-      await sleep(500);
+      // The victim's next sample lands after the forged disconnect: its own midtier still carries it.
+      await waitFor('a sample of the victim after the forged disconnect', async () => (await api('/api/nodes/victim')).lastSampleAt !== lastBefore, 15_000);
       const after = (await system.api.request<NodeMetricsResponse>('GET', '/api/nodes/victim/metrics?resolution=raw')).body.points;
-      expect(after.length).toBeGreaterThanOrEqual(before);
+      expect(after.length).toBeGreaterThan(before);
       expect(after.map((point) => point.cpuPercent)).not.toContain(66.6);
       await expectVictimUnharmed([rogue]);
     });

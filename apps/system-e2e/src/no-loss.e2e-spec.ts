@@ -55,6 +55,8 @@ describe('no loss, no doubles: an agent reporting every second through a midtier
 
     await system.midtier.stop('SIGKILL');
     await sleep(4000);
+    // Four seconds on, the midtier is still gone: the agent kept its samples through a real outage.
+    await expect(midtierHealth()).rejects.toThrow();
     await system.restartMidtier();
     const restarted = Date.now();
     await waitFor('the agent back on the restarted midtier', async () => (await midtierHealth()).agentsConnected === 1, 30_000);
@@ -72,6 +74,9 @@ describe('no loss, no doubles: an agent reporting every second through a midtier
     expect({ agents: midway.agentsConnected, hub: midway.hub.connected, spooling: midway.spooledSamples > 20 }).toEqual({ agents: 1, hub: false, spooling: true });
     expect(JSON.parse((await runThresh(['agent', 'status', '--json'], env)).stdout)).toEqual(expect.objectContaining({ status: 'connected' }));
     await sleep(30_000);
+    // At the end of the outage the hub is still away and the spool has kept growing.
+    const late = await midtierHealth();
+    expect({ agents: late.agentsConnected, hub: late.hub.connected, spoolGrew: late.spooledSamples > midway.spooledSamples }).toEqual({ agents: 1, hub: false, spoolGrew: true });
     await system.restartHub();
     const afterHub = await storedPast(afterMidtier.max + 62, 60_000);
     console.log(`hub stopped 60 s and restarted: ${afterHub.count} samples stored, seq ${afterHub.min}..${afterHub.max}; ${midway.spooledSamples} spooled by 30 s`);
