@@ -9,14 +9,14 @@ export interface ConfigRow {
   name: string;
   required: boolean;
   /** The parsed default; undefined when the variable is optional without one. */
-  value: unknown;
+  defaultValue: unknown;
 }
 
 /** The configuration table of a zod env schema: each variable, whether it must be set, and its default. */
 export function configTable(schema: z.ZodObject): ConfigRow[] {
   return Object.entries(schema.shape).map(([name, field]) => {
     const unset = (field as z.ZodType).safeParse(undefined);
-    return { name, required: !unset.success, value: unset.success ? unset.data : undefined };
+    return { name, required: !unset.success, defaultValue: unset.success ? unset.data : undefined };
   });
 }
 
@@ -87,20 +87,21 @@ function documentationProblem(schema: z.ZodObject, documented: DocumentedVariabl
   if (!field) return `${documented.name} is documented, but the schema has no such variable`;
   const row = configTable(schema).find((candidate) => candidate.name === documented.name) as ConfigRow;
   if (row.required && !/required/i.test(documented.note)) return `${documented.name} is required, and its note should say so`;
+  if (!row.required && /^required\b/i.test(documented.note)) return `${documented.name} is documented as required, but the schema does not require it`;
   const computed = computedDefaults[documented.name];
   if (computed !== undefined) return documented.note.includes(computed) ? undefined : `${documented.name}: the note should say its default is ${computed}`;
   // An empty variable counts as unset (loadConfig), so it may stand for a default that is itself empty.
   const empty = field.safeParse('');
-  if (documented.written === '' && empty.success && isDeepStrictEqual(empty.data, row.value)) return undefined;
+  if (documented.written === '' && empty.success && isDeepStrictEqual(empty.data, row.defaultValue)) return undefined;
   if (documented.written === '' || /^\(.*\)$/.test(documented.written)) {
-    return row.value === undefined ? undefined : `${documented.name} is not given a value, but its default is ${JSON.stringify(row.value)}`;
+    return row.defaultValue === undefined ? undefined : `${documented.name} is not given a value, but its default is ${JSON.stringify(row.defaultValue)}`;
   }
   const parsed = field.safeParse(documented.written);
   if (!parsed.success) return `${documented.name}=${documented.written} is not a value the schema takes`;
   if (row.required) return undefined;
-  return isDeepStrictEqual(parsed.data, row.value)
+  return isDeepStrictEqual(parsed.data, row.defaultValue)
     ? undefined
-    : `${documented.name}=${documented.written} is shown as the default, but the default is ${JSON.stringify(row.value)}`;
+    : `${documented.name}=${documented.written} is shown as the default, but the default is ${JSON.stringify(row.defaultValue)}`;
 }
 
 export interface ConfigDocsCheck {
