@@ -31,7 +31,7 @@ const boundaries = (depConstraints) => ({
     'error',
     {
       enforceBuildableLibDependency: true,
-      allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+      allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^.*/webpack\\.server(\\.js)?$'],
       depConstraints,
     },
   ],

@@ -1,11 +1,4 @@
-module.exports = {
-  displayName: 'fleet-sim:int',
-  preset: '../../jest.preset.js',
-  testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
-  testTimeout: 60_000,
-  transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
-  },
-  moduleFileExtensions: ['ts', 'js', 'html'],
-};
+// The unit config, narrowed to the int-spec files it leaves out.
+const unit = require('./jest.config.cts');
+
+module.exports = { ...unit, displayName: 'fleet-sim:int', testMatch: ['<rootDir>/src/**/*.int-spec.ts'], testTimeout: 60_000 };

@@ -1,3 +1,4 @@
+import { TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { booleanFlagSchema, durationSchema, loadConfig, logLevelSchema, portSchema, postgresUrlSchema, trustProxySchema } from '@thresh/server-core';
 import { ACCOUNT_SLUG_PATTERN, usernameSchema } from '@thresh/protocol';
 import { z } from 'zod';
@@ -42,7 +43,7 @@ export const hubConfigSchema = z.object({
   HUB_COMMAND_REDELIVER_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   /** Agents connected to the hub itself: how long a validated key is trusted, and when a silent REST agent is dropped. */
   HUB_AGENT_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-  HUB_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(90),
+  HUB_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(TIMEOUT_LADDER.restSessionMs / 1000),
   /** GET /metrics (its series name every node) answers this bearer token, or any user token; unset: user tokens only. */
   HUB_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** GET /metrics answers anyone, without a token. */

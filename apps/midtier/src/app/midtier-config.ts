@@ -1,3 +1,4 @@
+import { TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { booleanFlagSchema, loadConfig, logLevelSchema, portSchema, trustProxySchema } from '@thresh/server-core';
 import { CREDENTIAL_PREFIX, MAX_SAMPLES_PER_BATCH, parseCredential } from '@thresh/protocol';
 import { homedir } from 'node:os';
@@ -40,12 +41,12 @@ export const midtierConfigSchema = z.object({
   /** Where samples wait on disk while the hub is away, and how much of them (beyond it, the oldest are dropped). */
   MIDTIER_SPOOL_DIR: z.string().min(1).default(join(homedir(), '.thresh-midtier', 'spool')),
   MIDTIER_SPOOL_MAX_MB: z.coerce.number().int().min(1).max(1_000_000).default(256),
-  /** How long a validated agent key is trusted without asking the hub again. */
   /** Agent connections one address may hold before they authenticate (each is closed after 10 s regardless). */
   MIDTIER_UNAUTHENTICATED_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(256),
+  /** How long a validated agent key is trusted without asking the hub again. */
   MIDTIER_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** An agent polling over REST that is silent this long is disconnected (it polls far more often). */
-  MIDTIER_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(90),
+  MIDTIER_AGENT_SESSION_SECONDS: z.coerce.number().int().min(10).max(3600).default(TIMEOUT_LADDER.restSessionMs / 1000),
   MIDTIER_HUB_TLS_VERIFY: booleanFlagSchema.default(true),
   /** A PEM file of the CA that signed the hub's certificate, when it is not one the system trusts. */
   MIDTIER_HUB_TLS_CA: z.string().min(1).optional(),
