@@ -1,16 +1,5 @@
-import { backoffDelay, parseJson, sendHttpRequest, ServerRefusal, TIMEOUT_LADDER } from '@thresh/agent-wire';
-import {
-  Ack,
-  AGENT_REST_PREFIX,
-  AGENT_SESSION_HEADER,
-  AgentRegistration,
-  CommandUpdate,
-  ERROR_STATUS,
-  ErrorCode,
-  errorBodySchema,
-  MetricsReport,
-  RegisteredNode,
-} from '@thresh/protocol';
+import { backoffDelay, sendAgentRestRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
+import { Ack, AgentRegistration, CommandUpdate, ERROR_STATUS, ErrorCode, MetricsReport, RegisteredNode } from '@thresh/protocol';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { z } from 'zod';
@@ -178,42 +167,17 @@ export class RestLink implements AgentLink {
     if (!this.stopped) this.events?.connected();
   }
 
-  private async call<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    body: unknown,
-    schema: z.ZodType<T>,
-    timeoutMs: number = TIMEOUT_LADDER.requestMs,
-    signal?: AbortSignal,
-  ): Promise<RestResult<T>> {
-    const url = new URL(`${AGENT_REST_PREFIX}${path}`, this.settings.url);
-    let response;
-    try {
-      response = await sendHttpRequest(url, {
-        method,
-        body,
-        headers: { authorization: `Bearer ${this.settings.apiKey}`, ...(this.session ? { [AGENT_SESSION_HEADER]: this.session } : {}) },
-        timeoutMs,
-        rejectUnauthorized: this.settings.tlsVerify,
-        ca: this.settings.trustedCa,
-        agent: this.connectionPool,
-        signal,
-      });
-    } catch (error) {
-      return { ok: false, code: 'hub_unavailable', failure: classifyConnectionFailure(error, url.host) };
+  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, schema: z.ZodType<T>, timeoutMs: number = TIMEOUT_LADDER.requestMs, signal?: AbortSignal): Promise<RestResult<T>> {
+    const { url, apiKey, tlsVerify, trustedCa } = this.settings;
+    const answer = await sendAgentRestRequest({ gatewayUrl: url, apiKey, session: this.session, path, method, body, timeoutMs, signal, rejectUnauthorized: tlsVerify, ca: trustedCa, agent: this.connectionPool });
+    const host = new URL(url).host;
+    if (answer.kind === 'lost') return { ok: false, code: 'hub_unavailable', failure: classifyConnectionFailure(answer.error, host) };
+    if (answer.kind === 'ok') {
+      const parsed = schema.safeParse(answer.body);
+      return parsed.success ? { ok: true, value: parsed.data } : { ok: false, code: 'internal', failure: { kind: 'server', message: `${answer.said} with an unexpected body` } };
     }
-    if (response.status >= 200 && response.status < 300) {
-      const parsed = schema.safeParse(response.body ? parseJson(response.body) : undefined);
-      if (parsed.success) return { ok: true, value: parsed.data };
-      return { ok: false, code: 'internal', failure: { kind: 'server', message: `${method} ${url.pathname} answered ${response.status} with an unexpected body` } };
-    }
-    const error = errorBodySchema.safeParse(parseJson(response.body));
-    const code = error.success ? error.data.code : (CODE_BY_STATUS.get(response.status) ?? 'internal');
-    const refusal: ServerRefusal = {
-      message: error.success ? error.data.message : `${method} ${url.pathname} answered ${response.status}`,
-      data: { code, status: response.status },
-    };
-    return { ok: false, code, failure: classifyConnectionFailure(refusal, url.host) };
+    const code = answer.code ?? CODE_BY_STATUS.get(answer.status) ?? 'internal';
+    return { ok: false, code, failure: classifyConnectionFailure({ message: answer.message, data: { code, status: answer.status } }, host) };
   }
 }
 

@@ -1,13 +1,4 @@
-import {
-  Ack,
-  AGENT_NAMESPACE,
-  AgentRegistration,
-  AgentToMidtierEvents,
-  CommandUpdate,
-  MetricsReport,
-  MidtierToAgentEvents,
-  RegisteredNode,
-} from '@thresh/protocol';
+import { Ack, AGENT_NAMESPACE, AgentRegistration, AgentToMidtierEvents, CommandUpdate, MetricsReport, MidtierToAgentEvents, RegisteredNode } from '@thresh/protocol';
 import { backoffDelay, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { io, Socket } from 'socket.io-client';
 import { AgentLink, LinkEvents, LinkSettings, LinkStopReason } from './agent-link';

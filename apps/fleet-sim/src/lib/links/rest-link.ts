@@ -1,5 +1,5 @@
-import { parseJson, sendHttpRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
-import { AGENT_REST_PREFIX, AGENT_SESSION_HEADER, AgentRegistration, CommandUpdate, errorBodySchema, MetricsReport, RegisteredNode } from '@thresh/protocol';
+import { sendAgentRestRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
+import type { AgentRegistration, CommandUpdate, MetricsReport, RegisteredNode } from '@thresh/protocol';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { AgentLink, Exchange, LinkEvents, LinkSettings, PolledCommands } from './agent-link';
@@ -7,7 +7,6 @@ import { describeFailure, refusalFailure } from '../failure';
 
 /** Nothing the gateway sends a simulated agent comes near this. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-
 
 type AnswerCheck<T> = (body: unknown) => body is T;
 
@@ -79,39 +78,14 @@ export class RestLink implements AgentLink {
     return this.call('GET', `/commands?${query}`, undefined, isPolledCommands, waitSeconds * 1000 + TIMEOUT_LADDER.pollAnswerMarginMs, signal);
   }
 
-  private async call<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    body: unknown,
-    check: AnswerCheck<T>,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<Exchange<T>> {
-    const url = new URL(`${AGENT_REST_PREFIX}${path}`, this.settings.url);
-    let answer;
-    try {
-      answer = await sendHttpRequest(url, {
-        method,
-        body,
-        headers: { authorization: `Bearer ${this.settings.apiKey}`, ...(this.session ? { [AGENT_SESSION_HEADER]: this.session } : {}) },
-        timeoutMs,
-        rejectUnauthorized: this.settings.tlsVerify,
-        agent: this.pool,
-        signal,
-        maxResponseBytes: MAX_ANSWER_BYTES,
-      });
-    } catch (error) {
-      return { kind: 'lost', failure: describeFailure(error, this.host) };
-    }
-    const parsed = answer.body ? parseJson(answer.body) : undefined;
-    if (answer.status >= 200 && answer.status < 300) {
-      if (check(parsed)) return { kind: 'acked', value: parsed };
-      return { kind: 'refused', code: 'malformed_answer', message: `${method} ${url.pathname} answered ${answer.status} with an unexpected body` };
-    }
-    const error = errorBodySchema.safeParse(parsed);
-    if (error.success) return { kind: 'refused', code: error.data.code, message: error.data.message };
+  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, check: AnswerCheck<T>, timeoutMs: number, signal?: AbortSignal): Promise<Exchange<T>> {
+    const { url, apiKey, tlsVerify } = this.settings;
+    const answer = await sendAgentRestRequest({ gatewayUrl: url, apiKey, session: this.session, path, method, body, timeoutMs, signal, rejectUnauthorized: tlsVerify, agent: this.pool, maxResponseBytes: MAX_ANSWER_BYTES });
+    if (answer.kind === 'lost') return { kind: 'lost', failure: describeFailure(answer.error, this.host) };
+    if (answer.kind === 'ok') return check(answer.body) ? { kind: 'acked', value: answer.body } : { kind: 'refused', code: 'malformed_answer', message: `${answer.said} with an unexpected body` };
+    if (answer.code) return { kind: 'refused', code: answer.code, message: answer.message };
     // No error body: a proxy, or a gateway that is not this one. The status says what it can.
-    const refusal = refusalFailure(`${method} ${url.pathname} answered ${answer.status}`, undefined, answer.status);
+    const refusal = refusalFailure(answer.message, undefined, answer.status);
     return { kind: 'refused', code: refusal.kind === 'refused' ? 'unauthorized' : `http_${answer.status}`, message: refusal.message };
   }
 }

@@ -1,12 +1,4 @@
-import {
-  AGENT_NAMESPACE,
-  AgentRegistration,
-  AgentToMidtierEvents,
-  CommandUpdate,
-  MetricsReport,
-  MidtierToAgentEvents,
-  RegisteredNode,
-} from '@thresh/protocol';
+import { AGENT_NAMESPACE, AgentRegistration, AgentToMidtierEvents, CommandUpdate, MetricsReport, MidtierToAgentEvents, RegisteredNode } from '@thresh/protocol';
 import { io, Socket } from 'socket.io-client';
 import { AgentLink, Exchange, exchangeOfAck, LinkEvents, LinkSettings } from './agent-link';
 import { describeFailure } from '../failure';
