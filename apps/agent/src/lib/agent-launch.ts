@@ -1,5 +1,7 @@
+import { Errors } from '@oclif/core';
 import { AgentRegistration } from '@thresh/protocol';
 import { AgentConfig, loadAgentConfig } from './agent-config';
+import { EXIT } from './exit-codes';
 import { loadOrCreateIdentity } from './identity';
 import { nodeNameFromHostname, readNodeFacts } from './system-info';
 import { CaBundleError, readCaBundle } from './tls-trust';
@@ -27,10 +29,12 @@ function caBundleProblem(path: string): string | undefined {
   }
 }
 
-export function loadRunnableConfig(): { config?: RunnableConfig; problems: string[] } {
+/** The settings the agent runs with; what is missing otherwise is a usage error (exit 2). */
+export function loadRunnableConfig(): RunnableConfig {
   const config = loadAgentConfig();
   const problems = missingSettings(config);
-  return problems.length ? { problems } : { config: config as RunnableConfig, problems };
+  if (problems.length) Errors.error(`The agent is not configured:\n  ${problems.join('\n  ')}`, { exit: EXIT.usage });
+  return config as RunnableConfig;
 }
 
 export async function buildRegistration(config: AgentConfig, agentVersion: string): Promise<AgentRegistration> {

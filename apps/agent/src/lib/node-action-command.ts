@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core';
 import type { CommandResponse } from '@thresh/protocol';
 import { followCommand, outputTail } from './command-progress';
 import { EXIT } from './exit-codes';
-import { parseDuration } from './format';
 import { HubClient } from './hub-client';
 import { NodeCommand } from './node-command';
 
@@ -16,8 +15,7 @@ export abstract class NodeActionCommand extends NodeCommand {
 
   /** Follows the command and reports its outcome; a command that did not succeed is exit 5 (exit 1 if still running). */
   protected async follow(client: HubClient, command: CommandResponse, flags: { wait: boolean; timeout: string }, success: (done: CommandResponse) => string): Promise<CommandResponse> {
-    const timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs === null) this.error(`--timeout takes a duration like 90s, 10m or 1h, not "${flags.timeout}"`, { exit: EXIT.usage });
+    const timeoutMs = this.durationFlag('timeout', flags.timeout);
     if (!flags.wait) {
       this.log(`Command ${command.id} ${command.state} (follow it: thresh command info ${command.id})`);
       return command;

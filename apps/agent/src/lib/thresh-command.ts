@@ -1,4 +1,6 @@
 import { Command } from '@oclif/core';
+import { EXIT } from './exit-codes';
+import { parseDuration } from './format';
 import { HubApiError } from './hub-client';
 
 /** Every thresh command: the exit code of an error survives --json, so scripts can branch on it. */
@@ -10,5 +12,12 @@ export abstract class ThreshCommand extends Command {
       if (error instanceof HubApiError && !this.jsonEnabled()) this.error(error.message, { exit });
     }
     return super.catch(error);
+  }
+
+  /** A duration flag in milliseconds; anything but "90s", "10m", "1h", "7d" is a usage error (exit 2). */
+  protected durationFlag(flag: string, text: string, like = '90s, 10m or 1h'): number {
+    const milliseconds = parseDuration(text);
+    if (milliseconds === null) this.error(`--${flag} takes a duration like ${like}, not "${text}"`, { exit: EXIT.usage });
+    return milliseconds;
   }
 }

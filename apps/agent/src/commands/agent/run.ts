@@ -24,8 +24,7 @@ export default class AgentRun extends ThreshCommand {
 
   async run(): Promise<void> {
     await this.parse(AgentRun);
-    const { config, problems } = loadRunnableConfig();
-    if (!config) this.error(`The agent is not configured:\n  ${problems.join('\n  ')}`, { exit: EXIT.usage });
+    const config = loadRunnableConfig();
     const other = runningAgentPid();
     if (other && other !== process.pid) this.error(`An agent is already running (pid ${other}); stop it with "thresh agent stop"`, { exit: EXIT.failure });
 

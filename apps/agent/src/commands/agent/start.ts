@@ -26,8 +26,8 @@ export default class AgentStart extends ThreshCommand {
       this.log(`The agent is already running (pid ${running}).`);
       return { pid: running, log: paths.log, alreadyRunning: true };
     }
-    const { config, problems } = loadRunnableConfig();
-    if (!config) this.error(`The agent is not configured:\n  ${problems.join('\n  ')}`, { exit: EXIT.usage });
+    // What is missing is said here rather than in the daemon's log.
+    loadRunnableConfig();
 
     mkdirSync(paths.home, { recursive: true, mode: 0o700 });
     const logFd = openSync(paths.log, 'a', 0o600);

@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { clusterPath } from '../../lib/cluster-format';
 import { environmentSummary } from '../../lib/environment-format';
 import { EXIT } from '../../lib/exit-codes';
-import { parseDuration } from '../../lib/format';
 import { HubClient } from '../../lib/hub-client';
 import { HubCommand } from '../../lib/hub-command';
 
@@ -44,8 +43,7 @@ export default class ClusterUp extends HubCommand {
 
   async run(): Promise<{ cluster: string; succeeded: number; results: NodeOutcome[] }> {
     const { args, flags } = await this.parse(ClusterUp);
-    const batchTimeoutMs = parseDuration(flags.timeout);
-    if (batchTimeoutMs === null) this.error(`--timeout takes a duration like 90s, 10m or 1h, not "${flags.timeout}"`, { exit: EXIT.usage });
+    const batchTimeoutMs = this.durationFlag('timeout', flags.timeout);
     const client = await this.client(flags.hub);
     const cluster = await client.request<ClusterDetailResponse>('GET', clusterPath(args.cluster));
     if (cluster.nodes.length === 0) this.error(`Cluster ${cluster.name} has no nodes: add some with "thresh cluster add-node ${cluster.name} <node>"`, { exit: EXIT.usage });

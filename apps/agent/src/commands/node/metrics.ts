@@ -1,8 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import type { NodeMetricsResponse, NodeResponse } from '@thresh/protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXIT } from '../../lib/exit-codes';
-import { formatAgo, labelled, parseDuration } from '../../lib/format';
+import { formatAgo, labelled } from '../../lib/format';
 import { HubClient } from '../../lib/hub-client';
 import { NodeCommand } from '../../lib/node-command';
 import { bar, formatBytes, usage } from '../../lib/node-format';
@@ -27,8 +26,7 @@ export default class NodeMetrics extends NodeCommand {
     const client = await this.client(flags.hub);
     const path = `/api/nodes/${encodeURIComponent(args.node)}`;
     if (flags.since) {
-      const sinceMs = parseDuration(flags.since);
-      if (sinceMs === null) this.error(`--since takes a duration like 30m, 6h or 7d, not "${flags.since}"`, { exit: EXIT.usage });
+      const sinceMs = this.durationFlag('since', flags.since, '30m, 6h or 7d');
       const from = new Date(Date.now() - sinceMs).toISOString();
       const history = await client.request<NodeMetricsResponse>('GET', `${path}/metrics?from=${encodeURIComponent(from)}`);
       this.log(`${history.node}: ${history.points.length} point(s) at ${history.resolution} resolution since ${history.from}`);

@@ -6,7 +6,6 @@ import { extname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseYaml } from 'yaml';
 import { EXIT } from '../../lib/exit-codes';
-import { parseDuration } from '../../lib/format';
 import { HubApiError } from '../../lib/hub-client';
 import { HubCommand } from '../../lib/hub-command';
 import { serviceLine } from '../../lib/stack-format';
@@ -35,8 +34,7 @@ export default class StackDeploy extends HubCommand {
 
   async run(): Promise<StackDeployResponse | StackResponse> {
     const { flags } = await this.parse(StackDeploy);
-    const timeoutMs = parseDuration(flags.timeout);
-    if (timeoutMs === null) this.error(`--timeout takes a duration like 90s, 10m or 1h, not "${flags.timeout}"`, { exit: EXIT.usage });
+    const timeoutMs = this.durationFlag('timeout', flags.timeout);
     const definition = this.readDefinition(flags.file);
     if (flags.node) Object.assign(definition, { targetNode: flags.node, targetCluster: undefined });
     if (flags.cluster) Object.assign(definition, { targetCluster: flags.cluster, targetNode: undefined });
