@@ -131,20 +131,19 @@ export class DockerDriver implements RuntimeDriver {
     return this.describe(await this.inspectOwned(name));
   }
 
-  async start(name: string): Promise<EnvironmentInfo> {
-    const { Id } = await this.inspectOwned(name);
-    try {
-      await this.docker.getContainer(Id).start();
-    } catch (error) {
-      if (statusCodeOf(error) !== 304) throw this.translate(error, { 404: environmentNotFound(name) });
-    }
-    return this.describe(await this.inspectOwned(name));
+  start(name: string): Promise<EnvironmentInfo> {
+    return this.changeState(name, (container) => container.start());
   }
 
-  async stop(name: string): Promise<EnvironmentInfo> {
+  stop(name: string): Promise<EnvironmentInfo> {
+    return this.changeState(name, (container) => container.stop({ t: STOP_TIMEOUT_SECONDS }));
+  }
+
+  /** 304 from the engine: the container is already as asked. */
+  private async changeState(name: string, change: (container: Docker.Container) => Promise<unknown>): Promise<EnvironmentInfo> {
     const { Id } = await this.inspectOwned(name);
     try {
-      await this.docker.getContainer(Id).stop({ t: STOP_TIMEOUT_SECONDS });
+      await change(this.docker.getContainer(Id));
     } catch (error) {
       if (statusCodeOf(error) !== 304) throw this.translate(error, { 404: environmentNotFound(name) });
     }

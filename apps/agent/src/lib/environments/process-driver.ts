@@ -54,8 +54,8 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** The ports something already listens on: a second server there would fail, or worse, seem to work. */
-async function portsInUse(ports: number[]): Promise<number[]> {
+/** Refuses ports something already listens on: a second server there would fail, or worse, seem to work. */
+async function assertPortsFree(ports: number[]): Promise<void> {
   const taken = await Promise.all(
     ports.map(
       (port) =>
@@ -66,7 +66,8 @@ async function portsInUse(ports: number[]): Promise<number[]> {
         }),
     ),
   );
-  return taken.filter((port): port is number => port !== null);
+  const inUse = taken.filter((port) => port !== null);
+  if (inUse.length > 0) throw new EnvironmentError(`port ${inUse.join(', ')} already in use on this node`);
 }
 
 /** Start time of a live process (field 22 of /proc/<pid>/stat), or null when there is no such process. */
@@ -179,8 +180,7 @@ export class ProcessDriver implements RuntimeDriver {
     }
     if (blueprint.command) {
       await step('start', async () => {
-        const taken = await portsInUse(blueprint.ports);
-        if (taken.length > 0) throw new EnvironmentError(`port ${taken.join(', ')} already in use on this node`);
+        await assertPortsFree(blueprint.ports);
         Object.assign(record, this.launch(record));
         await this.waitUntilStarted(record);
       });
@@ -193,8 +193,7 @@ export class ProcessDriver implements RuntimeDriver {
   async start(name: string): Promise<EnvironmentInfo> {
     const record = this.read(name);
     if (record.blueprint.command && !isAlive(record)) {
-      const taken = await portsInUse(record.blueprint.ports);
-      if (taken.length > 0) throw new EnvironmentError(`port ${taken.join(', ')} already in use on this node`);
+      await assertPortsFree(record.blueprint.ports);
       Object.assign(record, this.launch(record));
       this.save({ ...record, desired: 'running', status: 'running', error: null });
       await this.waitUntilStarted(record);
