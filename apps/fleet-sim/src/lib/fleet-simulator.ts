@@ -1,12 +1,12 @@
-import { needsConfigurationFix, sendHttpRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
+import { connectionPool, needsConfigurationFix, sendHttpRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { nodeNameSchema } from '@thresh/protocol';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentLink, LinkEvents, LinkSettings, LinkName } from './links/agent-link';
 import { describeFailure, Failure } from './failure';
 import { FleetCounters, FleetStats, problemsOf } from './fleet-stats';
-import { createConnectionPool } from './http-request';
 import { RestLink } from './links/rest-link';
 import { AgentBehaviour, SIMULATED_NODE, SimulatedAgent } from './simulated-agent';
 import { SocketLink } from './links/socket-link';
@@ -122,7 +122,8 @@ export class FleetSimulator {
     const { options } = this;
     const startedAt = Date.now();
     this.startedAt = startedAt;
-    if (options.transport === 'rest') this.pool = createConnectionPool(options.url, options.tlsVerify);
+    // Shared by every REST agent; idle sockets beyond maxFreeSockets are closed, and one per agent may sit between polls.
+    if (options.transport === 'rest') this.pool = connectionPool(options.url, { rejectUnauthorized: options.tlsVerify }, 65_536);
     const behaviour = this.behaviour();
     const slotMs = (options.rampSeconds * 1000) / options.agents;
     this.agents = Array.from({ length: options.agents }, (_, index) => {
@@ -182,7 +183,7 @@ export class FleetSimulator {
   private async shutDown(): Promise<FleetStats> {
     clearInterval(this.ticker);
     const drainDeadline = Date.now() + this.options.drainTimeoutMs;
-    while (this.counters.inFlight > 0 && Date.now() < drainDeadline) await delay(DRAIN_CHECK_MS);
+    while (this.counters.inFlight > 0 && Date.now() < drainDeadline) await sleep(DRAIN_CHECK_MS);
     this.stoppedAt = Date.now();
     // As the run ended, not after every connection was closed on purpose.
     this.agentStatesAtStop = agentStatesOf(this.agents);
@@ -289,8 +290,4 @@ export function nameBasedUuid(name: string): string {
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function delay(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }

@@ -79,3 +79,9 @@ export function sendHttpRequest(url: URL, options: HttpRequestOptions): Promise<
     request.end(payload);
   });
 }
+
+/** Kept-alive connections: a client asking every few seconds should not pay a TCP and TLS handshake each time. */
+export function connectionPool(url: string, tls: { rejectUnauthorized: boolean; ca?: string[] }, maxFreeSockets?: number): HttpAgent | HttpsAgent {
+  const pool = { keepAlive: true, ...(maxFreeSockets === undefined ? {} : { maxFreeSockets }) };
+  return url.startsWith('https:') ? new HttpsAgent({ ...pool, ...tls }) : new HttpAgent(pool);
+}

@@ -1,11 +1,10 @@
-import { backoffDelay, needsConfigurationFix, TIMEOUT_LADDER } from '@thresh/agent-wire';
+import { backoffDelay, needsConfigurationFix, sendHttpRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import type { AgentRegistration, RegisteredNode } from '@thresh/protocol';
 import type { RunnableConfig } from '../agent-launch';
 import type { ConnectionTarget } from '../agent-state';
 import type { StatusView } from '../status/status-view';
 import { trustedCertificates } from '../tls-trust';
 import { AgentLink, LinkEvents, LinkFailure, LinkName } from './agent-link';
-import { healthStatus } from './http-request';
 import { RestLink } from './rest-link';
 import { SocketLink } from './socket-link';
 
@@ -80,7 +79,8 @@ export class LinkSelector {
         const settings = { url, apiKey: config['api-key'], tlsVerify: config['tls-verify'], trustedCa, reconnectDelaySeconds: config['reconnect-delay'] };
         return name === 'rest' ? new RestLink({ ...settings, pollIntervalSeconds: config['poll-interval'] }) : new SocketLink(settings);
       });
-    this.healthStatus = options.healthStatus ?? ((url, timeoutMs) => healthStatus(url, { rejectUnauthorized: config['tls-verify'], ca: trustedCa }, timeoutMs));
+    const trust = { rejectUnauthorized: config['tls-verify'], ca: trustedCa };
+    this.healthStatus = options.healthStatus ?? ((url, timeoutMs) => sendHttpRequest(new URL('/health', url), { method: 'GET', timeoutMs, ...trust }).then((answer) => answer.status, () => undefined));
   }
 
   /** The link in use once it has registered: it carries reports and command updates. */

@@ -1,7 +1,7 @@
-import { backoffDelay, sendAgentRestRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
+import { backoffDelay, connectionPool, sendAgentRestRequest, TIMEOUT_LADDER } from '@thresh/agent-wire';
 import { Ack, AgentRegistration, CommandUpdate, ERROR_STATUS, ErrorCode, MetricsReport, RegisteredNode } from '@thresh/protocol';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { z } from 'zod';
 import { AgentLink, LinkEvents, LinkFailure, LinkSettings, LinkStopReason } from './agent-link';
 import { classifyConnectionFailure } from './connection-failure';
@@ -54,10 +54,7 @@ export class RestLink implements AgentLink {
 
   constructor(private readonly settings: RestLinkSettings) {
     this.description = `rest (polling every ${settings.pollIntervalSeconds}s)`;
-    // Kept-alive connections: a poll every few seconds should not pay a TCP and TLS handshake each time.
-    this.connectionPool = settings.url.startsWith('https:')
-      ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: settings.tlsVerify, ca: settings.trustedCa })
-      : new HttpAgent({ keepAlive: true });
+    this.connectionPool = connectionPool(settings.url, { rejectUnauthorized: settings.tlsVerify, ca: settings.trustedCa });
   }
 
   start(events: LinkEvents): void {
