@@ -1,17 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import {
-  ApiExceptionFilter,
-  bodyParserErrors,
-  closeSilentConnections,
-  DEFAULT_CONNECTION_LIMITS,
-  GuardedIoAdapter,
-  httpsOptionsOf,
-  jsonBody,
-  loadConfigOrExit,
-  logLevelsUpTo,
-} from '@thresh/server-core';
+import { ApiExceptionFilter, bodyParserErrors, closeSilentConnections, DEFAULT_CONNECTION_LIMITS, GuardedIoAdapter, httpsOptionsOf, jsonBody, loadConfigOrExit, logLevelsUpTo } from '@thresh/server-core';
 import { AppModule } from './app/app.module';
 import { loadMidtierConfig } from './app/midtier-config';
 

@@ -104,12 +104,12 @@ export function isConfigKey(key: string): key is ConfigKey {
   return key in CONFIG_KEYS;
 }
 
-export function parseConfigValue(key: ConfigKey, raw: string): AgentConfig[ConfigKey] {
+export function parseConfigValue(key: ConfigKey, raw: string): NonNullable<AgentConfig[ConfigKey]> {
   const result = CONFIG_KEYS[key].schema.safeParse(raw);
   if (!result.success) {
     throw new ConfigValueError(`Invalid value for ${key}: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
   }
-  return result.data as AgentConfig[ConfigKey];
+  return result.data as NonNullable<AgentConfig[ConfigKey]>;
 }
 
 /** The file may have been edited by hand: what it holds is checked as strictly as `config set` checks. */
@@ -160,7 +160,6 @@ export function setAgentConfigValue(key: ConfigKey, value: AgentConfig[ConfigKey
   writeFileAtomic(path, `${JSON.stringify({ ...stored, [key]: value }, null, 2)}\n`);
 }
 
-export function displayConfigValue(key: ConfigKey, value: AgentConfig[ConfigKey] | undefined): string {
-  if (value === undefined) return '(not set)';
+export function displayConfigValue(key: ConfigKey, value: NonNullable<AgentConfig[ConfigKey]>): string {
   return key === 'api-key' ? maskCredential(String(value)) : String(value);
 }

@@ -1,10 +1,8 @@
-import { Command, Flags, Interfaces } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { ThreshCommand } from './thresh-command';
 import { resolveCredentials } from './credentials-store';
 import { EXIT } from './exit-codes';
 import { HubClient } from './hub-client';
-
-export type HubFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof HubCommand)['baseFlags'] & T['flags']>;
 
 /** A command that talks to the hub as the logged-in user (or THRESH_TOKEN). */
 export abstract class HubCommand extends ThreshCommand {

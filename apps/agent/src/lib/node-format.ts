@@ -1,5 +1,3 @@
-import type { NodeResponse } from '@thresh/protocol';
-
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 export function formatBytes(bytes: number | null): string {
@@ -24,8 +22,4 @@ export function bar(fraction: number | null, width = 20): string {
   const clamped = Math.min(1, Math.max(0, fraction));
   const filled = Math.round(clamped * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${`${Math.round(clamped * 100)}%`.padStart(4)}`;
-}
-
-export function statusLabel(node: NodeResponse): string {
-  return node.status === 'online' ? 'online' : 'offline';
 }

@@ -176,14 +176,10 @@ export class SimulatedAgent {
     }
     // Re-read after the await: stop() may have come meanwhile.
     if (this.isStopped) return;
-    if (exchange.kind === 'refused') {
-      this.counters.fail(`registration refused (${exchange.code}): ${withoutIds(exchange.message)}`);
-      this.link.drop();
-      this.backOff(refusalFailure(exchange.message, exchange.code, undefined), false);
-    } else {
-      this.link.drop();
-      this.backOff(exchange.failure);
-    }
+    this.link.drop();
+    if (exchange.kind === 'lost') return this.backOff(exchange.failure);
+    this.counters.fail(`registration refused (${exchange.code}): ${withoutIds(exchange.message)}`);
+    this.backOff(refusalFailure(exchange.message, exchange.code, undefined), false);
   }
 
   private onRegistered(node: RegisteredNode): void {

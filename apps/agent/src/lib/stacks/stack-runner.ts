@@ -1,14 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  Blueprint,
-  blueprintSchema,
-  CommandPayload,
-  deploymentLayers,
-  EnvironmentInfo,
-  RuntimeDriver as DriverName,
-  StackServicePayload,
-  StackServiceState,
-} from '@thresh/protocol';
+import { Blueprint, blueprintSchema, CommandPayload, deploymentLayers, EnvironmentInfo, RuntimeDriver as DriverName, StackServicePayload, StackServiceState } from '@thresh/protocol';
 import { EnvironmentManager } from '../environments/environment-manager';
 import { DeployProgress, EnvironmentError } from '../environments/runtime-driver';
 import { KeyedLock } from '../keyed-lock';

@@ -1,14 +1,6 @@
 import { Args } from '@oclif/core';
 import { ThreshCommand } from '../../../lib/thresh-command';
-import {
-  CONFIG_KEY_NAMES,
-  CONFIG_KEYS,
-  ConfigValueError,
-  displayConfigValue,
-  isConfigKey,
-  parseConfigValue,
-  setAgentConfigValue,
-} from '../../../lib/agent-config';
+import { CONFIG_KEY_NAMES, CONFIG_KEYS, ConfigValueError, displayConfigValue, isConfigKey, parseConfigValue, setAgentConfigValue } from '../../../lib/agent-config';
 import { EXIT } from '../../../lib/exit-codes';
 import { agentPaths } from '../../../lib/paths';
 
