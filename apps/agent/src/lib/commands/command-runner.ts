@@ -15,23 +15,11 @@ export interface CommandRunnerOptions {
 
 const MAX_ERROR = 2000;
 
-/** The last `MAX_COMMAND_OUTPUT` characters of what a command printed. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const AGENT_STOPPED = 'The agent stopped while the command ran';
 
 /** Text as the hub accepts it: no NUL characters (binary output of a script, say). */
 const clean = (text: string) => text.replace(/\0/g, '\uFFFD');
-
-class OutputTail {
-  private text = '';
-
-  append(chunk: string): void {
-    this.text = (this.text + clean(chunk)).slice(-MAX_COMMAND_OUTPUT);
-  }
-
-  toString(): string {
-    return this.text;
-  }
-}
 
 /**
  * Runs the commands the hub hands down, each once whatever how often it arrives, reporting steps as they happen and
@@ -79,7 +67,7 @@ export class CommandRunner {
     const { journal } = this.options;
     for (const entry of journal.interrupted()) {
       if (this.running.has(entry.id)) continue;
-      journal.save({ ...entry, state: 'finished', outcome: { commandId: entry.id, state: 'failed', error: 'The agent stopped while the command ran', output: '' } });
+      journal.save({ ...entry, state: 'finished', outcome: { commandId: entry.id, state: 'failed', error: AGENT_STOPPED, output: '' } });
     }
     for (const entry of journal.unacknowledged()) {
       if (entry.outcome && (await this.options.send(entry.outcome))) journal.save({ ...entry, acknowledged: true });
@@ -104,7 +92,8 @@ export class CommandRunner {
     this.running.set(command.id, controller);
     const untilDeadline = new Date(command.deadline).getTime() - Date.now();
     const deadlineTimer = setTimeout(() => controller.abort('deadline'), Math.max(0, untilDeadline)).unref();
-    const output = new OutputTail();
+    // The last MAX_COMMAND_OUTPUT characters of what the command printed.
+    let output = '';
     // Steps go out in order, one after the other; a lost one is not worth holding the command for.
     let stepsSent: Promise<unknown> = send({ commandId: command.id, state: 'running' });
     const progress: DeployProgress = {
@@ -112,7 +101,7 @@ export class CommandRunner {
         const step: CommandStep = { name, status, at: new Date().toISOString(), ...(message ? { message: clean(message).slice(0, MAX_ERROR) } : {}) };
         stepsSent = stepsSent.then(() => send({ commandId: command.id, state: 'running', step }));
       },
-      output: (chunk) => output.append(chunk),
+      output: (chunk) => (output = (output + clean(chunk)).slice(-MAX_COMMAND_OUTPUT)),
     };
     log(`running command ${command.id}: ${command.kind} ${JSON.stringify(payloadWithoutSecrets(command.kind, command.payload as Record<string, unknown>))}`);
 
@@ -122,12 +111,12 @@ export class CommandRunner {
       if (untilDeadline <= 0) controller.abort('deadline');
       controller.signal.throwIfAborted();
       const result = await this.execute(command, progress, controller.signal);
-      outcome = { commandId: command.id, state: 'succeeded', output: output.toString(), result };
+      outcome = { commandId: command.id, state: 'succeeded', output, result };
     } catch (error) {
       const reason = controller.signal.reason as string | undefined;
       const message = reason === 'deadline' ? 'The command did not finish before its deadline' : (error as Error).message;
       const state = reason === 'cancelled' ? 'cancelled' : 'failed';
-      outcome = { commandId: command.id, state, output: output.toString(), error: clean(reason === 'shutdown' ? 'The agent stopped while the command ran' : message).slice(0, MAX_ERROR) };
+      outcome = { commandId: command.id, state, output, error: clean(reason === 'shutdown' ? AGENT_STOPPED : message).slice(0, MAX_ERROR) };
       // A stack that failed still reports each service's state, so the hub knows what runs.
       if (error instanceof StackError) outcome.result = { services: error.services };
     } finally {

@@ -1,9 +1,8 @@
 import { MAX_AGENT_POLL_WAIT_SECONDS } from '@thresh/protocol';
 
 /**
- * Every wait and timeout of the clients of a gateway (the agent, the fleet simulator, the midtier's spool replay), and
- * the server-side ones they must fit: one table, so that the invariants below hold by construction (client-policy.spec).
- * Milliseconds throughout; settings a person may change (reconnect-delay, failover-timeout…) start from these.
+ * Every wait and timeout of a gateway's clients (agent, fleet simulator, midtier spool replay) and the server-side ones
+ * they must fit, in milliseconds: one table, so the invariants below hold (client-policy.spec); settings start from these.
  */
 export const TIMEOUT_LADDER = {
   /** A registration or other short request over the agent link. */
@@ -75,9 +74,8 @@ export function ladderInvariants(ladder: TimeoutLadder): { rule: string; holds: 
 }
 
 /**
- * Jittered exponential backoff, the one every client uses: attempt 0 waits up to `baseMs`, each next one twice as long,
- * up to `capMs`; the wait falls in the upper half, so ten thousand agents dropped together do not come back in the same
- * second. A fixed retry interval is `backoffDelay(0, interval, interval)`.
+ * Every client's backoff: attempt 0 waits up to `baseMs`, each next twice as long up to `capMs`, jittered in the upper
+ * half so agents dropped together do not come back together. A fixed interval is `backoffDelay(0, interval, interval)`.
  */
 export function backoffDelay(attempt: number, baseMs: number, capMs: number = TIMEOUT_LADDER.reconnectCapMs): number {
   const exponential = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
@@ -92,14 +90,9 @@ export function backoffDelay(attempt: number, baseMs: number, capMs: number = TI
  */
 export type DeliveryVerdict = 'resend' | 'drop' | 'fix';
 
-/** Refusals of the message itself. */
-const REFUSED_AS_SENT: readonly string[] = ['validation_failed', 'not_found'];
-/** Refusals of the credential; `forbidden` is not one: on a report it means "register (through me) first". */
-const REFUSED_CREDENTIAL: readonly string[] = ['unauthorized'];
-
 /** The verdict on a report or command update, from the refusal's error code; undefined: no answer (lost, timed out). */
 export function deliveryVerdict(refusalCode: string | undefined): DeliveryVerdict {
-  if (refusalCode === undefined) return 'resend';
-  if (REFUSED_AS_SENT.includes(refusalCode)) return 'drop';
-  return REFUSED_CREDENTIAL.includes(refusalCode) ? 'fix' : 'resend';
+  if (refusalCode === 'validation_failed' || refusalCode === 'not_found') return 'drop';
+  // `forbidden` refuses no credential: on a report it means "register (through me) first".
+  return refusalCode === 'unauthorized' ? 'fix' : 'resend';
 }
