@@ -1,6 +1,7 @@
 import type { CommandUpdate } from '@thresh/protocol';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../files';
 
 export interface JournalEntry {
   id: string;
@@ -32,9 +33,7 @@ export class CommandJournal {
   }
 
   save(entry: JournalEntry): void {
-    const file = this.file(entry.id);
-    writeFileSync(`${file}.tmp`, JSON.stringify(entry), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomic(this.file(entry.id), JSON.stringify(entry));
   }
 
   unacknowledged(): JournalEntry[] {

@@ -1,6 +1,7 @@
 import type { MetricSample } from '@thresh/protocol';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../files';
 import { SampleValues } from '../metrics-collector';
 
 interface Cursor {
@@ -104,11 +105,10 @@ export class SampleBuffer {
   }
 
   acknowledge(throughSeq: number): void {
-    const before = this.pending.length;
     let count = 0;
-    while (count < this.pending.length && this.pending[count].seq <= throughSeq) count++;
-    this.removeOldest(count);
-    this.staleLines += before - this.pending.length;
+    while (count < this.pending.length && this.pending[count].seq <= throughSeq) this.pendingBytes -= lineBytes(this.pending[count++]);
+    this.pending.splice(0, count);
+    this.staleLines += count;
     this.cursor.ackedThrough = Math.max(this.cursor.ackedThrough, throughSeq);
     this.saveOrCompact();
   }
@@ -125,11 +125,6 @@ export class SampleBuffer {
     return count;
   }
 
-  private removeOldest(count: number): void {
-    for (let index = 0; index < count; index++) this.pendingBytes -= lineBytes(this.pending[index]);
-    this.pending.splice(0, count);
-  }
-
   /** Rewriting the file costs its whole size, so it waits until enough of it is stale. */
   private saveOrCompact(): void {
     if (this.staleLines >= COMPACT_AFTER || (this.pending.length === 0 && this.staleLines > 0)) this.rewrite();
@@ -137,16 +132,12 @@ export class SampleBuffer {
   }
 
   private rewrite(): void {
-    const temporary = `${this.options.file}.tmp`;
-    writeFileSync(temporary, this.pending.map((sample) => `${JSON.stringify(sample)}\n`).join(''), { mode: 0o600 });
-    renameSync(temporary, this.options.file);
+    writeFileAtomic(this.options.file, this.pending.map((sample) => `${JSON.stringify(sample)}\n`).join(''));
     this.staleLines = 0;
     this.saveCursor();
   }
 
   private saveCursor(): void {
-    const temporary = `${this.options.cursorFile}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.cursor), { mode: 0o600 });
-    renameSync(temporary, this.options.cursorFile);
+    writeFileAtomic(this.options.cursorFile, JSON.stringify(this.cursor));
   }
 }
