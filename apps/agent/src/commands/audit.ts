@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { AUDIT_ACTIONS, AuditListResponse } from '@thresh/protocol';
 import { HubCommand } from '../lib/hub-command';
-import { renderTable } from '../lib/table';
 
 export default class Audit extends HubCommand {
   static override summary = 'Show the audit trail (admins): who did what, to what, from where';
@@ -19,12 +18,7 @@ export default class Audit extends HubCommand {
     const query = new URLSearchParams({ limit: String(flags.limit) });
     for (const name of ['action', 'actor', 'since', 'until'] as const) if (flags[name]) query.set(name, flags[name] as string);
     const result = await (await this.client(flags.hub)).request<AuditListResponse>('GET', `/api/audit?${query}`);
-    this.log(
-      renderTable(
-        ['TIME', 'ACTOR', 'ACTION', 'TARGET', 'SOURCE'],
-        result.items.map((event) => [event.at, event.actor, event.action, event.target ?? '-', event.sourceAddress ?? '-']),
-      ),
-    );
+    this.logTable(['TIME', 'ACTOR', 'ACTION', 'TARGET', 'SOURCE'], result.items.map((event) => [event.at, event.actor, event.action, event.target ?? '-', event.sourceAddress ?? '-']));
     this.log(`${result.items.length} of ${result.total} entries`);
     return result;
   }

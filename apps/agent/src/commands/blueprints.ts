@@ -1,8 +1,8 @@
 import type { BlueprintSummary } from '@thresh/protocol';
 import { BlueprintCatalog } from '../lib/blueprints/blueprint-catalog';
+import { blueprintsTable } from '../lib/environment-format';
 import { LocalEnvironmentCommand } from '../lib/local-environment-command';
 import { agentPaths } from '../lib/paths';
-import { renderTable } from '../lib/table';
 
 export default class Blueprints extends LocalEnvironmentCommand {
   static override summary = 'List the blueprints this machine can deploy';
@@ -16,12 +16,7 @@ export default class Blueprints extends LocalEnvironmentCommand {
     const catalog = new BlueprintCatalog(agentPaths().blueprints);
     const { problems } = catalog.entries();
     const blueprints = catalog.summaries();
-    this.log(
-      renderTable(
-        ['NAME', 'SOURCE', 'BASE', 'SERVICE', 'DESCRIPTION'],
-        blueprints.map((blueprint) => [blueprint.name, blueprint.source, blueprint.base, blueprint.hasCommand ? 'yes' : 'no', blueprint.description]),
-      ),
-    );
+    this.log(blueprintsTable(blueprints));
     for (const problem of problems) this.logToStderr(`skipped ${problem.message}`);
     return { blueprints, problems };
   }

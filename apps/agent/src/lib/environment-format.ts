@@ -1,4 +1,4 @@
-import type { EnvironmentInfo } from '@thresh/protocol';
+import type { BlueprintSummary, EnvironmentInfo } from '@thresh/protocol';
 import { renderTable } from './table';
 
 /** "web is running (process driver, pid 4242, ports 8080)". */
@@ -9,6 +9,14 @@ export function environmentSummary(environment: EnvironmentInfo): string {
     ...(environment.ports.length ? [`ports ${environment.ports.join(', ')}`] : []),
   ];
   return `${environment.name} is ${environment.status} (${details.join(', ')})${environment.error ? `: ${environment.error}` : ''}`;
+}
+
+/** What `thresh blueprints` and `thresh node blueprints` list. */
+export function blueprintsTable(blueprints: BlueprintSummary[]): string {
+  return renderTable(
+    ['NAME', 'SOURCE', 'BASE', 'SERVICE', 'DESCRIPTION'],
+    blueprints.map((blueprint) => [blueprint.name, blueprint.source, blueprint.base, blueprint.hasCommand ? 'yes' : 'no', blueprint.description]),
+  );
 }
 
 export function environmentsTable(environments: Partial<EnvironmentInfo>[]): string {

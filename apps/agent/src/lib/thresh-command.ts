@@ -2,6 +2,7 @@ import { Command } from '@oclif/core';
 import { EXIT } from './exit-codes';
 import { parseDuration } from './format';
 import { HubApiError } from './hub-client';
+import { renderTable } from './table';
 
 /** Every thresh command: the exit code of an error survives --json, so scripts can branch on it. */
 export abstract class ThreshCommand extends Command {
@@ -12,6 +13,11 @@ export abstract class ThreshCommand extends Command {
       if (error instanceof HubApiError && !this.jsonEnabled()) this.error(error.message, { exit });
     }
     return super.catch(error);
+  }
+
+  /** Rows under their header; `empty` instead, when given, while there are none. */
+  protected logTable(head: string[], rows: string[][], empty?: string): void {
+    this.log(rows.length === 0 && empty !== undefined ? empty : renderTable(head, rows));
   }
 
   /** A duration flag in milliseconds; anything but "90s", "10m", "1h", "7d" is a usage error (exit 2). */

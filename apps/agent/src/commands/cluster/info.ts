@@ -3,7 +3,6 @@ import type { ClusterDetailResponse } from '@thresh/protocol';
 import { clusterPath, memberSummary } from '../../lib/cluster-format';
 import { formatAgo, labelled } from '../../lib/format';
 import { HubCommand } from '../../lib/hub-command';
-import { renderTable } from '../../lib/table';
 
 export default class ClusterInfo extends HubCommand {
   static override summary = 'Show one cluster: its description and its nodes with their status';
@@ -26,17 +25,12 @@ export default class ClusterInfo extends HubCommand {
       ]),
     );
     this.log('');
-    if (cluster.nodes.length === 0) {
-      this.log(`No nodes in this cluster yet. Add one with: thresh cluster add-node ${cluster.name} <node>`);
-    } else {
-      const now = Date.now();
-      this.log(
-        renderTable(
-          ['NAME', 'STATUS', 'LAST SEEN'],
-          cluster.nodes.map((node) => [node.name, node.status, node.lastSeenAt ? formatAgo(node.lastSeenAt, now).replace(/ \(.*\)$/, '') : 'never']),
-        ),
-      );
-    }
+    const now = Date.now();
+    this.logTable(
+      ['NAME', 'STATUS', 'LAST SEEN'],
+      cluster.nodes.map((node) => [node.name, node.status, formatAgo(node.lastSeenAt, now).replace(/ \(.*\)$/, '')]),
+      `No nodes in this cluster yet. Add one with: thresh cluster add-node ${cluster.name} <node>`,
+    );
     return cluster;
   }
 }

@@ -1,7 +1,6 @@
 import type { ClusterResponse } from '@thresh/protocol';
 import { truncate } from '../../lib/cluster-format';
 import { HubCommand } from '../../lib/hub-command';
-import { renderTable } from '../../lib/table';
 
 export default class ClusterList extends HubCommand {
   static override summary = 'List the clusters of your account with how many nodes each has';
@@ -14,16 +13,11 @@ export default class ClusterList extends HubCommand {
   async run(): Promise<ClusterResponse[]> {
     const { flags } = await this.parse(ClusterList);
     const clusters = await (await this.client(flags.hub)).request<ClusterResponse[]>('GET', '/api/clusters');
-    if (clusters.length === 0) {
-      this.log('No clusters yet. Create one with: thresh cluster create <name> --description <text>');
-    } else {
-      this.log(
-        renderTable(
-          ['NAME', 'NODES', 'DESCRIPTION', 'CREATED'],
-          clusters.map((cluster) => [cluster.name, String(cluster.nodeCount), truncate(cluster.description) || '-', cluster.createdAt.replace(/\.\d+Z$/, 'Z')]),
-        ),
-      );
-    }
+    this.logTable(
+      ['NAME', 'NODES', 'DESCRIPTION', 'CREATED'],
+      clusters.map((cluster) => [cluster.name, String(cluster.nodeCount), truncate(cluster.description) || '-', cluster.createdAt.replace(/\.\d+Z$/, 'Z')]),
+      'No clusters yet. Create one with: thresh cluster create <name> --description <text>',
+    );
     return clusters;
   }
 }

@@ -3,7 +3,6 @@ import type { CommandListResponse } from '@thresh/protocol';
 import { COMMAND_STATES } from '@thresh/protocol';
 import { formatAgo } from '../../lib/format';
 import { NodeCommand } from '../../lib/node-command';
-import { renderTable } from '../../lib/table';
 
 export default class CommandList extends NodeCommand {
   static override summary = 'List commands sent to nodes, newest first';
@@ -18,11 +17,9 @@ export default class CommandList extends NodeCommand {
     const { flags } = await this.parse(CommandList);
     const query = new URLSearchParams({ limit: String(flags.limit), ...(flags.node ? { node: flags.node } : {}), ...(flags.state ? { state: flags.state } : {}) });
     const list = await (await this.client(flags.hub)).request<CommandListResponse>('GET', `/api/commands?${query}`);
-    this.log(
-      renderTable(
-        ['ID', 'NODE', 'KIND', 'STATE', 'BY', 'CREATED'],
-        list.items.map((command) => [command.id, command.nodeName, command.kind, command.state, command.createdBy, formatAgo(command.createdAt)]),
-      ),
+    this.logTable(
+      ['ID', 'NODE', 'KIND', 'STATE', 'BY', 'CREATED'],
+      list.items.map((command) => [command.id, command.nodeName, command.kind, command.state, command.createdBy, formatAgo(command.createdAt)]),
     );
     this.log(`${list.items.length} of ${list.total} command(s)`);
     return list;

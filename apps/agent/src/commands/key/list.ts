@@ -1,6 +1,5 @@
 import type { KeyResponse } from '@thresh/protocol';
 import { HubCommand } from '../../lib/hub-command';
-import { renderTable } from '../../lib/table';
 
 function state(key: KeyResponse, now = Date.now()): string {
   if (key.revokedAt) return Date.parse(key.revokedAt) > now ? `rotated (works until ${key.revokedAt})` : 'revoked';
@@ -15,15 +14,11 @@ export default class KeyList extends HubCommand {
   async run(): Promise<KeyResponse[]> {
     const { flags } = await this.parse(KeyList);
     const keys = await (await this.client(flags.hub)).request<KeyResponse[]>('GET', '/api/keys');
-    if (keys.length === 0) this.log('No keys yet. Create one with: thresh key create --type agent --name <name>');
-    else {
-      this.log(
-        renderTable(
-          ['ID', 'NAME', 'TYPE', 'PREFIX', 'STATE', 'CREATED', 'LAST USED', 'EXPIRES'],
-          keys.map((key) => [key.id, key.name, key.type, `${key.prefix}…`, state(key), key.createdAt, key.lastUsedAt ?? 'never', key.expiresAt ?? 'never']),
-        ),
-      );
-    }
+    this.logTable(
+      ['ID', 'NAME', 'TYPE', 'PREFIX', 'STATE', 'CREATED', 'LAST USED', 'EXPIRES'],
+      keys.map((key) => [key.id, key.name, key.type, `${key.prefix}…`, state(key), key.createdAt, key.lastUsedAt ?? 'never', key.expiresAt ?? 'never']),
+      'No keys yet. Create one with: thresh key create --type agent --name <name>',
+    );
     return keys;
   }
 }

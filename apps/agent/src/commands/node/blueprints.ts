@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import type { NodeBlueprintsResponse } from '@thresh/protocol';
+import { blueprintsTable } from '../../lib/environment-format';
 import { NodeCommand } from '../../lib/node-command';
-import { renderTable } from '../../lib/table';
 
 export default class NodeBlueprints extends NodeCommand {
   static override summary = 'List the blueprints a node can deploy (asked of its agent)';
@@ -12,12 +12,7 @@ export default class NodeBlueprints extends NodeCommand {
   async run(): Promise<NodeBlueprintsResponse> {
     const { args, flags } = await this.parse(NodeBlueprints);
     const answer = await (await this.client(flags.hub)).request<NodeBlueprintsResponse>('GET', `/api/nodes/${encodeURIComponent(args.node)}/blueprints`);
-    this.log(
-      renderTable(
-        ['NAME', 'SOURCE', 'BASE', 'SERVICE', 'DESCRIPTION'],
-        answer.blueprints.map((blueprint) => [blueprint.name, blueprint.source, blueprint.base, blueprint.hasCommand ? 'yes' : 'no', blueprint.description]),
-      ),
-    );
+    this.log(blueprintsTable(answer.blueprints));
     return answer;
   }
 }

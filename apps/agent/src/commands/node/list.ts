@@ -3,7 +3,6 @@ import type { NodeListResponse, NodeResponse } from '@thresh/protocol';
 import { formatAgo } from '../../lib/format';
 import { HubCommand } from '../../lib/hub-command';
 import { percent, usage } from '../../lib/node-format';
-import { renderTable } from '../../lib/table';
 
 const PAGE = 1000;
 
@@ -32,29 +31,24 @@ export default class NodeList extends HubCommand {
       if (nodes.length >= page.total || page.items.length === 0) break;
     }
     const online = nodes.filter((node) => node.status === 'online').length;
-    if (nodes.length === 0) {
-      this.log('No nodes yet. On a machine to manage: thresh agent config set midtier-url …, thresh agent config set api-key …, thresh agent start');
-    } else {
-      const now = Date.now();
-      this.log(
-        renderTable(
-          ['NAME', 'PLATFORM', 'STATUS', 'CPU', 'MEMORY', 'DISK', 'CONTAINERS', 'ENVS', 'VERSION', 'LAST SEEN'],
-          nodes.map((node) => [
-            node.name,
-            `${node.platform}/${node.arch}`,
-            node.status,
-            percent(node.cpuPercent),
-            usage(node.memoryUsedBytes, node.memoryTotalBytes),
-            usage(node.diskUsedBytes, node.diskTotalBytes),
-            node.containersRunning === null ? '-' : String(node.containersRunning),
-            String(node.environments.length),
-            node.agentVersion,
-            node.lastSeenAt ? formatAgo(node.lastSeenAt, now).replace(/ \(.*\)$/, '') : 'never',
-          ]),
-        ),
-      );
-      this.log(`\n${nodes.length} node(s): ${online} online, ${nodes.length - online} offline`);
-    }
+    const now = Date.now();
+    this.logTable(
+      ['NAME', 'PLATFORM', 'STATUS', 'CPU', 'MEMORY', 'DISK', 'CONTAINERS', 'ENVS', 'VERSION', 'LAST SEEN'],
+      nodes.map((node) => [
+        node.name,
+        `${node.platform}/${node.arch}`,
+        node.status,
+        percent(node.cpuPercent),
+        usage(node.memoryUsedBytes, node.memoryTotalBytes),
+        usage(node.diskUsedBytes, node.diskTotalBytes),
+        node.containersRunning === null ? '-' : String(node.containersRunning),
+        String(node.environments.length),
+        node.agentVersion,
+        formatAgo(node.lastSeenAt, now).replace(/ \(.*\)$/, ''),
+      ]),
+      'No nodes yet. On a machine to manage: thresh agent config set midtier-url …, thresh agent config set api-key …, thresh agent start',
+    );
+    if (nodes.length > 0) this.log(`\n${nodes.length} node(s): ${online} online, ${nodes.length - online} offline`);
     return { nodes, total: nodes.length, online, offline: nodes.length - online };
   }
 }

@@ -5,7 +5,6 @@ import { formatAgo, labelled } from '../../lib/format';
 import { HubClient } from '../../lib/hub-client';
 import { NodeCommand } from '../../lib/node-command';
 import { bar, formatBytes, usage } from '../../lib/node-format';
-import { renderTable } from '../../lib/table';
 
 export default class NodeMetrics extends NodeCommand {
   static override summary = "Show a node's current CPU, memory, disk and containers, or their history";
@@ -30,11 +29,9 @@ export default class NodeMetrics extends NodeCommand {
       const from = new Date(Date.now() - sinceMs).toISOString();
       const history = await client.request<NodeMetricsResponse>('GET', `${path}/metrics?from=${encodeURIComponent(from)}`);
       this.log(`${history.node}: ${history.points.length} point(s) at ${history.resolution} resolution since ${history.from}`);
-      this.log(
-        renderTable(
-          ['TIME', 'CPU', 'MEMORY', 'DISK', 'CONTAINERS'],
-          history.points.map((point) => [point.at, `${point.cpuPercent.toFixed(1)}%`, formatBytes(point.memoryUsedBytes), formatBytes(point.diskUsedBytes), String(point.containersRunning)]),
-        ),
+      this.logTable(
+        ['TIME', 'CPU', 'MEMORY', 'DISK', 'CONTAINERS'],
+        history.points.map((point) => [point.at, `${point.cpuPercent.toFixed(1)}%`, formatBytes(point.memoryUsedBytes), formatBytes(point.diskUsedBytes), String(point.containersRunning)]),
       );
       if (history.truncated) this.log(`(only the oldest ${history.points.length} points fit; use a shorter --since for the rest)`);
       return history;

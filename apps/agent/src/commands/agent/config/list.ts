@@ -1,8 +1,6 @@
-
 import { CONFIG_DEFAULTS, CONFIG_KEY_NAMES, displayConfigValue, loadAgentConfig } from '../../../lib/agent-config';
 import { ThreshCommand } from '../../../lib/thresh-command';
 import { agentPaths } from '../../../lib/paths';
-import { renderTable } from '../../../lib/table';
 
 interface ConfigRow {
   key: string;
@@ -23,12 +21,7 @@ export default class AgentConfigList extends ThreshCommand {
       value: config[key] === undefined ? null : displayConfigValue(key, config[key]),
       default: config[key] === CONFIG_DEFAULTS[key],
     }));
-    this.log(
-      renderTable(
-        ['SETTING', 'VALUE'],
-        settings.map((row) => [row.key, `${row.value ?? '(not set)'}${row.default ? ' (default)' : ''}`]),
-      ),
-    );
+    this.logTable(['SETTING', 'VALUE'], settings.map((row) => [row.key, `${row.value ?? '(not set)'}${row.default ? ' (default)' : ''}`]));
     this.log(`Stored in ${agentPaths().config}`);
     return { file: agentPaths().config, settings };
   }
