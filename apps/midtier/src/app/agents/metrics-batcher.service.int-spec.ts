@@ -1,4 +1,5 @@
 import { generateCredential, MAX_BATCH_BYTES, MetricsBatch, MetricSample } from '@thresh/protocol';
+import { AppException } from '@thresh/server-core';
 import { metricSample } from '@thresh/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { HubLinkService } from '../hub-link/hub-link.service';
 import { loadMidtierConfig } from '../midtier-config';
 import { MetricsBatcherService } from './metrics-batcher.service';
 
-/** Stands in for the socket to the hub: records each batch and answers as told. */
+/** Stands in for the link to the hub: records each batch and answers (or refuses, as HubLinkService throws) as told. */
 class RecordingHubLink {
   connected = true;
   readonly batches: MetricsBatch['samples'][] = [];
@@ -21,7 +22,7 @@ class RecordingHubLink {
     this.batches.push(samples);
     if (this.holdAnswers) await new Promise<void>((release) => this.held.push(release));
     if (samples.some((sample) => sample.agentId === this.refuseAgent)) {
-      return { ok: false as const, error: { code: 'validation_failed' as const, message: 'refused' } };
+      throw new AppException('validation_failed', 'refused');
     }
     return { ok: true as const, stored: samples.length, unknown: 0 };
   }

@@ -123,8 +123,7 @@ export class MetricsBatcherService implements OnModuleInit, OnModuleDestroy {
    */
   private async storeEach<R extends { samples: TaggedSamples }>(reports: R[]): Promise<[R, AppException | undefined][]> {
     try {
-      const result = await this.hub.request('metrics:batch', { samples: reports.flatMap((report) => report.samples) });
-      if (!result.ok) throw new AppException(result.error.code, result.error.message);
+      await this.hub.request('metrics:batch', { samples: reports.flatMap((report) => report.samples) });
       return reports.map((report) => [report, undefined]);
     } catch (error) {
       const failure = error instanceof AppException ? error : new AppException('hub_unavailable', (error as Error).message);

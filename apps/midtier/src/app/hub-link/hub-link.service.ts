@@ -113,15 +113,18 @@ export class HubLinkService implements OnModuleInit, OnApplicationShutdown {
     return { connected: this.connected, url: this.hubUrl, lastError: this.lastError ?? null };
   }
 
-  /** Sends a request and waits for its ack; throws hub_unavailable when the hub cannot answer. */
-  async request<E extends AckedEvent>(event: E, payload: Parameters<MidtierToHubEvents[E]>[0]): Promise<AckResult<E>> {
+  /** The hub's answer to a request; throws its refusal as an AppException, or hub_unavailable when it cannot answer. */
+  async request<E extends AckedEvent>(event: E, payload: Parameters<MidtierToHubEvents[E]>[0]): Promise<Extract<AckResult<E>, { ok: true }>> {
     if (!this.socket?.connected) throw new AppException('hub_unavailable', 'The hub is not reachable from this mid-tier');
+    let answer: Ack;
     try {
       // socket.io's typed emitWithAck cannot follow the mapped event type.
-      return (await (this.socket.timeout(REQUEST_TIMEOUT_MS) as Socket).emitWithAck(event, payload)) as AckResult<E>;
+      answer = (await (this.socket.timeout(REQUEST_TIMEOUT_MS) as Socket).emitWithAck(event, payload)) as Ack;
     } catch {
       throw new AppException('hub_unavailable', `The hub did not answer "${event}" within ${REQUEST_TIMEOUT_MS / 1000}s`);
     }
+    if (!answer.ok) throw new AppException(answer.error.code, answer.error.message);
+    return answer as Extract<AckResult<E>, { ok: true }>;
   }
 
   notify(event: 'node:disconnected', payload: Parameters<MidtierToHubEvents['node:disconnected']>[0]): void {

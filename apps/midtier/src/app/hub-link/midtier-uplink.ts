@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { AgentUplink } from '@thresh/server-agent-gateway';
-import { AppException } from '@thresh/server-core';
 import { AgentIdentity, AgentRegistration, CommandUpdate, MetricSample, RegisteredNode } from '@thresh/protocol';
 import { MetricsBatcherService } from '../agents/metrics-batcher.service';
 import { HubLinkService } from './hub-link.service';
@@ -20,13 +19,11 @@ export class MidtierUplink extends AgentUplink {
 
   async verifyKey(key: string, source: string): Promise<AgentIdentity> {
     const result = await this.hub.request('agent:authenticate', { key, source });
-    if (!result.ok) throw new AppException(result.error.code, result.error.message);
     return { keyId: result.keyId, account: result.account, accountId: result.accountId };
   }
 
   async registerNode(_identity: AgentIdentity, key: string, connectionId: string, registration: AgentRegistration, source: string): Promise<RegisteredNode> {
     const result = await this.hub.request('node:register', { key, connectionId, registration, source: source.slice(0, 100) });
-    if (!result.ok) throw new AppException(result.error.code, result.error.message);
     const { ok: _ok, ...registered } = result;
     return registered;
   }
@@ -41,7 +38,6 @@ export class MidtierUplink extends AgentUplink {
 
   async commandUpdate(_identity: AgentIdentity, agentId: string, update: CommandUpdate): Promise<{ accepted: boolean }> {
     const result = await this.hub.request('command:update', { agentId, update });
-    if (!result.ok) throw new AppException(result.error.code, result.error.message);
     return { accepted: result.accepted };
   }
 }
