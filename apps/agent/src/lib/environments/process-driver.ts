@@ -1,3 +1,4 @@
+import { backoffDelay } from '@thresh/agent-wire';
 import { Blueprint, EnvironmentInfo, EnvironmentState } from '@thresh/protocol';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -282,8 +283,7 @@ export class ProcessDriver implements RuntimeDriver {
       // A local "thresh stop" or "destroy" may have just changed it: look once more before starting anything.
       if (this.tryRead(record.name)?.desired !== 'running' || this.deploying.has(record.name)) continue;
       const restarts = record.restarts + 1;
-      const delay = Math.min(RESTART_CAP_MS, 1000 * 2 ** Math.min(restarts, 6)) * (0.5 + Math.random() * 0.5);
-      this.nextRestartAt.set(record.name, now + delay);
+      this.nextRestartAt.set(record.name, now + backoffDelay(restarts, 1000, RESTART_CAP_MS));
       this.save({ ...record, ...this.launch(record), restarts, status: 'running', error: null });
       restarted.push(record.name);
     }
