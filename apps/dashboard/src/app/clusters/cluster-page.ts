@@ -1,7 +1,10 @@
-import { afterNextRender, ChangeDetectionStrategy, Component, computed, DestroyRef, effect, ElementRef, inject, Injector, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { ClusterDetailResponse, ClusterNode, NodeSampledEvent, NodeStatusEvent } from '@thresh/protocol';
+import { clock } from '../core/clock';
 import { errorMessage } from '../core/error-message';
+import { focusLater } from '../core/focus';
+import { Action } from '../core/page-state';
 import { LiveService } from '../core/live.service';
 import { SessionService } from '../core/session.service';
 import { formatSince } from '../fleet/format';
@@ -21,8 +24,7 @@ export class ClusterPage {
   private readonly api = inject(ClustersApi);
   private readonly live = inject(LiveService);
   private readonly session = inject(SessionService);
-  private readonly host: ElementRef<HTMLElement> = inject(ElementRef);
-  private readonly injector = inject(Injector);
+  private readonly focusLater = focusLater();
 
   protected readonly canManage = computed(() => canManageClusters(this.session.user()?.role));
   protected readonly liveState = this.live.state;
@@ -48,25 +50,18 @@ export class ClusterPage {
   protected readonly accountNodeCount = computed(() => this.accountNodes()?.length ?? 0);
 
   protected readonly editing = signal(false);
-  protected readonly saving = signal(false);
-  protected readonly editError = signal<string | null>(null);
-  protected readonly adding = signal(false);
-  protected readonly addError = signal<string | null>(null);
+  protected readonly saving = new Action();
+  protected readonly adding = new Action();
   /** The id of the node being taken out. */
   protected readonly removing = signal<string | null>(null);
   protected readonly removeError = signal<string | null>(null);
   /** What just happened, read out to screen readers. */
   protected readonly notice = signal<string | null>(null);
-  /** Ticks every few seconds, so "last seen" stays true between pushes. */
-  protected readonly now = signal(Date.now());
+  protected readonly now = clock();
 
   constructor() {
     const stops = [this.live.on('node:status', (event) => this.applyStatus(event)), this.live.on('nodes:sampled', (events) => this.applySamples(events))];
-    const timer = setInterval(() => this.now.set(Date.now()), 5000);
-    inject(DestroyRef).onDestroy(() => {
-      stops.forEach((stop) => stop());
-      clearInterval(timer);
-    });
+    inject(DestroyRef).onDestroy(() => stops.forEach((stop) => stop()));
     // The router keeps the page when only the name in the address changes: read the new cluster then.
     effect(() => {
       const name = this.name();
@@ -78,7 +73,7 @@ export class ClusterPage {
     this.cluster.set(null);
     this.accountNodes.set(null);
     this.editing.set(false);
-    for (const problem of [this.error, this.editError, this.addError, this.removeError, this.accountNodesError, this.notice]) problem.set(null);
+    for (const problem of [this.error, this.saving.error, this.adding.error, this.removeError, this.accountNodesError, this.notice]) problem.set(null);
     try {
       const cluster = await this.api.get(name);
       // Another cluster was opened meanwhile: its own reading shows it.
@@ -97,56 +92,43 @@ export class ClusterPage {
 
   protected startEdit(): void {
     this.editing.set(true);
-    this.editError.set(null);
+    this.saving.error.set(null);
     this.focusLater('textarea[name=description]');
   }
 
   protected cancelEdit(): void {
     this.editing.set(false);
-    this.editError.set(null);
+    this.saving.error.set(null);
     this.focusLater('.edit-description');
   }
 
   protected async save(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    if (this.saving()) return;
     const description = String(new FormData(event.target as HTMLFormElement).get('description') ?? '').trim();
-    this.saving.set(true);
-    try {
+    await this.saving.run(async () => {
       this.cluster.set(await this.api.update(this.name(), { description }));
       this.editing.set(false);
-      this.editError.set(null);
       this.notice.set('Description saved.');
       this.focusLater('.edit-description');
-    } catch (error) {
-      this.editError.set(errorMessage(error));
-    } finally {
-      this.saving.set(false);
-    }
+    });
   }
 
   protected async add(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    if (this.adding()) return;
+    if (this.adding.busy()) return;
     const form = event.target as HTMLFormElement;
     const id = String(new FormData(form).get('node') ?? '');
     const node = this.candidates()?.find((candidate) => candidate.id === id);
     if (!node) {
-      this.addError.set('Choose a node to add.');
+      this.adding.error.set('Choose a node to add.');
       return;
     }
-    this.adding.set(true);
-    try {
+    await this.adding.run(async () => {
       this.cluster.set(await this.api.addNode(this.name(), { node: node.id }));
-      this.addError.set(null);
       this.removeError.set(null);
       this.notice.set(`${node.name} added to ${this.name()}.`);
       form.reset();
-    } catch (error) {
-      this.addError.set(errorMessage(error));
-    } finally {
-      this.adding.set(false);
-    }
+    });
   }
 
   protected async remove(node: ClusterNode): Promise<void> {
@@ -208,10 +190,5 @@ export class ClusterPage {
     const seen = new Map(events.map((event) => [event.nodeId, event.at]));
     if (!cluster.nodes.some((node) => seen.has(node.id))) return;
     this.cluster.set({ ...cluster, nodes: cluster.nodes.map((node) => ({ ...node, lastSeenAt: seen.get(node.id) ?? node.lastSeenAt })) });
-  }
-
-  /** Moves the keyboard focus once the page shows what was just asked for. */
-  private focusLater(selector: string): void {
-    afterNextRender(() => this.host.nativeElement.querySelector<HTMLElement>(selector)?.focus(), { injector: this.injector });
   }
 }

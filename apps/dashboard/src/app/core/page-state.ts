@@ -1,35 +1,50 @@
 import { signal, WritableSignal } from '@angular/core';
-import { firstValueFrom, Observable } from 'rxjs';
+import { firstValueFrom, isObservable, Observable } from 'rxjs';
 import { errorMessage } from './error-message';
 
-/** What a page shows of its own work: an action under way, the last failure, the last thing done. */
-export class PageState {
+/** Fills `target` with the answer and clears `error`; a failure goes to `error`, and the last answer stays. */
+export async function loadInto<T>(target: WritableSignal<T>, error: WritableSignal<string | null>, request: Observable<T> | Promise<T>): Promise<void> {
+  try {
+    target.set(await (isObservable(request) ? firstValueFrom(request) : request));
+    error.set(null);
+  } catch (failure) {
+    error.set(errorMessage(failure));
+  }
+}
+
+/** One kind of request a page sends (create, save, delete…): whether it is under way, and why it last failed. */
+export class Action {
   readonly busy = signal(false);
   readonly error = signal<string | null>(null);
-  readonly notice = signal<string | null>(null);
 
-  /** One action at a time (a second click while one runs does nothing); its failure becomes the page's error. */
-  async run(action: () => Promise<void>): Promise<void> {
+  /** One at a time (a second click while one runs does nothing); success clears the error, a failure sets it. */
+  async run(work: () => Promise<void>): Promise<void> {
     if (this.busy()) return;
     this.busy.set(true);
-    this.error.set(null);
-    this.notice.set(null);
     try {
-      await action();
-    } catch (error) {
-      this.error.set(errorMessage(error));
+      await work();
+      this.error.set(null);
+    } catch (failure) {
+      this.error.set(errorMessage(failure));
     } finally {
       this.busy.set(false);
     }
   }
+}
 
-  /** Fills `target` with the answer; a failure becomes the page's error, and the last answer stays. */
-  async load<T>(target: WritableSignal<T>, request: Observable<T>): Promise<void> {
-    try {
-      target.set(await firstValueFrom(request));
-      this.error.set(null);
-    } catch (error) {
-      this.error.set(errorMessage(error));
-    }
+/** What a page shows of its own work: an action under way, the last failure, the last thing done. */
+export class PageState extends Action {
+  readonly notice = signal<string | null>(null);
+
+  /** As {@link Action.run}, and the last failure and notice go as the action starts. */
+  override async run(action: () => Promise<void>): Promise<void> {
+    if (this.busy()) return;
+    this.error.set(null);
+    this.notice.set(null);
+    await super.run(action);
+  }
+
+  load<T>(target: WritableSignal<T>, request: Observable<T>): Promise<void> {
+    return loadInto(target, this.error, request);
   }
 }

@@ -1,7 +1,8 @@
 import { ScrollingModule } from '@angular/cdk/scrolling';
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, OnInit } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { NodeResponse } from '@thresh/protocol';
+import { clock } from '../core/clock';
 import { formatBytes, formatSince } from './format';
 import { FleetSortKey, FleetStore } from './fleet.store';
 
@@ -26,8 +27,7 @@ interface Column {
 export class FleetPage implements OnInit {
   protected readonly fleet = inject(FleetStore);
   protected readonly rowHeight = ROW_HEIGHT;
-  /** Ticks every few seconds, so "last seen" stays true between pushes. */
-  protected readonly now = signal(Date.now());
+  protected readonly now = clock();
   protected readonly columns: Column[] = [
     { key: 'name', label: 'Node' },
     { key: 'status', label: 'Status' },
@@ -38,11 +38,6 @@ export class FleetPage implements OnInit {
     { key: 'environments', label: 'Environments', wide: true },
     { key: null, label: 'Agent', wide: true },
   ];
-
-  constructor() {
-    const timer = setInterval(() => this.now.set(Date.now()), 5000);
-    inject(DestroyRef).onDestroy(() => clearInterval(timer));
-  }
 
   ngOnInit(): void {
     void this.fleet.load();

@@ -12,8 +12,10 @@ import type {
   NodeResponse,
 } from '@thresh/protocol';
 import { firstValueFrom } from 'rxjs';
+import { clock } from '../core/clock';
 import { errorMessage } from '../core/error-message';
 import { LiveService } from '../core/live.service';
+import { loadInto } from '../core/page-state';
 import { SessionService } from '../core/session.service';
 import { formatBytes, formatSince } from '../fleet/format';
 import { MetricsChart } from './metrics-chart';
@@ -52,7 +54,7 @@ export class NodeDetailPage implements OnInit {
   protected readonly blueprints = signal<NodeBlueprintsResponse['blueprints'] | null>(null);
   protected readonly deployError = signal<string | null>(null);
   protected readonly deploying = signal<{ id: string; environment: string; steps: string[]; state: string } | null>(null);
-  protected readonly now = signal(Date.now());
+  protected readonly now = clock();
   protected readonly confirmingReset = signal(false);
   protected readonly identityMessage = signal<string | null>(null);
   protected readonly identityError = signal<string | null>(null);
@@ -81,11 +83,7 @@ export class NodeDetailPage implements OnInit {
       }),
       this.live.on('command:progress', (event) => this.onProgress(event)),
     ];
-    const timer = setInterval(() => this.now.set(Date.now()), 5000);
-    inject(DestroyRef).onDestroy(() => {
-      stops.forEach((stop) => stop());
-      clearInterval(timer);
-    });
+    inject(DestroyRef).onDestroy(() => stops.forEach((stop) => stop()));
   }
 
   ngOnInit(): void {
@@ -94,7 +92,7 @@ export class NodeDetailPage implements OnInit {
 
   protected async load(): Promise<void> {
     try {
-      this.node.set(await firstValueFrom(this.http.get<NodeResponse>(`${this.base()}`)));
+      this.node.set(await firstValueFrom(this.http.get<NodeResponse>(this.base())));
       this.error.set(null);
     } catch (error) {
       this.error.set(errorMessage(error));
@@ -186,13 +184,8 @@ export class NodeDetailPage implements OnInit {
     }
   }
 
-  private async loadEnvironments(): Promise<void> {
-    try {
-      this.environments.set(await firstValueFrom(this.http.get<NodeEnvironmentsResponse>(`${this.base()}/environments`)));
-      this.environmentsError.set(null);
-    } catch (error) {
-      this.environmentsError.set(errorMessage(error));
-    }
+  private loadEnvironments(): Promise<void> {
+    return loadInto(this.environments, this.environmentsError, this.http.get<NodeEnvironmentsResponse>(`${this.base()}/environments`));
   }
 
   private async loadCommands(): Promise<void> {

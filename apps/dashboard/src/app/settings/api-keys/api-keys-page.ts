@@ -1,19 +1,8 @@
 import { HttpClient } from '@angular/common/http';
-import {
-  afterNextRender,
-  ChangeDetectionStrategy,
-  Component,
-  computed,
-  DOCUMENT,
-  ElementRef,
-  inject,
-  Injector,
-  OnInit,
-  signal,
-  viewChild,
-} from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DOCUMENT, inject, OnInit, signal } from '@angular/core';
 import { ISSUABLE_KEY_TYPES, type CreatedKeyResponse, type CreateKeyRequest, type IssuableKeyType, type KeyResponse } from '@thresh/protocol';
 import { firstValueFrom } from 'rxjs';
+import { focusLater } from '../../core/focus';
 import { PageState } from '../../core/page-state';
 import { SessionService } from '../../core/session.service';
 import { formatDuration, formatTime, localToIso } from '../format';
@@ -38,10 +27,9 @@ interface Revealed {
 })
 export class ApiKeysPage implements OnInit {
   private readonly http = inject(HttpClient);
-  private readonly injector = inject(Injector);
   private readonly document = inject(DOCUMENT);
   private readonly session = inject(SessionService);
-  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
+  private readonly focusLater = focusLater();
 
   private readonly page = new PageState();
   protected readonly error = this.page.error;
@@ -57,10 +45,6 @@ export class ApiKeysPage implements OnInit {
   protected readonly confirming = signal<string | null>(null);
   /** This hub, as a midtier reaches it (HUB_URL). */
   protected readonly hubOrigin = this.document.location.origin;
-
-  private readonly panel = viewChild<ElementRef<HTMLElement>>('panel');
-  private readonly heading = viewChild<ElementRef<HTMLElement>>('heading');
-  private readonly cancelRevoke = viewChild<ElementRef<HTMLButtonElement>>('cancelRevoke');
 
   /** The lines that put the new key to use, by its type. */
   protected readonly commands = computed(() => {
@@ -121,16 +105,13 @@ export class ApiKeysPage implements OnInit {
   protected askRevoke(key: KeyResponse): void {
     this.confirming.set(key.id);
     this.notice.set(null);
-    afterNextRender({ write: () => this.cancelRevoke()?.nativeElement.focus() }, { injector: this.injector });
+    this.focusLater('.confirm [data-cancel]');
   }
 
   /** Leaves the key as it is, and puts the focus back on its Revoke button. */
   protected cancelRevoking(key: KeyResponse): void {
     this.confirming.set(null);
-    afterNextRender(
-      { write: () => this.host.nativeElement.querySelector<HTMLButtonElement>(`tr[data-key="${key.id}"] button.ask-revoke`)?.focus() },
-      { injector: this.injector },
-    );
+    this.focusLater(`tr[data-key="${key.id}"] button.ask-revoke`);
   }
 
   protected async revoke(key: KeyResponse): Promise<void> {
@@ -160,7 +141,7 @@ export class ApiKeysPage implements OnInit {
     this.revealed.set(null);
     this.copyNote.set(null);
     // The button that had focus is gone with the panel: keyboard users go on from the page's heading.
-    afterNextRender({ write: () => this.heading()?.nativeElement.focus() }, { injector: this.injector });
+    this.focusLater('#keys-title');
   }
 
   protected state(key: KeyResponse): 'active' | 'rotated' | 'revoked' | 'expired' {
@@ -178,7 +159,7 @@ export class ApiKeysPage implements OnInit {
     this.revealed.set(revealed);
     this.copyNote.set(null);
     this.notice.set(null);
-    afterNextRender({ write: () => this.panel()?.nativeElement.focus() }, { injector: this.injector });
+    this.focusLater('section.revealed');
   }
 
   private load(): Promise<void> {

@@ -1,7 +1,8 @@
 import { HttpClient } from '@angular/common/http';
-import { afterNextRender, ChangeDetectionStrategy, Component, computed, ElementRef, inject, Injector, OnInit, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, OnInit, signal } from '@angular/core';
 import { USER_ROLES, type CreateUserRequest, type UpdateUserRequest, type UserRole, type UserSummary } from '@thresh/protocol';
 import { firstValueFrom } from 'rxjs';
+import { focusLater } from '../../core/focus';
 import { PageState } from '../../core/page-state';
 import { SessionService } from '../../core/session.service';
 import { formatTime } from '../format';
@@ -23,8 +24,8 @@ export const ROLE_HINTS: Record<UserRole, string> = {
 })
 export class UsersPage implements OnInit {
   private readonly http = inject(HttpClient);
-  private readonly injector = inject(Injector);
   private readonly session = inject(SessionService);
+  private readonly focusLater = focusLater();
 
   private readonly page = new PageState();
   protected readonly error = this.page.error;
@@ -37,8 +38,6 @@ export class UsersPage implements OnInit {
   protected readonly users = signal<UserSummary[] | null>(null);
   /** The user whose new password is being typed. */
   protected readonly settingPassword = signal<string | null>(null);
-
-  private readonly passwordField = viewChild<ElementRef<HTMLInputElement>>('newPassword');
 
   ngOnInit(): void {
     if (this.isAdmin()) void this.load();
@@ -82,7 +81,7 @@ export class UsersPage implements OnInit {
 
   protected askPassword(user: UserSummary): void {
     this.settingPassword.set(user.id);
-    afterNextRender({ write: () => this.passwordField()?.nativeElement.focus() }, { injector: this.injector });
+    this.focusLater('form.actions input[name=password]');
   }
 
   protected async setPassword(user: UserSummary, event: SubmitEvent): Promise<void> {

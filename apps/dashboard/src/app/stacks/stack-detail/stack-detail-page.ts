@@ -1,7 +1,9 @@
-import { afterNextRender, ChangeDetectionStrategy, Component, computed, DestroyRef, effect, ElementRef, inject, Injector, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import type { CommandProgressEvent, StackResponse, StackServiceResponse } from '@thresh/protocol';
+import { clock } from '../../core/clock';
 import { errorMessage } from '../../core/error-message';
+import { focusLater } from '../../core/focus';
 import { LiveService } from '../../core/live.service';
 import { SessionService } from '../../core/session.service';
 import { formatSince } from '../../fleet/format';
@@ -32,8 +34,7 @@ export class StackDetailPage {
   private readonly router = inject(Router);
   private readonly session = inject(SessionService);
   private readonly live = inject(LiveService);
-  private readonly host = inject<ElementRef<HTMLElement>>(ElementRef);
-  private readonly injector = inject(Injector);
+  private readonly focusLater = focusLater();
 
   protected readonly stack = signal<StackResponse | null>(null);
   protected readonly error = signal<string | null>(null);
@@ -49,7 +50,7 @@ export class StackDetailPage {
   protected readonly imageRefusal = signal<Refusal | null>(null);
   /** What the last action set going, until the next one. */
   protected readonly notice = signal<string | null>(null);
-  protected readonly now = signal(Date.now());
+  protected readonly now = clock();
 
   protected readonly services = computed<ServiceRow[]>(() => {
     const stack = this.stack();
@@ -71,11 +72,7 @@ export class StackDetailPage {
       });
     });
     const stop = this.live.on('command:progress', (event) => this.onProgress(event));
-    const timer = setInterval(() => this.now.set(Date.now()), 5000);
-    inject(DestroyRef).onDestroy(() => {
-      stop();
-      clearInterval(timer);
-    });
+    inject(DestroyRef).onDestroy(stop);
   }
 
   protected since(iso: string | null): string {
@@ -98,12 +95,12 @@ export class StackDetailPage {
   protected askDestroy(): void {
     this.confirmingDestroy.set(true);
     this.actionError.set(null);
-    this.focusSoon('.confirm [data-cancel]');
+    this.focusLater('.confirm [data-cancel]');
   }
 
   protected cancelDestroy(): void {
     this.confirmingDestroy.set(false);
-    this.focusSoon('[data-action=destroy]');
+    this.focusLater('[data-action=destroy]');
   }
 
   protected async destroy(): Promise<void> {
@@ -123,13 +120,13 @@ export class StackDetailPage {
   protected editImage(service: string): void {
     this.editing.set(service);
     this.imageRefusal.set(null);
-    this.focusSoon(`#image-${service}`);
+    this.focusLater(`#image-${service}`);
   }
 
   protected cancelImage(service: string): void {
     this.editing.set(null);
     this.imageRefusal.set(null);
-    this.focusSoon(`[data-edit-image="${service}"]`);
+    this.focusLater(`[data-edit-image="${service}"]`);
   }
 
   /** Deploys the stored definition again with this service's image changed: the hub restarts only that service. */
@@ -175,10 +172,6 @@ export class StackDetailPage {
     this.actionError.set(null);
     this.imageRefusal.set(null);
     this.notice.set(null);
-  }
-
-  private focusSoon(selector: string): void {
-    afterNextRender(() => this.host.nativeElement.querySelector<HTMLElement>(selector)?.focus(), { injector: this.injector });
   }
 
   private async read(): Promise<void> {

@@ -1,8 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { StackSummary } from '@thresh/protocol';
-import { errorMessage } from '../../core/error-message';
+import { clock } from '../../core/clock';
 import { LiveService } from '../../core/live.service';
+import { loadInto } from '../../core/page-state';
 import { SessionService } from '../../core/session.service';
 import { formatSince } from '../../fleet/format';
 import { coalesced, StacksApi } from '../stacks-api';
@@ -23,20 +24,15 @@ export class StackListPage implements OnInit {
   protected readonly error = signal<string | null>(null);
   /** Viewers look; operators and admins deploy. */
   protected readonly canDeploy = computed(() => this.session.user()?.role !== 'viewer');
-  /** Ticks every few seconds, so "updated" stays true between pushes. */
-  protected readonly now = signal(Date.now());
-  protected readonly load = coalesced(() => this.read());
+  protected readonly now = clock();
+  protected readonly load = coalesced(() => loadInto(this.stacks, this.error, this.api.list()));
 
   constructor() {
     // A stack's deploy or stop reporting progress changes its status and healthy count: read the list again.
     const stop = inject(LiveService).on('command:progress', (event) => {
       if (event.kind === 'stack.deploy' || event.kind === 'stack.stop') void this.load();
     });
-    const timer = setInterval(() => this.now.set(Date.now()), 5000);
-    inject(DestroyRef).onDestroy(() => {
-      stop();
-      clearInterval(timer);
-    });
+    inject(DestroyRef).onDestroy(stop);
   }
 
   ngOnInit(): void {
@@ -45,14 +41,5 @@ export class StackListPage implements OnInit {
 
   protected since(iso: string): string {
     return formatSince(iso, this.now());
-  }
-
-  private async read(): Promise<void> {
-    try {
-      this.stacks.set(await this.api.list());
-      this.error.set(null);
-    } catch (error) {
-      this.error.set(errorMessage(error));
-    }
   }
 }
