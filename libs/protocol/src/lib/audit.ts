@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuery } from './paging';
 
 /** Everything a person or a pipeline changes, and every login, leaves one of these. */
 export const AUDIT_ACTIONS = [
@@ -41,13 +42,14 @@ export const auditEventSchema = z.object({
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
+const instant = z.iso.datetime().refine((value) => value >= '1970', 'must be 1970 or later');
+
 export const auditQuerySchema = z.strictObject({
   action: z.enum(AUDIT_ACTIONS).optional(),
   actor: z.string().max(64).optional(),
-  since: z.iso.datetime().refine((value) => value >= '1970', 'must be 1970 or later').optional(),
-  until: z.iso.datetime().refine((value) => value >= '1970', 'must be 1970 or later').optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  since: instant.optional(),
+  until: instant.optional(),
+  ...pageQuery(1000, 100),
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 

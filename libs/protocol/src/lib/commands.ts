@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { blueprintSummarySchema, environmentInfoSchema, resourceNameSchema, RUNTIME_DRIVERS } from './blueprints';
+import { pageQuery } from './paging';
 import { STACK_FAILURE_POLICIES, StackServicePayload, stackServicePayloadSchema, stackServiceStateSchema, withHiddenEnv } from './stack-definition';
 
 export const COMMAND_STATES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled'] as const;
@@ -48,7 +49,6 @@ export const commandResultSchemas = {
   'stack.deploy': z.object({ services: z.array(stackServiceStateSchema) }),
   'stack.stop': z.object({ services: z.array(stackServiceStateSchema) }),
 } as const;
-export type CommandResult<K extends CommandKind = CommandKind> = z.infer<(typeof commandResultSchemas)[K]>;
 
 const commandKindSchema = z.enum(COMMAND_KINDS as [CommandKind, ...CommandKind[]]);
 
@@ -118,8 +118,7 @@ export const commandListQuerySchema = z.strictObject({
   node: z.string().min(1).max(64).optional(),
   state: z.enum(COMMAND_STATES).optional(),
   kind: commandKindSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageQuery(500, 50),
 });
 export type CommandListQuery = z.infer<typeof commandListQuerySchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RUNTIME_DRIVERS } from './blueprints';
+import { pageQuery } from './paging';
 
 export const NODE_STATUSES = ['online', 'offline'] as const;
 export type NodeStatus = (typeof NODE_STATUSES)[number];
@@ -135,8 +136,7 @@ export const nodeListQuerySchema = z.strictObject({
   cluster: z.string().max(64).optional(),
   sort: z.enum(NODE_SORT_KEYS).default('name'),
   order: z.enum(['asc', 'desc']).default('asc'),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageQuery(1000, 100),
 });
 export type NodeListQuery = z.infer<typeof nodeListQuerySchema>;
 

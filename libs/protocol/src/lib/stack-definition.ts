@@ -62,7 +62,6 @@ export const stackDefinitionInputSchema = z.strictObject({
       .refine((services) => Object.keys(services).length >= 1 && Object.keys(services).length <= 50, 'give between 1 and 50 services'),
   ]),
 });
-export type StackDefinitionInput = z.input<typeof stackDefinitionInputSchema>;
 
 export interface StackDefinition {
   name: string;
