@@ -85,7 +85,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown(0));
   const adminUsername = process.env['THRESH_ADMIN_USERNAME'] || 'admin';
   const secrets = loadOrCreateSecrets(dataDir, process.env['THRESH_ADMIN_PASSWORD'] || undefined);
-  const childLogLevel = process.env['LOG_LEVEL'] || 'warn';
   if (DATABASE_ONLY) {
     database = await startLocalDatabase(dataDir, secrets, embeddedPort(), log);
     process.stdout.write(`\nDatabase: ${describeLocalDatabase(dataDir, database)}\nCtrl-C stops it.\n`);
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
     log(`embedded PostgreSQL ${database.version} on 127.0.0.1:${database.port}${database.created ? ', a new cluster' : ''}${database.runsAs ? `, running as user ${database.runsAs}` : ''}; its log: ${database.logFile}`);
   }
 
-  const baseEnv = { ...process.env, LOG_LEVEL: childLogLevel };
+  const baseEnv = { ...process.env, LOG_LEVEL: process.env['LOG_LEVEL'] || 'warn' };
   // HTTPS unless told otherwise, with a certificate of this machine's own, made once.
   const https = process.env['HUB_DISABLE_HTTPS'] !== 'true';
   const tls = https ? await ensureLocalCertificate(dataDir) : undefined;

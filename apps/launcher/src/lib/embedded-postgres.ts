@@ -30,7 +30,6 @@ export interface EmbeddedPostgres {
   /** The unprivileged user the server runs as, when the launcher runs as root. */
   runsAs?: string;
   logFile: string;
-  pid: number;
   stop(): Promise<void>;
 }
 
@@ -261,11 +260,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
   });
   closeSync(logFd);
-  const spawned = new Promise<void>((resolveSpawn, reject) => {
+  await new Promise<void>((resolveSpawn, reject) => {
     child.once('spawn', resolveSpawn);
     child.once('error', (error) => reject(new EmbeddedPostgresError(`could not start PostgreSQL: ${error.message}`)));
   });
-  await spawned;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
 
   const adminUrl = `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
@@ -280,7 +278,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   await ensureDatabase(adminUrl);
 
-  const pid = child.pid as number;
   return {
     url: `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
     port,
@@ -288,7 +285,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     created,
     runsAs: user?.name,
     logFile,
-    pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       // SIGINT is PostgreSQL's fast shutdown: clients are ended, everything committed is on disk.

@@ -1,11 +1,4 @@
-import {
-  CreatedKeyResponse,
-  CreateKeyRequest,
-  errorBodySchema,
-  KeyResponse,
-  LoginResponse,
-  NodeListResponse,
-} from '@thresh/protocol';
+import { CreatedKeyResponse, CreateKeyRequest, errorBodySchema, KeyResponse, LoginResponse, NodeListResponse } from '@thresh/protocol';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,7 +41,7 @@ export class HubClient {
   private token?: string;
 
   constructor(
-    readonly baseUrl: string,
+    private readonly baseUrl: string,
     /** The local certificate, trusted as its own CA. */
     private readonly ca?: string,
   ) {}
@@ -59,10 +52,8 @@ export class HubClient {
     return status >= 200 && status < 300;
   }
 
-  async login(username: string, password: string): Promise<LoginResponse> {
-    const response = await this.request<LoginResponse>('POST', '/api/auth/login', { username, password });
-    this.token = response.token;
-    return response;
+  async login(username: string, password: string): Promise<void> {
+    this.token = (await this.request<LoginResponse>('POST', '/api/auth/login', { username, password })).token;
   }
 
   listKeys(): Promise<KeyResponse[]> {
