@@ -6,7 +6,8 @@ import type { ClusterDetailResponse, NodeResponse, UserRole } from '@thresh/prot
 import { LiveService } from '../core/live.service';
 import { FakeLive, fleetNode } from '../fleet/fleet-testing';
 import { ClusterPage } from './cluster-page';
-import { clusterDetail, member, signInAs } from './clusters-testing';
+import { signIn } from '../core/session-testing';
+import { clusterDetail, member } from './clusters-testing';
 
 describe('ClusterPage', () => {
   let http: HttpTestingController;
@@ -48,7 +49,7 @@ describe('ClusterPage', () => {
   const submit = (selector: string) => element<HTMLFormElement>(selector).dispatchEvent(new Event('submit', { cancelable: true }));
 
   async function render(role: UserRole, detail: ClusterDetailResponse = edge(), account: NodeResponse[] = [web1, web2, db1, api1]): Promise<void> {
-    signInAs(role);
+    signIn(role, role);
     fixture = TestBed.createComponent(ClusterPage);
     fixture.componentRef.setInput('name', 'edge');
     fixture.detectChanges();
@@ -227,7 +228,7 @@ describe('ClusterPage', () => {
   });
 
   it('says so when the cluster does not exist', async () => {
-    signInAs('admin');
+    signIn('admin', 'admin');
     fixture = TestBed.createComponent(ClusterPage);
     fixture.componentRef.setInput('name', 'ghost');
     fixture.detectChanges();

@@ -8,7 +8,7 @@ import { Action } from '../core/page-state';
 import { LiveService } from '../core/live.service';
 import { SessionService } from '../core/session.service';
 import { formatSince } from '../fleet/format';
-import { byName, canManageClusters, ClustersApi } from './clusters.api';
+import { byName, ClustersApi } from './clusters.api';
 
 /** One cluster: its nodes and their status as it changes; admins and operators edit it and add or remove nodes. */
 @Component({
@@ -23,10 +23,9 @@ export class ClusterPage {
   readonly name = input.required<string>();
   private readonly api = inject(ClustersApi);
   private readonly live = inject(LiveService);
-  private readonly session = inject(SessionService);
   private readonly focusLater = focusLater();
 
-  protected readonly canManage = computed(() => canManageClusters(this.session.user()?.role));
+  protected readonly canManage = inject(SessionService).canOperate;
   protected readonly liveState = this.live.state;
   protected readonly cluster = signal<ClusterDetailResponse | null>(null);
   protected readonly error = signal<string | null>(null);

@@ -4,7 +4,8 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { UserRole } from '@thresh/protocol';
 import { ClustersPage } from './clusters-page';
-import { cluster, signInAs } from './clusters-testing';
+import { signIn } from '../core/session-testing';
+import { cluster } from './clusters-testing';
 
 describe('ClustersPage', () => {
   let http: HttpTestingController;
@@ -38,7 +39,7 @@ describe('ClustersPage', () => {
   const hubError = (status: number, code: string, message: string) => [{ statusCode: status, code, message }, { status, statusText: code }] as const;
 
   async function render(role: UserRole, clusters: unknown = [cluster('web', { description: 'Web servers', nodeCount: 3 }), cluster('edge', { nodeCount: 1 })]): Promise<void> {
-    signInAs(role);
+    signIn(role, role);
     fixture = TestBed.createComponent(ClustersPage);
     fixture.detectChanges();
     expect(text('[role=status]')).toContain('Loading clusters…');
@@ -172,7 +173,7 @@ describe('ClustersPage', () => {
   });
 
   it('shows the hub’s message when the list cannot be read, and tries again', async () => {
-    signInAs('admin');
+    signIn('admin', 'admin');
     fixture = TestBed.createComponent(ClustersPage);
     fixture.detectChanges();
     request('GET', '/api/clusters').flush(...hubError(500, 'internal', 'The database is unavailable'));

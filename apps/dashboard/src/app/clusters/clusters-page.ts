@@ -4,7 +4,7 @@ import type { ClusterResponse } from '@thresh/protocol';
 import { focusLater } from '../core/focus';
 import { Action, loadInto } from '../core/page-state';
 import { SessionService } from '../core/session.service';
-import { byName, canManageClusters, ClustersApi, NewCluster } from './clusters.api';
+import { byName, ClustersApi, NewCluster } from './clusters.api';
 
 /** Every cluster of the account: create one, open one, delete one (after saying yes). */
 @Component({
@@ -16,10 +16,9 @@ import { byName, canManageClusters, ClustersApi, NewCluster } from './clusters.a
 })
 export class ClustersPage implements OnInit {
   private readonly api = inject(ClustersApi);
-  private readonly session = inject(SessionService);
   private readonly focusLater = focusLater();
 
-  protected readonly canManage = computed(() => canManageClusters(this.session.user()?.role));
+  protected readonly canManage = inject(SessionService).canOperate;
   private readonly clusters = signal<ClusterResponse[] | null>(null);
   protected readonly loaded = computed(() => this.clusters() !== null);
   protected readonly sorted = computed(() => [...(this.clusters() ?? [])].sort(byName));

@@ -1,13 +1,7 @@
-import type { ClusterDetailResponse, ClusterNode, ClusterResponse, NodeResponse, UserRole } from '@thresh/protocol';
+import type { ClusterDetailResponse, ClusterNode, ClusterResponse, NodeResponse } from '@thresh/protocol';
 
 let counter = 0;
 const nextId = (prefix: string) => `${prefix}-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
-
-/** Signs a user of this role in, as a login would leave the session: read when the SessionService starts. */
-export function signInAs(role: UserRole): void {
-  const user = { id: nextId('30000000'), username: role, role, account: 'default' };
-  localStorage.setItem('thresh.session', JSON.stringify({ expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user }));
-}
 
 /** A cluster as the hub lists it. */
 export function cluster(name: string, overrides: Partial<ClusterResponse> = {}): ClusterResponse {

@@ -7,17 +7,11 @@ import type {
   ClusterResponse,
   NodeListResponse,
   UpdateClusterRequest,
-  UserRole,
 } from '@thresh/protocol';
 import { firstValueFrom } from 'rxjs';
 
 /** As many nodes as the hub lists in one page: the account's nodes offered to a cluster. */
 export const NODE_PAGE = 1000;
-
-/** Admins and operators change clusters; viewers read them. */
-export function canManageClusters(role: UserRole | undefined): boolean {
-  return role === 'admin' || role === 'operator';
-}
 
 /** What a new cluster is made of: the hub fills in an empty description when none is given. */
 export interface NewCluster {

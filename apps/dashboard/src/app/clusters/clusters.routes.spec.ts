@@ -9,14 +9,15 @@ import { FakeLive } from '../fleet/fleet-testing';
 import { ClusterPage } from './cluster-page';
 import { ClustersPage } from './clusters-page';
 import { CLUSTERS_ROUTES } from './clusters.routes';
-import { cluster, clusterDetail, signInAs } from './clusters-testing';
+import { signIn } from '../core/session-testing';
+import { cluster, clusterDetail } from './clusters-testing';
 
 describe('CLUSTERS_ROUTES', () => {
   let http: HttpTestingController;
 
   beforeEach(() => {
     localStorage.clear();
-    signInAs('viewer');
+    signIn('viewer', 'viewer');
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(),

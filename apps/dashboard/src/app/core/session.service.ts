@@ -32,6 +32,10 @@ export class SessionService {
 
   readonly user = computed(() => this.session()?.user ?? null);
   readonly loggedIn = computed(() => this.session() !== null);
+  /** Users, keys and the audit log are for admins. */
+  readonly isAdmin = computed(() => this.user()?.role === 'admin');
+  /** Admins and operators change the fleet (deploy, stop, edit clusters); viewers read it. */
+  readonly canOperate = computed(() => this.user()?.role === 'admin' || this.user()?.role === 'operator');
 
   async login(username: string, password: string): Promise<void> {
     const response = await firstValueFrom(this.http.post<SessionResponse>('/api/auth/session', { username, password }));

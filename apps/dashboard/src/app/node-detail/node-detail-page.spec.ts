@@ -3,6 +3,7 @@ import { HttpTestingController, provideHttpClientTesting, TestRequest } from '@a
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { LiveService } from '../core/live.service';
+import { signIn } from '../core/session-testing';
 import { FakeLive, fleetNode } from '../fleet/fleet-testing';
 import { NodeDetailPage } from './node-detail-page';
 
@@ -22,6 +23,7 @@ describe('NodeDetailPage', () => {
   beforeEach(() => {
     // jsdom draws nothing: a canvas without a context, as a browser without one would give.
     jest.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+    signIn('operator');
     live = new FakeLive();
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: LiveService, useValue: live }] });
     http = TestBed.inject(HttpTestingController);
@@ -30,6 +32,7 @@ describe('NodeDetailPage', () => {
   afterEach(() => {
     fixture?.destroy();
     http.verify();
+    localStorage.clear();
   });
 
   const settle = async () => {
@@ -108,13 +111,9 @@ describe('NodeDetailPage', () => {
   });
 
   it('offers viewers no deployment, which the hub would refuse them', async () => {
-    localStorage.setItem('thresh.session', JSON.stringify({ expiresAt: new Date(Date.now() + 60_000).toISOString(), user: { id: 'u', username: 'eve', role: 'viewer', account: 'default' } }));
-    try {
-      await render();
-      expect(page().querySelector('form.deploy')).toBeNull();
-    } finally {
-      localStorage.removeItem('thresh.session');
-    }
+    signIn('viewer', 'eve');
+    await render();
+    expect(page().querySelector('form.deploy')).toBeNull();
   });
 
   it("resets the node's identity once confirmed, and renames it", async () => {

@@ -39,7 +39,6 @@ export class NodeDetailPage implements OnInit {
   readonly name = input.required<string>();
   private readonly http = inject(HttpClient);
   private readonly live = inject(LiveService);
-  private readonly session = inject(SessionService);
   private readonly router = inject(Router);
 
   protected readonly ranges = Object.keys(RANGES) as Range[];
@@ -59,8 +58,7 @@ export class NodeDetailPage implements OnInit {
   protected readonly identityMessage = signal<string | null>(null);
   protected readonly identityError = signal<string | null>(null);
   protected readonly online = computed(() => this.node()?.status === 'online');
-  /** Viewers read; deploying is for operators and admins, as the hub allows. */
-  protected readonly canDeploy = computed(() => this.session.user()?.role !== 'viewer');
+  protected readonly canDeploy = inject(SessionService).canOperate;
 
   constructor() {
     const stops = [

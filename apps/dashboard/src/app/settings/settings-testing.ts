@@ -2,18 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { AuditEvent, KeyResponse, UserRole, UserSummary } from '@thresh/protocol';
-
-const STORAGE_KEY = 'thresh.session';
-export const ME_ID = '30000000-0000-4000-8000-000000000001';
-
-/** Starts the test logged in with this role, as SessionService reads it on creation. */
-export function signIn(role: UserRole, username = 'root'): void {
-  localStorage.setItem(
-    STORAGE_KEY,
-    JSON.stringify({ expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: ME_ID, username, role, account: 'default' } }),
-  );
-}
+import type { AuditEvent, KeyResponse, UserSummary } from '@thresh/protocol';
 
 let counter = 0;
 const nextId = (prefix: string) => `${prefix}-0000-4000-8000-${String((counter += 1)).padStart(12, '0')}`;

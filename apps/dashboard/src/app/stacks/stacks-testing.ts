@@ -1,5 +1,4 @@
-import { signal } from '@angular/core';
-import type { StackResponse, StackServiceResponse, StackServiceStatus, StackSummary, UserResponse } from '@thresh/protocol';
+import type { StackResponse, StackServiceResponse, StackServiceStatus, StackSummary } from '@thresh/protocol';
 
 let counter = 0;
 const uuid = (prefix: string) => {
@@ -47,12 +46,6 @@ export function stackResponse(name: string, overrides: Partial<StackResponse> = 
     },
     ...overrides,
   };
-}
-
-/** Stands in for the session: a user of this role is logged in. */
-export function fakeSession(role: UserResponse['role']): { user: () => UserResponse | null; loggedIn: () => boolean } {
-  const user = signal<UserResponse | null>({ id: uuid('u'), username: role === 'viewer' ? 'vera' : 'admin', role, account: 'default' });
-  return { user, loggedIn: () => user() !== null };
 }
 
 /** The hub's error body, as its exception filter sends it. */

@@ -1,7 +1,8 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { CreatedKeyResponse, KeyResponse } from '@thresh/protocol';
-import { apiKey, buttonNamed, settle, setUpSettingsPage, signIn } from '../settings-testing';
+import { signIn } from '../../core/session-testing';
+import { apiKey, buttonNamed, settle, setUpSettingsPage } from '../settings-testing';
 import { ApiKeysPage } from './api-keys-page';
 
 describe('ApiKeysPage', () => {

@@ -28,7 +28,6 @@ interface Revealed {
 export class ApiKeysPage implements OnInit {
   private readonly http = inject(HttpClient);
   private readonly document = inject(DOCUMENT);
-  private readonly session = inject(SessionService);
   private readonly focusLater = focusLater();
 
   private readonly page = new PageState();
@@ -37,7 +36,7 @@ export class ApiKeysPage implements OnInit {
   protected readonly notice = this.page.notice;
   protected readonly types = ISSUABLE_KEY_TYPES;
   protected readonly typeLabels = KEY_TYPE_LABELS;
-  protected readonly isAdmin = computed(() => this.session.user()?.role === 'admin');
+  protected readonly isAdmin = inject(SessionService).isAdmin;
   protected readonly keys = signal<KeyResponse[] | null>(null);
   protected readonly revealed = signal<Revealed | null>(null);
   protected readonly copyNote = signal<string | null>(null);

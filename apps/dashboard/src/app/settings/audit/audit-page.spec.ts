@@ -1,7 +1,8 @@
 import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { AuditEvent } from '@thresh/protocol';
-import { auditEvent, buttonNamed, settle, setUpSettingsPage, signIn } from '../settings-testing';
+import { signIn } from '../../core/session-testing';
+import { auditEvent, buttonNamed, settle, setUpSettingsPage } from '../settings-testing';
 import { AUDIT_PAGE_SIZE, AuditPage } from './audit-page';
 
 describe('AuditPage', () => {

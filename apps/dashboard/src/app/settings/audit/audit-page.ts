@@ -31,12 +31,11 @@ const NO_FILTERS: AuditFilters = { action: '', actor: '', since: '', until: '' }
 })
 export class AuditPage implements OnInit {
   private readonly http = inject(HttpClient);
-  private readonly session = inject(SessionService);
   /** Numbers each request, so an answer to a superseded one is ignored. */
   private generation = 0;
 
   protected readonly actions = AUDIT_ACTIONS;
-  protected readonly isAdmin = computed(() => this.session.user()?.role === 'admin');
+  protected readonly isAdmin = inject(SessionService).isAdmin;
   protected readonly filters = signal<AuditFilters>(NO_FILTERS);
   protected readonly events = signal<AuditEvent[] | null>(null);
   protected readonly total = signal(0);

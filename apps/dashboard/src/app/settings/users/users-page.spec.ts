@@ -1,7 +1,8 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { UserRole, UserSummary } from '@thresh/protocol';
-import { buttonNamed, ME_ID, settle, setUpSettingsPage, signIn, userSummary } from '../settings-testing';
+import { ME_ID, signIn } from '../../core/session-testing';
+import { buttonNamed, settle, setUpSettingsPage, userSummary } from '../settings-testing';
 import { UsersPage } from './users-page';
 
 describe('UsersPage', () => {

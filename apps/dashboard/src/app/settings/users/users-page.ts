@@ -33,7 +33,7 @@ export class UsersPage implements OnInit {
   protected readonly notice = this.page.notice;
   protected readonly roles = USER_ROLES;
   protected readonly roleHints = ROLE_HINTS;
-  protected readonly isAdmin = computed(() => this.session.user()?.role === 'admin');
+  protected readonly isAdmin = this.session.isAdmin;
   protected readonly myId = computed(() => this.session.user()?.id ?? null);
   protected readonly users = signal<UserSummary[] | null>(null);
   /** The user whose new password is being typed. */

@@ -2,9 +2,9 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
-import { SessionService } from '../../core/session.service';
+import { signIn } from '../../core/session-testing';
 import { EXAMPLE_STACK } from '../example';
-import { fakeSession, hubError } from '../stacks-testing';
+import { hubError } from '../stacks-testing';
 import { StackDeployPage } from './stack-deploy-page';
 
 describe('StackDeployPage', () => {
@@ -13,7 +13,8 @@ describe('StackDeployPage', () => {
   let fixture: ComponentFixture<StackDeployPage>;
 
   function render(role: 'admin' | 'operator' | 'viewer' = 'operator') {
-    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: SessionService, useValue: fakeSession(role) }] });
+    signIn(role);
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
     http = TestBed.inject(HttpTestingController);
     navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
     fixture = TestBed.createComponent(StackDeployPage);

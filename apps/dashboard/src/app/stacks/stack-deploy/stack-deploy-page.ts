@@ -20,7 +20,6 @@ import { Refusal, refusal, StacksApi } from '../stacks-api';
 export class StackDeployPage {
   private readonly api = inject(StacksApi);
   private readonly router = inject(Router);
-  private readonly session = inject(SessionService);
 
   protected readonly text = signal(EXAMPLE_TEXT);
   protected readonly targetNode = signal('');
@@ -28,7 +27,7 @@ export class StackDeployPage {
   protected readonly submitting = signal(false);
   /** The hub's answer to the last deploy, until the definition changes. */
   protected readonly refused = signal<Refusal | null>(null);
-  protected readonly canDeploy = computed(() => this.session.user()?.role !== 'viewer');
+  protected readonly canDeploy = inject(SessionService).canOperate;
 
   private readonly checked = computed(() => checkDefinition(this.text(), { node: this.targetNode(), cluster: this.targetCluster() }));
   protected readonly jsonError = computed(() => {

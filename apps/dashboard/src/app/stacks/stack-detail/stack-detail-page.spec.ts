@@ -4,9 +4,9 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import type { StackResponse } from '@thresh/protocol';
 import { LiveService } from '../../core/live.service';
-import { SessionService } from '../../core/session.service';
+import { signIn } from '../../core/session-testing';
 import { FakeLive } from '../../fleet/fleet-testing';
-import { fakeSession, hubError, stackResponse, stackService } from '../stacks-testing';
+import { hubError, stackResponse, stackService } from '../stacks-testing';
 import { StackDetailPage } from './stack-detail-page';
 
 describe('StackDetailPage', () => {
@@ -33,9 +33,10 @@ describe('StackDetailPage', () => {
   const statuses = () => Object.fromEntries([...page().querySelectorAll('tr[data-service]')].map((row) => [row.getAttribute('data-service'), row.querySelector('.service-status')?.textContent?.trim()]));
 
   async function render(stack: StackResponse, role: 'admin' | 'operator' | 'viewer' = 'operator'): Promise<void> {
+    signIn(role);
     live = new FakeLive();
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: LiveService, useValue: live }, { provide: SessionService, useValue: fakeSession(role) }],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: LiveService, useValue: live }],
     });
     http = TestBed.inject(HttpTestingController);
     navigate = jest.spyOn(TestBed.inject(Router), 'navigate').mockResolvedValue(true);
@@ -206,9 +207,10 @@ describe('StackDetailPage', () => {
   });
 
   it('says so when the stack does not exist', async () => {
+    signIn('admin');
     live = new FakeLive();
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: LiveService, useValue: live }, { provide: SessionService, useValue: fakeSession('admin') }],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: LiveService, useValue: live }],
     });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(StackDetailPage);

@@ -32,15 +32,13 @@ export class StackDetailPage {
   readonly name = input.required<string>();
   private readonly api = inject(StacksApi);
   private readonly router = inject(Router);
-  private readonly session = inject(SessionService);
   private readonly live = inject(LiveService);
   private readonly focusLater = focusLater();
 
   protected readonly stack = signal<StackResponse | null>(null);
   protected readonly error = signal<string | null>(null);
   protected readonly liveState = this.live.state;
-  /** Viewers look; operators and admins act. */
-  protected readonly canAct = computed(() => this.session.user()?.role !== 'viewer');
+  protected readonly canAct = inject(SessionService).canOperate;
   protected readonly busy = signal<'stop' | 'destroy' | 'image' | null>(null);
   /** Why the hub refused a stop or a destroy (409 while the stack's previous command runs). */
   protected readonly actionError = signal<string | null>(null);

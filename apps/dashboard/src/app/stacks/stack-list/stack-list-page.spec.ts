@@ -3,9 +3,9 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { LiveService } from '../../core/live.service';
-import { SessionService } from '../../core/session.service';
+import { signIn } from '../../core/session-testing';
 import { FakeLive } from '../../fleet/fleet-testing';
-import { fakeSession, hubError, stackSummary } from '../stacks-testing';
+import { hubError, stackSummary } from '../stacks-testing';
 import { StackListPage } from './stack-list-page';
 
 describe('StackListPage', () => {
@@ -14,9 +14,10 @@ describe('StackListPage', () => {
   let fixture: ComponentFixture<StackListPage>;
 
   function configure(role: 'admin' | 'operator' | 'viewer' = 'operator') {
+    signIn(role);
     live = new FakeLive();
     TestBed.configureTestingModule({
-      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: LiveService, useValue: live }, { provide: SessionService, useValue: fakeSession(role) }],
+      providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([]), { provide: LiveService, useValue: live }],
     });
     http = TestBed.inject(HttpTestingController);
   }

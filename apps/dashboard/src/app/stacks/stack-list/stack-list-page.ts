@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { StackSummary } from '@thresh/protocol';
 import { clock } from '../../core/clock';
@@ -18,12 +18,10 @@ import { coalesced, StacksApi } from '../stacks-api';
 })
 export class StackListPage implements OnInit {
   private readonly api = inject(StacksApi);
-  private readonly session = inject(SessionService);
 
   protected readonly stacks = signal<StackSummary[] | null>(null);
   protected readonly error = signal<string | null>(null);
-  /** Viewers look; operators and admins deploy. */
-  protected readonly canDeploy = computed(() => this.session.user()?.role !== 'viewer');
+  protected readonly canDeploy = inject(SessionService).canOperate;
   protected readonly now = clock();
   protected readonly load = coalesced(() => loadInto(this.stacks, this.error, this.api.list()));
 
