@@ -17,15 +17,17 @@ export class Action {
   readonly busy = signal(false);
   readonly error = signal<string | null>(null);
 
-  /** One at a time (a second click while one runs does nothing); success clears the error, a failure sets it. */
-  async run(work: () => Promise<void>): Promise<void> {
-    if (this.busy()) return;
+  /** One at a time (a second click while one runs does nothing); success clears the error, a failure sets it. Says whether it was done. */
+  async run(work: () => Promise<void>): Promise<boolean> {
+    if (this.busy()) return false;
     this.busy.set(true);
     try {
       await work();
       this.error.set(null);
+      return true;
     } catch (failure) {
       this.error.set(errorMessage(failure));
+      return false;
     } finally {
       this.busy.set(false);
     }
@@ -37,11 +39,11 @@ export class PageState extends Action {
   readonly notice = signal<string | null>(null);
 
   /** As {@link Action.run}, and the last failure and notice go as the action starts. */
-  override async run(action: () => Promise<void>): Promise<void> {
-    if (this.busy()) return;
+  override run(action: () => Promise<void>): Promise<boolean> {
+    if (this.busy()) return Promise.resolve(false);
     this.error.set(null);
     this.notice.set(null);
-    await super.run(action);
+    return super.run(action);
   }
 
   load<T>(target: WritableSignal<T>, request: Observable<T>): Promise<void> {

@@ -30,10 +30,7 @@ export class ApiKeysPage implements OnInit {
   private readonly document = inject(DOCUMENT);
   private readonly focusLater = focusLater();
 
-  private readonly page = new PageState();
-  protected readonly error = this.page.error;
-  protected readonly busy = this.page.busy;
-  protected readonly notice = this.page.notice;
+  protected readonly page = new PageState();
   protected readonly types = ISSUABLE_KEY_TYPES;
   protected readonly typeLabels = KEY_TYPE_LABELS;
   protected readonly isAdmin = inject(SessionService).isAdmin;
@@ -76,11 +73,11 @@ export class ApiKeysPage implements OnInit {
     const expires = String(data.get('expiresAt') ?? '');
     const expiresAt = localToIso(expires);
     if (!name) {
-      this.error.set('Give the key a name, such as the machine that will use it.');
+      this.page.error.set('Give the key a name, such as the machine that will use it.');
       return;
     }
     if (expires && !expiresAt) {
-      this.error.set('The expiry is not a date and time.');
+      this.page.error.set('The expiry is not a date and time.');
       return;
     }
     const body: CreateKeyRequest = { type: String(data.get('type')) as IssuableKeyType, name, ...(expiresAt ? { expiresAt } : {}) };
@@ -103,7 +100,7 @@ export class ApiKeysPage implements OnInit {
 
   protected askRevoke(key: KeyResponse): void {
     this.confirming.set(key.id);
-    this.notice.set(null);
+    this.page.notice.set(null);
     this.focusLater('.confirm [data-cancel]');
   }
 
@@ -118,7 +115,7 @@ export class ApiKeysPage implements OnInit {
       const revoked = await firstValueFrom(this.http.delete<KeyResponse>(`/api/keys/${key.id}`));
       this.keys.update((keys) => (keys ?? []).map((candidate) => (candidate.id === revoked.id ? revoked : candidate)));
       this.confirming.set(null);
-      this.notice.set(`${revoked.name} (${revoked.prefix}) is revoked: it stops working at once.`);
+      this.page.notice.set(`${revoked.name} (${revoked.prefix}) is revoked: it stops working at once.`);
     });
   }
 
@@ -157,7 +154,7 @@ export class ApiKeysPage implements OnInit {
   private reveal(revealed: Revealed): void {
     this.revealed.set(revealed);
     this.copyNote.set(null);
-    this.notice.set(null);
+    this.page.notice.set(null);
     this.focusLater('section.revealed');
   }
 

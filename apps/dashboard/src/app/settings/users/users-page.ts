@@ -27,10 +27,7 @@ export class UsersPage implements OnInit {
   private readonly session = inject(SessionService);
   private readonly focusLater = focusLater();
 
-  private readonly page = new PageState();
-  protected readonly error = this.page.error;
-  protected readonly busy = this.page.busy;
-  protected readonly notice = this.page.notice;
+  protected readonly page = new PageState();
   protected readonly roles = USER_ROLES;
   protected readonly roleHints = ROLE_HINTS;
   protected readonly isAdmin = this.session.isAdmin;
@@ -53,14 +50,14 @@ export class UsersPage implements OnInit {
       role: String(data.get('role') ?? 'viewer') as UserRole,
     };
     if (!body.username || body.password.length < 8) {
-      this.error.set('Give a username and a password of at least 8 characters.');
+      this.page.error.set('Give a username and a password of at least 8 characters.');
       return;
     }
     await this.page.run(async () => {
       const user = await firstValueFrom(this.http.post<UserSummary>('/api/users', body));
       form.reset();
       this.users.update((users) => [...(users ?? []), user]);
-      this.notice.set(`${user.username} can now log in as ${user.role}.`);
+      this.page.notice.set(`${user.username} can now log in as ${user.role}.`);
     });
   }
 
@@ -88,7 +85,7 @@ export class UsersPage implements OnInit {
     event.preventDefault();
     const password = String(new FormData(event.target as HTMLFormElement).get('password') ?? '');
     if (password.length < 8) {
-      this.error.set('The password must be at least 8 characters.');
+      this.page.error.set('The password must be at least 8 characters.');
       return;
     }
     if (await this.update(user, { password }, (updated) => `${updated.username}’s password is changed.`)) this.settingPassword.set(null);
@@ -98,15 +95,13 @@ export class UsersPage implements OnInit {
     return formatTime(iso);
   }
 
-  private async update(user: UserSummary, body: UpdateUserRequest, done: (updated: UserSummary) => string): Promise<boolean> {
-    let changed = false;
-    await this.page.run(async () => {
+  /** Says whether the hub took the change. */
+  private update(user: UserSummary, body: UpdateUserRequest, done: (updated: UserSummary) => string): Promise<boolean> {
+    return this.page.run(async () => {
       const updated = await firstValueFrom(this.http.patch<UserSummary>(`/api/users/${user.id}`, body));
       this.users.update((users) => (users ?? []).map((candidate) => (candidate.id === updated.id ? updated : candidate)));
-      this.notice.set(done(updated));
-      changed = true;
+      this.page.notice.set(done(updated));
     });
-    return changed;
   }
 
   private load(): Promise<void> {

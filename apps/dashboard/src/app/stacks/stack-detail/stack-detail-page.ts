@@ -77,17 +77,11 @@ export class StackDetailPage {
     return iso ? formatSince(iso, this.now()) : '-';
   }
 
-  protected async stop(): Promise<void> {
-    if (this.busy()) return;
-    this.begin('stop');
-    try {
+  protected stop(): Promise<void> {
+    return this.act('stop', async () => {
       this.stack.set(await this.api.stop(this.name()));
       this.notice.set(`Stopping ${this.name()}: its services stop, dependents first.`);
-    } catch (error) {
-      this.actionError.set(errorMessage(error));
-    } finally {
-      this.busy.set(null);
-    }
+    });
   }
 
   protected askDestroy(): void {
@@ -101,18 +95,12 @@ export class StackDetailPage {
     this.focusLater('[data-action=destroy]');
   }
 
-  protected async destroy(): Promise<void> {
-    if (this.busy()) return;
-    this.begin('destroy');
-    try {
+  protected destroy(): Promise<void> {
+    return this.act('destroy', async () => {
       await this.api.delete(this.name(), true);
       this.confirmingDestroy.set(false);
       await this.router.navigate(['/stacks']);
-    } catch (error) {
-      this.actionError.set(errorMessage(error));
-    } finally {
-      this.busy.set(null);
-    }
+    });
   }
 
   protected editImage(service: string): void {
@@ -137,17 +125,16 @@ export class StackDetailPage {
       this.imageRefusal.set({ message: image ? `${service.name} already runs ${image}: give another image.` : 'Give an image, e.g. nginx:1.27.', problems: [] });
       return;
     }
-    this.begin('image');
-    try {
-      const deployed = await this.api.deploy(withImage(stack.definition, service.name, image));
-      this.editing.set(null);
-      this.notice.set(`Deploying ${service.name} with ${image} on ${deployed.node}: only the services that changed restart (${deployed.changed.join(', ') || 'none'}).`);
-      await this.load();
-    } catch (error) {
-      this.imageRefusal.set(refusal(error));
-    } finally {
-      this.busy.set(null);
-    }
+    await this.act(
+      'image',
+      async () => {
+        const deployed = await this.api.deploy(withImage(stack.definition, service.name, image));
+        this.editing.set(null);
+        this.notice.set(`Deploying ${service.name} with ${image} on ${deployed.node}: only the services that changed restart (${deployed.changed.join(', ') || 'none'}).`);
+        await this.load();
+      },
+      (error) => this.imageRefusal.set(refusal(error)),
+    );
   }
 
   private onProgress(event: CommandProgressEvent): void {
@@ -165,11 +152,20 @@ export class StackDetailPage {
     this.notice.set(null);
   }
 
-  private begin(action: 'stop' | 'destroy' | 'image'): void {
+  /** One action at a time, the last one's errors and notice cleared as it starts; a failure goes to `failed`. */
+  private async act(action: 'stop' | 'destroy' | 'image', work: () => Promise<void>, failed = (error: unknown) => this.actionError.set(errorMessage(error))): Promise<void> {
+    if (this.busy()) return;
     this.busy.set(action);
     this.actionError.set(null);
     this.imageRefusal.set(null);
     this.notice.set(null);
+    try {
+      await work();
+    } catch (error) {
+      failed(error);
+    } finally {
+      this.busy.set(null);
+    }
   }
 
   private async read(): Promise<void> {
