@@ -6,7 +6,7 @@ import type { ClusterDetailResponse, NodeResponse, UserRole } from '@thresh/prot
 import { LiveService } from '../core/live.service';
 import { FakeLive, fleetNode } from '../fleet/fleet-testing';
 import { ClusterPage } from './cluster-page';
-import { signIn } from '../core/session-testing';
+import { settleFully, signIn, textsOf } from '../core/testing';
 import { clusterDetail, member } from './clusters-testing';
 
 describe('ClusterPage', () => {
@@ -32,13 +32,9 @@ describe('ClusterPage', () => {
     localStorage.clear();
   });
 
-  const settle = async () => {
-    for (let round = 0; round < 3; round++) await new Promise((resolve) => setTimeout(resolve, 0));
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
+  const settle = () => settleFully(fixture);
   const page = () => fixture.nativeElement as HTMLElement;
-  const text = (selector: string) => [...page().querySelectorAll(selector)].map((element) => element.textContent?.replace(/\s+/g, ' ').trim());
+  const text = (selector: string) => textsOf(page(), selector);
   const element = <T extends Element>(selector: string): T => {
     const found = page().querySelector<T>(selector);
     if (!found) throw new Error(`nothing matches ${selector}`);

@@ -4,7 +4,7 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { UserRole } from '@thresh/protocol';
 import { ClustersPage } from './clusters-page';
-import { signIn } from '../core/session-testing';
+import { settleFully, signIn, textsOf } from '../core/testing';
 import { cluster } from './clusters-testing';
 
 describe('ClustersPage', () => {
@@ -23,13 +23,9 @@ describe('ClustersPage', () => {
     localStorage.clear();
   });
 
-  const settle = async () => {
-    for (let round = 0; round < 3; round++) await new Promise((resolve) => setTimeout(resolve, 0));
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
+  const settle = () => settleFully(fixture);
   const page = () => fixture.nativeElement as HTMLElement;
-  const text = (selector: string) => [...page().querySelectorAll(selector)].map((element) => element.textContent?.replace(/\s+/g, ' ').trim());
+  const text = (selector: string) => textsOf(page(), selector);
   const button = (selector: string) => {
     const found = page().querySelector<HTMLButtonElement>(selector);
     if (!found) throw new Error(`no ${selector} button`);

@@ -9,7 +9,7 @@ import { FakeLive } from '../fleet/fleet-testing';
 import { ClusterPage } from './cluster-page';
 import { ClustersPage } from './clusters-page';
 import { CLUSTERS_ROUTES } from './clusters.routes';
-import { signIn } from '../core/session-testing';
+import { signIn } from '../core/testing';
 import { cluster, clusterDetail } from './clusters-testing';
 
 describe('CLUSTERS_ROUTES', () => {

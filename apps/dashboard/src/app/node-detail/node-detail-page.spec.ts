@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting, TestRequest } from '@a
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { LiveService } from '../core/live.service';
-import { signIn } from '../core/session-testing';
+import { settleFully, signIn, textsOf } from '../core/testing';
 import { FakeLive, fleetNode } from '../fleet/fleet-testing';
 import { NodeDetailPage } from './node-detail-page';
 
@@ -35,14 +35,10 @@ describe('NodeDetailPage', () => {
     localStorage.clear();
   });
 
-  const settle = async () => {
-    for (let round = 0; round < 3; round++) await new Promise((resolve) => setTimeout(resolve, 0));
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
+  const settle = () => settleFully(fixture);
   const request = (path: string): TestRequest => http.expectOne((candidate) => candidate.url === path);
   const page = () => fixture.nativeElement as HTMLElement;
-  const text = (selector: string) => [...page().querySelectorAll(selector)].map((element) => element.textContent?.replace(/\s+/g, ' ').trim());
+  const text = (selector: string) => textsOf(page(), selector);
 
   async function render(): Promise<void> {
     fixture = TestBed.createComponent(NodeDetailPage);

@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { signIn } from '../core/session-testing';
+import { signIn } from '../core/testing';
 import { SETTINGS_ROUTES } from './settings.routes';
 
 describe('SETTINGS_ROUTES', () => {

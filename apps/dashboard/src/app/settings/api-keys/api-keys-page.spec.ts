@@ -1,7 +1,7 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { CreatedKeyResponse, KeyResponse } from '@thresh/protocol';
-import { signIn } from '../../core/session-testing';
+import { signIn } from '../../core/testing';
 import { apiKey, buttonNamed, settle, setUpSettingsPage } from '../settings-testing';
 import { ApiKeysPage } from './api-keys-page';
 

@@ -1,7 +1,7 @@
 import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { AuditEvent } from '@thresh/protocol';
-import { signIn } from '../../core/session-testing';
+import { signIn } from '../../core/testing';
 import { auditEvent, buttonNamed, settle, setUpSettingsPage } from '../settings-testing';
 import { AUDIT_PAGE_SIZE, AuditPage } from './audit-page';
 

@@ -1,7 +1,7 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import type { UserRole, UserSummary } from '@thresh/protocol';
-import { ME_ID, signIn } from '../../core/session-testing';
+import { ME_ID, signIn } from '../../core/testing';
 import { buttonNamed, settle, setUpSettingsPage, userSummary } from '../settings-testing';
 import { UsersPage } from './users-page';
 

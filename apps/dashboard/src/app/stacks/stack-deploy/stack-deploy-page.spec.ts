@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
-import { signIn } from '../../core/session-testing';
+import { settleFully, signIn, textsOf } from '../../core/testing';
 import { EXAMPLE_STACK } from '../example';
 import { hubError } from '../stacks-testing';
 import { StackDeployPage } from './stack-deploy-page';
@@ -26,13 +26,9 @@ describe('StackDeployPage', () => {
     http.verify();
   });
 
-  const settle = async () => {
-    for (let round = 0; round < 3; round++) await new Promise((resolve) => setTimeout(resolve, 0));
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
+  const settle = () => settleFully(fixture);
   const page = () => fixture.nativeElement as HTMLElement;
-  const text = (selector: string) => [...page().querySelectorAll(selector)].map((element) => element.textContent?.replace(/\s+/g, ' ').trim());
+  const text = (selector: string) => textsOf(page(), selector);
   const editor = () => page().querySelector<HTMLTextAreaElement>('textarea') as HTMLTextAreaElement;
   const deployButton = () => page().querySelector<HTMLButtonElement>('button[type=submit]') as HTMLButtonElement;
   /** Problems listed: the check while typing (announced politely) and the hub's refusal (an alert) alike. */

@@ -4,7 +4,7 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
 import type { StackResponse } from '@thresh/protocol';
 import { LiveService } from '../../core/live.service';
-import { signIn } from '../../core/session-testing';
+import { settleFully, signIn, textsOf } from '../../core/testing';
 import { FakeLive } from '../../fleet/fleet-testing';
 import { hubError, stackResponse, stackService } from '../stacks-testing';
 import { StackDetailPage } from './stack-detail-page';
@@ -21,14 +21,10 @@ describe('StackDetailPage', () => {
     http.verify();
   });
 
-  const settle = async () => {
-    for (let round = 0; round < 3; round++) await new Promise((resolve) => setTimeout(resolve, 0));
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
+  const settle = () => settleFully(fixture);
   const request = (path: string): TestRequest => http.expectOne((candidate) => candidate.url === path);
   const page = () => fixture.nativeElement as HTMLElement;
-  const text = (selector: string) => [...page().querySelectorAll(selector)].map((element) => element.textContent?.replace(/\s+/g, ' ').trim());
+  const text = (selector: string) => textsOf(page(), selector);
   const button = (selector: string) => page().querySelector<HTMLButtonElement>(selector) as HTMLButtonElement;
   const statuses = () => Object.fromEntries([...page().querySelectorAll('tr[data-service]')].map((row) => [row.getAttribute('data-service'), row.querySelector('.service-status')?.textContent?.trim()]));
 

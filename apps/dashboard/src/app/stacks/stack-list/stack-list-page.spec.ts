@@ -3,7 +3,7 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { LiveService } from '../../core/live.service';
-import { signIn } from '../../core/session-testing';
+import { settleFully, signIn, textsOf } from '../../core/testing';
 import { FakeLive } from '../../fleet/fleet-testing';
 import { hubError, stackSummary } from '../stacks-testing';
 import { StackListPage } from './stack-list-page';
@@ -27,13 +27,9 @@ describe('StackListPage', () => {
     http.verify();
   });
 
-  const settle = async () => {
-    for (let round = 0; round < 3; round++) await new Promise((resolve) => setTimeout(resolve, 0));
-    await fixture.whenStable();
-    fixture.detectChanges();
-  };
+  const settle = () => settleFully(fixture);
   const page = () => fixture.nativeElement as HTMLElement;
-  const text = (selector: string) => [...page().querySelectorAll(selector)].map((element) => element.textContent?.replace(/\s+/g, ' ').trim());
+  const text = (selector: string) => textsOf(page(), selector);
 
   async function render(answer: unknown, error?: ReturnType<typeof hubError>) {
     fixture = TestBed.createComponent(StackListPage);
