@@ -1,11 +1,11 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { ClusterDetailResponse, ClusterNode, NodeSampledEvent, NodeStatusEvent } from '@thresh/protocol';
 import { clock } from '../core/clock';
 import { errorMessage } from '../core/error-message';
 import { focusLater } from '../core/focus';
 import { Action } from '../core/page-state';
-import { LiveService } from '../core/live.service';
+import { LiveService, onLive } from '../core/live.service';
 import { SessionService } from '../core/session.service';
 import { formatSince } from '../fleet/format';
 import { byName, ClustersApi } from './clusters.api';
@@ -59,8 +59,8 @@ export class ClusterPage {
   protected readonly now = clock();
 
   constructor() {
-    const stops = [this.live.on('node:status', (event) => this.applyStatus(event)), this.live.on('nodes:sampled', (events) => this.applySamples(events))];
-    inject(DestroyRef).onDestroy(() => stops.forEach((stop) => stop()));
+    onLive('node:status', (event) => this.applyStatus(event));
+    onLive('nodes:sampled', (events) => this.applySamples(events));
     // The router keeps the page when only the name in the address changes: read the new cluster then.
     effect(() => {
       const name = this.name();

@@ -1,4 +1,4 @@
-import { effect, inject, Injectable, signal } from '@angular/core';
+import { DestroyRef, effect, inject, Injectable, signal } from '@angular/core';
 import { DASHBOARD_NAMESPACE, DashboardServerEvents } from '@thresh/protocol';
 import { io, Socket } from 'socket.io-client';
 import { SessionService } from './session.service';
@@ -66,4 +66,9 @@ export class LiveService {
     this.socket = socket;
     return socket;
   }
+}
+
+/** Listens to one kind of live event for as long as the component or service that calls it lives. */
+export function onLive<E extends keyof DashboardServerEvents>(event: E, listener: DashboardServerEvents[E]): void {
+  inject(DestroyRef).onDestroy(inject(LiveService).on(event, listener));
 }

@@ -1,9 +1,9 @@
 import { HttpClient } from '@angular/common/http';
-import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
+import { computed, inject, Injectable, signal } from '@angular/core';
 import type { ClusterDetailResponse, ClusterResponse, NodeListResponse, NodeResponse, NodeSampledEvent, NodeStatusEvent } from '@thresh/protocol';
 import { firstValueFrom } from 'rxjs';
 import { errorMessage } from '../core/error-message';
-import { LiveService } from '../core/live.service';
+import { LiveService, onLive } from '../core/live.service';
 
 export type FleetSortKey = 'name' | 'status' | 'lastSeen' | 'cpu' | 'memory' | 'disk' | 'containers' | 'environments';
 
@@ -76,8 +76,8 @@ export class FleetStore {
   });
 
   constructor() {
-    const stops = [this.live.on('node:status', (event) => this.applyStatus(event)), this.live.on('nodes:sampled', (events) => this.applySamples(events))];
-    inject(DestroyRef).onDestroy(() => stops.forEach((stop) => stop()));
+    onLive('node:status', (event) => this.applyStatus(event));
+    onLive('nodes:sampled', (events) => this.applySamples(events));
   }
 
   async load(): Promise<void> {

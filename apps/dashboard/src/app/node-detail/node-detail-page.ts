@@ -1,5 +1,5 @@
 import { HttpClient } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, input, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, OnInit, signal } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import type {
   CommandListResponse,
@@ -14,7 +14,7 @@ import type {
 import { firstValueFrom } from 'rxjs';
 import { clock } from '../core/clock';
 import { errorMessage } from '../core/error-message';
-import { LiveService } from '../core/live.service';
+import { onLive } from '../core/live.service';
 import { loadInto } from '../core/page-state';
 import { SessionService } from '../core/session.service';
 import { formatBytes, formatSince } from '../fleet/format';
@@ -38,7 +38,6 @@ export class NodeDetailPage implements OnInit {
   /** The node's name, from the route. */
   readonly name = input.required<string>();
   private readonly http = inject(HttpClient);
-  private readonly live = inject(LiveService);
   private readonly router = inject(Router);
 
   protected readonly ranges = Object.keys(RANGES) as Range[];
@@ -61,27 +60,25 @@ export class NodeDetailPage implements OnInit {
   protected readonly canDeploy = inject(SessionService).canOperate;
 
   constructor() {
-    const stops = [
-      this.live.on('node:status', (event) => {
-        const node = this.node();
-        if (node && event.nodeId === node.id && event.status !== 'pruned') this.node.set({ ...node, status: event.status, lastSeenAt: event.lastSeenAt });
-      }),
-      this.live.on('nodes:sampled', (events) => {
-        const node = this.node();
-        const sample = node && events.find((event) => event.nodeId === node.id);
-        if (!node || !sample) return;
-        this.node.set({ ...node, cpuPercent: sample.cpuPercent, memoryUsedBytes: sample.memoryUsedBytes, diskUsedBytes: sample.diskUsedBytes, containersRunning: sample.containersRunning, lastSeenAt: sample.at });
-        // The last hour grows as measurements come; longer ranges show rollups, read again when chosen.
-        if (this.range() === '1h' && this.resolution() === 'raw') {
-          // The hour slides: what falls out of it goes, so a page left open does not grow.
-          const since = Date.now() - RANGES['1h'] * 1000;
-          const point = { at: sample.at, cpuPercent: sample.cpuPercent, memoryUsedBytes: sample.memoryUsedBytes, diskUsedBytes: sample.diskUsedBytes, containersRunning: sample.containersRunning };
-          this.points.update((points) => [...(points ?? []).filter((kept) => Date.parse(kept.at) >= since), point]);
-        }
-      }),
-      this.live.on('command:progress', (event) => this.onProgress(event)),
-    ];
-    inject(DestroyRef).onDestroy(() => stops.forEach((stop) => stop()));
+    onLive('node:status', (event) => {
+      const node = this.node();
+      if (node && event.nodeId === node.id && event.status !== 'pruned') this.node.set({ ...node, status: event.status, lastSeenAt: event.lastSeenAt });
+    });
+    onLive('nodes:sampled', (events) => {
+      const node = this.node();
+      const sample = node && events.find((event) => event.nodeId === node.id);
+      if (!node || !sample) return;
+      const { cpuPercent, memoryUsedBytes, diskUsedBytes, containersRunning } = sample;
+      const measured = { cpuPercent, memoryUsedBytes, diskUsedBytes, containersRunning };
+      this.node.set({ ...node, ...measured, lastSeenAt: sample.at });
+      // The last hour grows as measurements come; longer ranges show rollups, read again when chosen.
+      if (this.range() === '1h' && this.resolution() === 'raw') {
+        // The hour slides: what falls out of it goes, so a page left open does not grow.
+        const since = Date.now() - RANGES['1h'] * 1000;
+        this.points.update((points) => [...(points ?? []).filter((kept) => Date.parse(kept.at) >= since), { at: sample.at, ...measured }]);
+      }
+    });
+    onLive('command:progress', (event) => this.onProgress(event));
   }
 
   ngOnInit(): void {

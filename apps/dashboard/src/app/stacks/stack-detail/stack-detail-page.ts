@@ -1,10 +1,10 @@
-import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { Router, RouterLink } from '@angular/router';
 import type { CommandProgressEvent, StackResponse, StackServiceResponse } from '@thresh/protocol';
 import { clock } from '../../core/clock';
 import { errorMessage } from '../../core/error-message';
 import { focusLater } from '../../core/focus';
-import { LiveService } from '../../core/live.service';
+import { LiveService, onLive } from '../../core/live.service';
 import { SessionService } from '../../core/session.service';
 import { formatSince } from '../../fleet/format';
 import { ProblemList } from '../problem-list/problem-list';
@@ -69,8 +69,7 @@ export class StackDetailPage {
         void this.load();
       });
     });
-    const stop = this.live.on('command:progress', (event) => this.onProgress(event));
-    inject(DestroyRef).onDestroy(stop);
+    onLive('command:progress', (event) => this.onProgress(event));
   }
 
   protected since(iso: string | null): string {

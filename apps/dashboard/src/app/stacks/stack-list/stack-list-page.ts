@@ -1,8 +1,8 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, OnInit, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import type { StackSummary } from '@thresh/protocol';
 import { clock } from '../../core/clock';
-import { LiveService } from '../../core/live.service';
+import { onLive } from '../../core/live.service';
 import { loadInto } from '../../core/page-state';
 import { SessionService } from '../../core/session.service';
 import { formatSince } from '../../fleet/format';
@@ -27,10 +27,9 @@ export class StackListPage implements OnInit {
 
   constructor() {
     // A stack's deploy or stop reporting progress changes its status and healthy count: read the list again.
-    const stop = inject(LiveService).on('command:progress', (event) => {
+    onLive('command:progress', (event) => {
       if (event.kind === 'stack.deploy' || event.kind === 'stack.stop') void this.load();
     });
-    inject(DestroyRef).onDestroy(stop);
   }
 
   ngOnInit(): void {
