@@ -41,14 +41,16 @@ export class LiveService {
     if (this.socket) return this.socket;
     // The session cookie goes with the WebSocket's handshake, as with every request to the hub.
     const socket: Socket<DashboardServerEvents> = io(DASHBOARD_NAMESPACE, { transports: ['websocket'] });
-    socket.on('connect', () => this.state.set('live'));
+    socket.on('connect', () => {
+      this.state.set('live');
+      this.refusals = 0;
+    });
     socket.on('disconnect', (reason) => {
       this.state.set('reconnecting');
       // The hub dropped us (a session ended or was revoked): socket.io does not come back by itself, so ask again;
       // a refused token then sends the user to login.
       if (reason === 'io server disconnect') socket.connect();
     });
-    socket.on('connect', () => (this.refusals = 0));
     socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
       // The hub no longer takes the session: back to login, saying so.
       if (error.data?.code === 'unauthorized') {
