@@ -15,7 +15,7 @@ import { byName, ClustersApi } from './clusters.api';
   selector: 'app-cluster-page',
   imports: [RouterLink],
   templateUrl: './cluster-page.html',
-  styleUrl: './cluster-page.css',
+  styleUrls: ['./clusters.css', './cluster-page.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ClusterPage {

@@ -11,7 +11,7 @@ import { byName, ClustersApi, NewCluster } from './clusters.api';
   selector: 'app-clusters-page',
   imports: [RouterLink],
   templateUrl: './clusters-page.html',
-  styleUrl: './clusters-page.css',
+  styleUrls: ['./clusters.css', './clusters-page.css'],
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class ClustersPage implements OnInit {
