@@ -34,7 +34,7 @@ export class ClustersPage implements OnInit {
     void this.load();
   }
 
-  protected load(): Promise<void> {
+  protected load(): Promise<boolean> {
     return loadInto(this.clusters, this.loadError, this.api.list());
   }
 

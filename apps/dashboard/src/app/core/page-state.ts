@@ -2,13 +2,15 @@ import { signal, WritableSignal } from '@angular/core';
 import { firstValueFrom, isObservable, Observable } from 'rxjs';
 import { errorMessage } from './error-message';
 
-/** Fills `target` with the answer and clears `error`; a failure goes to `error`, and the last answer stays. */
-export async function loadInto<T>(target: WritableSignal<T>, error: WritableSignal<string | null>, request: Observable<T> | Promise<T>): Promise<void> {
+/** Fills `target` with the answer and clears `error`; a failure goes to `error`, and the last answer stays. Says whether it loaded. */
+export async function loadInto<T>(target: WritableSignal<T>, error: WritableSignal<string | null>, request: Observable<T> | Promise<T>): Promise<boolean> {
   try {
     target.set(await (isObservable(request) ? firstValueFrom(request) : request));
     error.set(null);
+    return true;
   } catch (failure) {
     error.set(errorMessage(failure));
+    return false;
   }
 }
 
@@ -46,7 +48,7 @@ export class PageState extends Action {
     return super.run(action);
   }
 
-  load<T>(target: WritableSignal<T>, request: Observable<T>): Promise<void> {
+  load<T>(target: WritableSignal<T>, request: Observable<T>): Promise<boolean> {
     return loadInto(target, this.error, request);
   }
 }

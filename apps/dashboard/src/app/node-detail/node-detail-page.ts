@@ -11,7 +11,7 @@ import type {
   NodeMetricsResponse,
   NodeResponse,
 } from '@thresh/protocol';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, map } from 'rxjs';
 import { clock } from '../core/clock';
 import { errorMessage } from '../core/error-message';
 import { onLive } from '../core/live.service';
@@ -86,13 +86,7 @@ export class NodeDetailPage implements OnInit {
   }
 
   protected async load(): Promise<void> {
-    try {
-      this.node.set(await firstValueFrom(this.http.get<NodeResponse>(this.base())));
-      this.error.set(null);
-    } catch (error) {
-      this.error.set(errorMessage(error));
-      return;
-    }
+    if (!(await loadInto(this.node, this.error, this.http.get<NodeResponse>(this.base())))) return;
     await Promise.all([this.loadMetrics(), this.loadEnvironments(), this.loadCommands()]);
   }
 
@@ -102,12 +96,8 @@ export class NodeDetailPage implements OnInit {
   }
 
   protected async loadBlueprints(): Promise<void> {
-    try {
-      this.blueprints.set((await firstValueFrom(this.http.get<NodeBlueprintsResponse>(`${this.base()}/blueprints`))).blueprints);
-      this.deployError.set(null);
-    } catch (error) {
-      this.deployError.set(errorMessage(error));
-    }
+    const blueprints = this.http.get<NodeBlueprintsResponse>(`${this.base()}/blueprints`).pipe(map((answer) => answer.blueprints));
+    await loadInto(this.blueprints, this.deployError, blueprints);
   }
 
   protected async deploy(event: SubmitEvent): Promise<void> {
@@ -179,7 +169,7 @@ export class NodeDetailPage implements OnInit {
     }
   }
 
-  private loadEnvironments(): Promise<void> {
+  private loadEnvironments(): Promise<boolean> {
     return loadInto(this.environments, this.environmentsError, this.http.get<NodeEnvironmentsResponse>(`${this.base()}/environments`));
   }
 

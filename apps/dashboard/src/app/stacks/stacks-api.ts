@@ -61,7 +61,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * Runs `load` now, or once more after the run under way when asked meanwhile: a burst of pushes reads the hub once
  * or twice, never in parallel, and the last read is never older than the last push.
  */
-export function coalesced(load: () => Promise<void>): () => Promise<void> {
+export function coalesced(load: () => Promise<unknown>): () => Promise<void> {
   let running: Promise<void> | null = null;
   let again = false;
   const run = async (): Promise<void> => {

@@ -158,7 +158,7 @@ export class ApiKeysPage implements OnInit {
     this.focusLater('section.revealed');
   }
 
-  private load(): Promise<void> {
+  private load(): Promise<boolean> {
     return this.page.load(this.keys, this.http.get<KeyResponse[]>('/api/keys'));
   }
 }

@@ -104,7 +104,7 @@ export class UsersPage implements OnInit {
     });
   }
 
-  private load(): Promise<void> {
+  private load(): Promise<boolean> {
     return this.page.load(this.users, this.http.get<UserSummary[]>('/api/users'));
   }
 }
