@@ -4,7 +4,7 @@ import type { ClusterDetailResponse, ClusterNode, NodeSampledEvent, NodeStatusEv
 import { clock } from '../core/clock';
 import { errorMessage } from '../core/error-message';
 import { focusLater } from '../core/focus';
-import { Action } from '../core/page-state';
+import { Action, attempt } from '../core/page-state';
 import { LiveService, onLive } from '../core/live.service';
 import { SessionService } from '../core/session.service';
 import { formatSince } from '../fleet/format';
@@ -146,15 +146,12 @@ export class ClusterPage {
     }
   }
 
-  private async loadAccountNodes(): Promise<void> {
-    try {
+  private loadAccountNodes(): Promise<boolean> {
+    return attempt(this.accountNodesError, async () => {
       const { nodes, total } = await this.api.accountNodes();
       this.accountNodes.set(nodes);
       this.accountTotal.set(total);
-      this.accountNodesError.set(null);
-    } catch (error) {
-      this.accountNodesError.set(errorMessage(error));
-    }
+    });
   }
 
   private dropMember(id: string): void {

@@ -2,6 +2,18 @@ import { signal, WritableSignal } from '@angular/core';
 import { firstValueFrom, isObservable, Observable } from 'rxjs';
 import { errorMessage } from './error-message';
 
+/** Runs `work`: success clears `error`, a failure sets it to a sentence a person can act on. Says whether it succeeded. */
+export async function attempt(error: WritableSignal<string | null>, work: () => Promise<void>): Promise<boolean> {
+  try {
+    await work();
+    error.set(null);
+    return true;
+  } catch (failure) {
+    error.set(errorMessage(failure));
+    return false;
+  }
+}
+
 /** Fills `target` with the answer and clears `error`; a failure goes to `error`, and the last answer stays. Says whether it loaded. */
 export async function loadInto<T>(target: WritableSignal<T>, error: WritableSignal<string | null>, request: Observable<T> | Promise<T>): Promise<boolean> {
   try {
@@ -24,12 +36,7 @@ export class Action {
     if (this.busy()) return false;
     this.busy.set(true);
     try {
-      await work();
-      this.error.set(null);
-      return true;
-    } catch (failure) {
-      this.error.set(errorMessage(failure));
-      return false;
+      return await attempt(this.error, work);
     } finally {
       this.busy.set(false);
     }

@@ -15,7 +15,7 @@ import { firstValueFrom, map } from 'rxjs';
 import { clock } from '../core/clock';
 import { errorMessage } from '../core/error-message';
 import { onLive } from '../core/live.service';
-import { loadInto } from '../core/page-state';
+import { attempt, loadInto } from '../core/page-state';
 import { SessionService } from '../core/session.service';
 import { formatBytes, formatSince } from '../fleet/format';
 import { MetricsChart } from './metrics-chart';
@@ -105,39 +105,30 @@ export class NodeDetailPage implements OnInit {
     const form = new FormData(event.target as HTMLFormElement);
     const blueprint = String(form.get('blueprint') ?? '');
     const name = String(form.get('environment') ?? '').trim();
-    try {
+    await attempt(this.deployError, async () => {
       const command = await firstValueFrom(this.http.post<CommandResponse>(`${this.base()}/up`, { blueprint, name }));
       this.deploying.set({ id: command.id, environment: name, steps: [], state: command.state });
-      this.deployError.set(null);
-    } catch (error) {
-      this.deployError.set(errorMessage(error));
-    }
+    });
   }
 
   protected async rename(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const name = String(new FormData(event.target as HTMLFormElement).get('name') ?? '').trim();
-    try {
+    await attempt(this.identityError, async () => {
       const renamed = await firstValueFrom(this.http.patch<NodeResponse>(this.base(), { name }));
-      this.identityError.set(null);
       this.identityMessage.set(`Renamed to ${renamed.name}.`);
       await this.router.navigate(['/nodes', renamed.name], { replaceUrl: true });
       this.node.set(renamed);
-    } catch (error) {
-      this.identityError.set(errorMessage(error));
-    }
+    });
   }
 
   protected async resetIdentity(): Promise<void> {
-    try {
+    await attempt(this.identityError, async () => {
       const reset = await firstValueFrom(this.http.post<NodeResponse>(`${this.base()}/reset-identity`, {}));
       this.node.set(reset);
       this.confirmingReset.set(false);
-      this.identityError.set(null);
       this.identityMessage.set(`The next machine to register as ${reset.name} claims it.`);
-    } catch (error) {
-      this.identityError.set(errorMessage(error));
-    }
+    });
   }
 
   protected usage(used: number | null, total: number): string {
