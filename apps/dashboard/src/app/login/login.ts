@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { ActivatedRoute, Router } from '@angular/router';
-import { errorMessage } from '../core/error-message';
+import { attempt } from '../core/page-state';
 import { SessionService } from '../core/session.service';
 
 @Component({
@@ -26,13 +26,10 @@ export class Login {
     if (this.busy()) return;
     this.busy.set(true);
     this.error.set(null);
-    try {
+    await attempt(this.error, async () => {
       await this.session.login(this.username(), this.password());
       await this.router.navigate(['/nodes']);
-    } catch (error) {
-      this.error.set(errorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
+    });
+    this.busy.set(false);
   }
 }
