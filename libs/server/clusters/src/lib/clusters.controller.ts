@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
-import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
+import { Body, Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, ReadRoute, WriteRoute } from '@thresh/server-auth';
+import { ApiZodBody, ZodValidationPipe } from '@thresh/server-core';
 import {
   AddClusterNodeRequest,
   addClusterNodeRequestSchema,
@@ -22,10 +22,8 @@ export class ClustersController {
   constructor(private readonly clusters: ClustersService) {}
 
   @Post()
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: 'Create a cluster (a named group of nodes)' })
+  @WriteRoute(201, 'Create a cluster (a named group of nodes)', clusterResponseSchema)
   @ApiZodBody(createClusterRequestSchema)
-  @ApiZodResponse(201, clusterResponseSchema)
   create(
     @CurrentUser() user: AuthUser,
     @Body(new ZodValidationPipe(createClusterRequestSchema)) body: CreateClusterRequest,
@@ -34,26 +32,20 @@ export class ClustersController {
   }
 
   @Get()
-  @Authenticated()
-  @ApiOperation({ summary: 'List clusters with their node counts' })
-  @ApiZodResponse(200, clusterResponseSchema.array())
+  @ReadRoute('List clusters with their node counts', clusterResponseSchema.array())
   list(@CurrentUser() user: AuthUser): Promise<ClusterResponse[]> {
     return this.clusters.list(user.accountId);
   }
 
   @Get(':name')
-  @Authenticated()
-  @ApiOperation({ summary: 'One cluster with its nodes and their status' })
-  @ApiZodResponse(200, clusterDetailResponseSchema)
+  @ReadRoute('One cluster with its nodes and their status', clusterDetailResponseSchema)
   get(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<ClusterDetailResponse> {
     return this.clusters.get(user.accountId, name);
   }
 
   @Patch(':name')
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: "Change a cluster's description" })
+  @WriteRoute(200, "Change a cluster's description", clusterDetailResponseSchema)
   @ApiZodBody(updateClusterRequestSchema)
-  @ApiZodResponse(200, clusterDetailResponseSchema)
   update(
     @CurrentUser() user: AuthUser,
     @Param('name') name: string,
@@ -63,18 +55,14 @@ export class ClustersController {
   }
 
   @Delete(':name')
-  @HttpCode(204)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: 'Delete a cluster; its nodes stay' })
+  @WriteRoute(204, 'Delete a cluster; its nodes stay')
   delete(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<void> {
     return this.clusters.delete(user, name);
   }
 
   @Post(':name/nodes')
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: 'Add a node (by id, name or unique id prefix) to a cluster; 409 if it is already there' })
+  @WriteRoute(201, 'Add a node (by id, name or unique id prefix) to a cluster; 409 if it is already there', clusterDetailResponseSchema)
   @ApiZodBody(addClusterNodeRequestSchema)
-  @ApiZodResponse(201, clusterDetailResponseSchema)
   addNode(
     @CurrentUser() user: AuthUser,
     @Param('name') name: string,
@@ -84,9 +72,7 @@ export class ClustersController {
   }
 
   @Delete(':name/nodes/:node')
-  @HttpCode(204)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: 'Take a node out of a cluster; the node itself stays' })
+  @WriteRoute(204, 'Take a node out of a cluster; the node itself stays')
   @ApiParam({ name: 'node', description: 'node id, name or unique id prefix' })
   removeNode(@CurrentUser() user: AuthUser, @Param('name') name: string, @Param('node') node: string): Promise<void> {
     return this.clusters.removeNode(user, name, node);

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
-import { ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, ReadRoute, WriteRoute } from '@thresh/server-auth';
+import { ZodValidationPipe } from '@thresh/server-core';
 import {
   NodeListQuery,
   nodeListQuerySchema,
@@ -20,8 +20,7 @@ export class NodesController {
   constructor(private readonly nodes: NodesService) {}
 
   @Get()
-  @Authenticated()
-  @ApiOperation({ summary: 'List nodes with their status, last report, platform and agent version' })
+  @ReadRoute('List nodes with their status, last report, platform and agent version', nodeListResponseSchema)
   @ApiQuery({ name: 'status', required: false, enum: ['online', 'offline'] })
   @ApiQuery({ name: 'name', required: false, description: 'Substring of the node name' })
   @ApiQuery({ name: 'cluster', required: false, description: 'Only nodes in this cluster' })
@@ -29,7 +28,6 @@ export class NodesController {
   @ApiQuery({ name: 'order', required: false, enum: ['asc', 'desc'] })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100, maximum: 1000 } })
   @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', default: 0 } })
-  @ApiZodResponse(200, nodeListResponseSchema)
   list(
     @CurrentUser() user: AuthUser,
     @Query(new ZodValidationPipe(nodeListQuerySchema)) query: NodeListQuery,
@@ -38,17 +36,13 @@ export class NodesController {
   }
 
   @Get(':idOrName')
-  @Authenticated()
-  @ApiOperation({ summary: 'One node, by id or by name' })
-  @ApiZodResponse(200, nodeResponseSchema)
+  @ReadRoute('One node, by id or by name', nodeResponseSchema)
   get(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string): Promise<NodeResponse> {
     return this.nodes.get(user.accountId, idOrName);
   }
 
   @Patch(':idOrName')
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: 'Rename a node (a registration never renames one); 409 when the name is taken' })
-  @ApiZodResponse(200, nodeResponseSchema)
+  @WriteRoute(200, 'Rename a node (a registration never renames one); 409 when the name is taken', nodeResponseSchema)
   update(
     @CurrentUser() user: AuthUser,
     @Param('idOrName') idOrName: string,
@@ -58,10 +52,7 @@ export class NodesController {
   }
 
   @Post(':idOrName/reset-identity')
-  @HttpCode(200)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: "Forget the node's credential: the next machine to register as this node claims it (a reinstalled machine)" })
-  @ApiZodResponse(200, nodeResponseSchema)
+  @WriteRoute(200, "Forget the node's credential: the next machine to register as this node claims it (a reinstalled machine)", nodeResponseSchema)
   resetIdentity(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string): Promise<NodeResponse> {
     return this.nodes.resetIdentity(user, idOrName);
   }

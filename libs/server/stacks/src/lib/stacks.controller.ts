@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
-import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, ReadRoute, WriteRoute } from '@thresh/server-auth';
+import { ApiZodBody, ZodValidationPipe } from '@thresh/server-core';
 import {
   stackDefinitionInputSchema,
   stackDeleteQuerySchema,
@@ -41,49 +41,37 @@ export class StacksController {
   constructor(private readonly stacks: StacksService) {}
 
   @Post('deploy')
-  @HttpCode(202)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({
+  @WriteRoute(202, {
     summary: 'Deploy a stack, or update it (only changed services restart); follow it with GET /api/stacks/{name}; 409 while its previous deploy or stop runs',
     description:
       'Every problem of the definition is reported at once (400) and nothing starts. ' +
       'curl -X POST "$THRESH_HUB/api/stacks/deploy" -H "Authorization: Bearer $THRESH_TOKEN" -H "Content-Type: application/json" -d @webapp.json',
-  })
+  }, stackDeployResponseSchema)
   @ApiZodBody(stackDefinitionInputSchema, EXAMPLE)
-  @ApiZodResponse(202, stackDeployResponseSchema)
   deploy(@CurrentUser() user: AuthUser, @Body(anyObject) body: Record<string, unknown>): Promise<StackDeployResponse> {
     return this.stacks.deploy(user, body);
   }
 
   @Get()
-  @Authenticated()
-  @ApiOperation({ summary: 'List stacks with their status and how many of their services are healthy' })
-  @ApiZodResponse(200, stackSummarySchema.array())
+  @ReadRoute('List stacks with their status and how many of their services are healthy', stackSummarySchema.array())
   list(@CurrentUser() user: AuthUser): Promise<StackSummary[]> {
     return this.stacks.list(user.accountId);
   }
 
   @Get(':name')
-  @Authenticated()
-  @ApiOperation({ summary: 'One stack: status, node, and each service with its status, error and timings' })
-  @ApiZodResponse(200, stackResponseSchema)
+  @ReadRoute('One stack: status, node, and each service with its status, error and timings', stackResponseSchema)
   get(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<StackResponse> {
     return this.stacks.get(user, name);
   }
 
   @Post(':name/stop')
-  @HttpCode(202)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: "Stop a stack's services in reverse dependency order; deploy it again to start them" })
-  @ApiZodResponse(202, stackResponseSchema)
+  @WriteRoute(202, "Stop a stack's services in reverse dependency order; deploy it again to start them", stackResponseSchema)
   stop(@CurrentUser() user: AuthUser, @Param('name') name: string): Promise<StackResponse> {
     return this.stacks.stop(user, name);
   }
 
   @Delete(':name')
-  @HttpCode(202)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: 'Forget a stack: its services are stopped, or with ?destroy=true removed with their volumes' })
+  @WriteRoute(202, 'Forget a stack: its services are stopped, or with ?destroy=true removed with their volumes')
   @ApiQuery({ name: 'destroy', required: false, enum: ['true', 'false'] })
   delete(
     @CurrentUser() user: AuthUser,

@@ -1,6 +1,8 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { applyDecorators, createParamDecorator, ExecutionContext, HttpCode, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiOperationOptions, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { UserRole } from '@thresh/protocol';
+import { ApiZodResponse } from '@thresh/server-core';
+import type { z } from 'zod';
 import { AuthUser } from './auth-user';
 import { ROLES_KEY, UserAuthGuard } from './user-auth.guard';
 
@@ -12,6 +14,20 @@ export const Authenticated = (...roles: UserRole[]) =>
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'Missing, malformed, unknown, revoked or expired user token' }),
     ApiForbiddenResponse({ description: 'A credential of another type, or a role that may not do this' }),
+  );
+
+// Listed in the order a stack of these decorators applies (bottom-up), so the OpenAPI document is the same.
+/** A route any logged-in user may read: its OpenAPI summary and 200 response. */
+export const ReadRoute = (summary: string, response: z.ZodType) =>
+  applyDecorators(ApiZodResponse(200, response), ApiOperation({ summary }), Authenticated());
+
+/** A route only admins and operators may call: its status code, OpenAPI operation and, when it has a body, its response. */
+export const WriteRoute = (status: number, operation: string | ApiOperationOptions, response?: z.ZodType) =>
+  applyDecorators(
+    ...(response ? [ApiZodResponse(status, response)] : []),
+    ApiOperation(typeof operation === 'string' ? { summary: operation } : operation),
+    Authenticated('admin', 'operator'),
+    HttpCode(status),
   );
 
 export const CurrentUser = createParamDecorator(

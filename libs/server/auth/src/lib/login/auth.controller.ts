@@ -13,7 +13,7 @@ import {
 } from '@thresh/protocol';
 import type { CookieOptions, Request, Response } from 'express';
 import { AuthUser } from '../guards/auth-user';
-import { Authenticated, CurrentUser } from '../guards/decorators';
+import { Authenticated, CurrentUser, ReadRoute } from '../guards/decorators';
 import { SESSION_COOKIE } from '../guards/session-cookie';
 import { LoginService } from './login.service';
 
@@ -62,9 +62,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @Authenticated()
-  @ApiOperation({ summary: 'Who this token belongs to' })
-  @ApiZodResponse(200, userResponseSchema)
+  @ReadRoute('Who this token belongs to', userResponseSchema)
   me(@CurrentUser() user: AuthUser): UserResponse {
     return this.login.me(user);
   }

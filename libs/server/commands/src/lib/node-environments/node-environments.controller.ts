@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
-import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
+import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, ReadRoute, WriteRoute } from '@thresh/server-auth';
+import { ApiZodBody, ZodValidationPipe } from '@thresh/server-core';
 import {
   CommandResponse,
   commandResponseSchema,
@@ -23,11 +23,8 @@ export class NodeEnvironmentsController {
   constructor(private readonly environments: NodeEnvironmentsService) {}
 
   @Post('up')
-  @HttpCode(202)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: 'Deploy a blueprint as a new environment on the node; follow the command it returns' })
+  @WriteRoute(202, 'Deploy a blueprint as a new environment on the node; follow the command it returns', commandResponseSchema)
   @ApiZodBody(environmentUpRequestSchema)
-  @ApiZodResponse(202, commandResponseSchema)
   up(
     @CurrentUser() user: AuthUser,
     @Param('idOrName') idOrName: string,
@@ -37,44 +34,31 @@ export class NodeEnvironmentsController {
   }
 
   @Get('blueprints')
-  @Authenticated()
-  @ApiOperation({ summary: 'The blueprints the node can deploy (asked of its agent)' })
-  @ApiZodResponse(200, nodeBlueprintsResponseSchema)
+  @ReadRoute('The blueprints the node can deploy (asked of its agent)', nodeBlueprintsResponseSchema)
   blueprints(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string): Promise<NodeBlueprintsResponse> {
     return this.environments.blueprints(user, idOrName);
   }
 
   @Get('environments')
-  @Authenticated()
-  @ApiOperation({ summary: "The node's environments: from its agent when online, else as last reported" })
-  @ApiZodResponse(200, nodeEnvironmentsResponseSchema)
+  @ReadRoute("The node's environments: from its agent when online, else as last reported", nodeEnvironmentsResponseSchema)
   list(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string): Promise<NodeEnvironmentsResponse> {
     return this.environments.environments(user, idOrName);
   }
 
   @Post('environments/:name/start')
-  @HttpCode(202)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: "Start a stopped environment's command" })
-  @ApiZodResponse(202, commandResponseSchema)
+  @WriteRoute(202, "Start a stopped environment's command", commandResponseSchema)
   start(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string, @Param('name', environmentName) name: string): Promise<CommandResponse> {
     return this.environments.act(user, idOrName, 'environment.start', name);
   }
 
   @Post('environments/:name/stop')
-  @HttpCode(202)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: "Stop an environment's command; the environment stays" })
-  @ApiZodResponse(202, commandResponseSchema)
+  @WriteRoute(202, "Stop an environment's command; the environment stays", commandResponseSchema)
   stop(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string, @Param('name', environmentName) name: string): Promise<CommandResponse> {
     return this.environments.act(user, idOrName, 'environment.stop', name);
   }
 
   @Delete('environments/:name')
-  @HttpCode(202)
-  @Authenticated('admin', 'operator')
-  @ApiOperation({ summary: 'Destroy an environment with its volumes' })
-  @ApiZodResponse(202, commandResponseSchema)
+  @WriteRoute(202, 'Destroy an environment with its volumes', commandResponseSchema)
   destroy(@CurrentUser() user: AuthUser, @Param('idOrName') idOrName: string, @Param('name', environmentName) name: string): Promise<CommandResponse> {
     return this.environments.act(user, idOrName, 'environment.destroy', name);
   }

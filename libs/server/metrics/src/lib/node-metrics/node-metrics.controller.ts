@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
-import { ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
+import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AuthUser, CurrentUser, ReadRoute } from '@thresh/server-auth';
+import { ZodValidationPipe } from '@thresh/server-core';
 import { NodeMetricsQuery, nodeMetricsQuerySchema, NodeMetricsResponse, nodeMetricsResponseSchema } from '@thresh/protocol';
 import { NodeMetricsService } from './node-metrics.service';
 
@@ -11,12 +11,10 @@ export class NodeMetricsController {
   constructor(private readonly nodeMetrics: NodeMetricsService) {}
 
   @Get(':idOrName/metrics')
-  @Authenticated()
-  @ApiOperation({ summary: "A node's samples over time: raw, or averaged per minute or hour (auto picks by range)" })
+  @ReadRoute("A node's samples over time: raw, or averaged per minute or hour (auto picks by range)", nodeMetricsResponseSchema)
   @ApiQuery({ name: 'from', required: false, description: 'ISO 8601; default: an hour before "to"' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO 8601; default: now' })
   @ApiQuery({ name: 'resolution', required: false, enum: ['auto', 'raw', '1m', '1h'] })
-  @ApiZodResponse(200, nodeMetricsResponseSchema)
   metrics(
     @CurrentUser() user: AuthUser,
     @Param('idOrName') idOrName: string,
