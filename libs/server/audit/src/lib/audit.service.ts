@@ -44,6 +44,11 @@ export class AuditService {
     this.logger.log(`${entry.action} by ${printable(entry.actor)}${entry.target ? ` on ${printable(entry.target)}` : ''} from ${printable(entry.sourceAddress ?? '-')}`);
   }
 
+  /** Records what a logged-in user did, from where their request came. */
+  recordBy(user: { accountId: string; username: string; sourceAddress: string | null }, action: AuditAction, target: string, details?: Record<string, unknown>): Promise<void> {
+    return this.record({ accountId: user.accountId, actor: user.username, action, target, sourceAddress: user.sourceAddress, details });
+  }
+
   async list(accountId: string, query: AuditQuery): Promise<AuditListResponse> {
     const [items, total] = await this.events.list(accountId, query);
     return { items: items.map(mapEvent), total };

@@ -5,7 +5,6 @@ import { AppException } from '@thresh/server-core';
 import { NodeRecord, NodesService } from '@thresh/server-nodes';
 import {
   AddClusterNodeRequest,
-  AuditAction,
   ClusterDetailResponse,
   ClusterResponse,
   CreateClusterRequest,
@@ -56,7 +55,7 @@ export class ClustersService implements OnModuleInit {
   async create(user: AuthUser, request: CreateClusterRequest): Promise<ClusterResponse> {
     const cluster = await this.clusters.insert(user.accountId, request.name, request.description);
     if (!cluster) throw new AppException('conflict', `A cluster named "${request.name}" already exists`);
-    await this.record(user, 'cluster.create', cluster.name);
+    await this.audit.recordBy(user, 'cluster.create', cluster.name);
     return mapCluster({ ...cluster, nodeCount: 0 });
   }
 
@@ -72,13 +71,13 @@ export class ClustersService implements OnModuleInit {
   async update(user: AuthUser, name: string, request: UpdateClusterRequest): Promise<ClusterDetailResponse> {
     const cluster = await this.clusters.updateDescription(user.accountId, name, request.description);
     if (!cluster) throw noCluster(name);
-    await this.record(user, 'cluster.update', cluster.name, { description: request.description });
+    await this.audit.recordBy(user, 'cluster.update', cluster.name, { description: request.description });
     return mapDetail(cluster, await this.members(cluster));
   }
 
   async delete(user: AuthUser, name: string): Promise<void> {
     if (!(await this.clusters.deleteByName(user.accountId, name))) throw noCluster(name);
-    await this.record(user, 'cluster.delete', name);
+    await this.audit.recordBy(user, 'cluster.delete', name);
   }
 
   /** Adds a node (by id, name or unique id prefix) to the cluster; 409 when it is already there. */
@@ -89,7 +88,7 @@ export class ClustersService implements OnModuleInit {
     if (outcome === 'already_member') throw new AppException('conflict', `node "${node.name}" is already in cluster "${cluster.name}"`);
     // Deleted (or the node pruned) between the look-up and the insert.
     if (outcome === 'gone') throw (await this.clusters.findByName(user.accountId, name)) ? this.noNode(request.node) : noCluster(name);
-    await this.record(user, 'cluster.node.add', membershipTarget(cluster, node), { node: node.name, nodeId: node.id });
+    await this.audit.recordBy(user, 'cluster.node.add', membershipTarget(cluster, node), { node: node.name, nodeId: node.id });
     return mapDetail(cluster, await this.members(cluster));
   }
 
@@ -99,7 +98,7 @@ export class ClustersService implements OnModuleInit {
     if (!(await this.clusters.removeNode(cluster.id, node.id))) {
       throw new AppException('not_found', `node "${node.name}" is not in cluster "${cluster.name}"`);
     }
-    await this.record(user, 'cluster.node.remove', membershipTarget(cluster, node), { node: node.name, nodeId: node.id });
+    await this.audit.recordBy(user, 'cluster.node.remove', membershipTarget(cluster, node), { node: node.name, nodeId: node.id });
   }
 
   private async require(accountId: string, name: string): Promise<ClusterEntity> {
@@ -110,10 +109,6 @@ export class ClustersService implements OnModuleInit {
 
   private noNode(nodeRef: string): AppException {
     return new AppException('not_found', `No node with id, name or id prefix "${nodeRef}"`);
-  }
-
-  private record(user: AuthUser, action: AuditAction, target: string, details?: Record<string, unknown>): Promise<void> {
-    return this.audit.record({ accountId: user.accountId, actor: user.username, action, target, details, sourceAddress: user.sourceAddress });
   }
 }
 

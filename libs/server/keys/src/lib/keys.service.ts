@@ -76,14 +76,7 @@ export class KeysService {
   }
 
   private record(user: AuthUser, action: 'key.create' | 'key.revoke' | 'key.rotate', key: KeyResponse, details: Record<string, unknown>) {
-    return this.audit.record({
-      accountId: user.accountId,
-      actor: user.username,
-      action,
-      target: `${key.prefix} (${key.id})`,
-      sourceAddress: user.sourceAddress,
-      details,
-    });
+    return this.audit.recordBy(user, action, `${key.prefix} (${key.id})`, details);
   }
 
   private async findIssuable(user: AuthUser, id: string): Promise<KeyRecord> {

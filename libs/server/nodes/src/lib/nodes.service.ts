@@ -198,14 +198,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
       const renamed = await this.nodes.rename(user.accountId, node.id, name);
       if (renamed === 'taken') throw new AppException('conflict', `Another node is already named "${name}"; rename that one first, or pick another name`);
       if (renamed === 'missing') throw new AppException('not_found', `No node with id, name or id prefix "${idOrName}"`);
-      await this.audit.record({
-        accountId: user.accountId,
-        actor: user.username,
-        action: 'node.rename',
-        target: `${name} (${node.id})`,
-        sourceAddress: user.sourceAddress,
-        details: { from: node.name, to: name },
-      });
+      await this.audit.recordBy(user, 'node.rename', `${name} (${node.id})`, { from: node.name, to: name });
     }
     return this.get(user.accountId, node.id);
   }
@@ -217,14 +210,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   async resetIdentity(user: AuthUser, idOrName: string): Promise<NodeResponse> {
     const node = await this.find(user.accountId, idOrName);
     await this.nodes.resetIdentity(user.accountId, node.id);
-    await this.audit.record({
-      accountId: user.accountId,
-      actor: user.username,
-      action: 'node.reset_identity',
-      target: `${node.name} (${node.id})`,
-      sourceAddress: user.sourceAddress,
-      details: { agentId: node.agentId },
-    });
+    await this.audit.recordBy(user, 'node.reset_identity', `${node.name} (${node.id})`, { agentId: node.agentId });
     return this.get(user.accountId, node.id);
   }
 

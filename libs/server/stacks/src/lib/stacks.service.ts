@@ -142,14 +142,7 @@ export class StacksService implements OnModuleInit {
         previous ? (latest ?? null) : undefined,
       );
       if (!stack) await this.withdraw(user, command.id, definition.name);
-      await this.audit.record({
-        accountId: user.accountId,
-        actor: user.username,
-        action: 'stack.deploy',
-        target: definition.name,
-        sourceAddress: user.sourceAddress,
-        details: { node: node.name, commandId: command.id, changed, ...(moved ? { movedFrom: moved.nodeName, stopCommandId: leftBehind?.id ?? null } : {}) },
-      });
+      await this.audit.recordBy(user, 'stack.deploy', definition.name, { node: node.name, commandId: command.id, changed, ...(moved ? { movedFrom: moved.nodeName, stopCommandId: leftBehind?.id ?? null } : {}) });
       return { id: (stack as StackEntity).id, name: definition.name, status: 'deploying', node: node.name, commandId: command.id, changed };
     });
   }
@@ -192,7 +185,7 @@ export class StacksService implements OnModuleInit {
         throw new AppException('conflict', `Stack "${name}" ran on a node that no longer exists: nothing to stop; delete the stack, or deploy it again elsewhere`);
       }
     });
-    await this.audit.record({ accountId: user.accountId, actor: user.username, action: 'stack.stop', target: name, sourceAddress: user.sourceAddress });
+    await this.audit.recordBy(user, 'stack.stop', name);
     return this.get(user, name);
   }
 
@@ -205,7 +198,7 @@ export class StacksService implements OnModuleInit {
       await this.stacks.delete(stack.id);
       return stop;
     });
-    await this.audit.record({ accountId: user.accountId, actor: user.username, action: 'stack.delete', target: name, sourceAddress: user.sourceAddress, details: { destroy } });
+    await this.audit.recordBy(user, 'stack.delete', name, { destroy });
     return { commandId: command?.id ?? null };
   }
 

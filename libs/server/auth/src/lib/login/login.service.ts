@@ -81,13 +81,7 @@ export class LoginService {
 
   async logout(user: AuthUser): Promise<void> {
     await this.credentials.revoke({ id: user.tokenId, accountId: user.accountId });
-    await this.audit.record({
-      accountId: user.accountId,
-      actor: user.username,
-      action: 'auth.logout',
-      target: user.tokenId,
-      sourceAddress: user.sourceAddress,
-    });
+    await this.audit.recordBy(user, 'auth.logout', user.tokenId);
   }
 
   me(user: AuthUser): UserResponse {

@@ -58,14 +58,7 @@ export class UsersService {
     if (!created) throw new AppException('conflict', `The username "${request.username}" is taken`);
     const user = await this.users.findByUsername(request.username);
     if (!user) throw new AppException('internal', 'The new user could not be read back');
-    await this.audit.record({
-      accountId: admin.accountId,
-      actor: admin.username,
-      action: 'user.create',
-      target: user.username,
-      sourceAddress: admin.sourceAddress,
-      details: { role: user.role },
-    });
+    await this.audit.recordBy(admin, 'user.create', user.username, { role: user.role });
     return mapUserSummary(user, admin.account);
   }
 
@@ -82,14 +75,7 @@ export class UsersService {
     });
     // A disabled user or a changed password ends every session; re-enabling does not bring old tokens back.
     if (request.disabled === true || request.password) await this.credentials.revokeUserTokens(user.id);
-    await this.audit.record({
-      accountId: admin.accountId,
-      actor: admin.username,
-      action: 'user.update',
-      target: user.username,
-      sourceAddress: admin.sourceAddress,
-      details: { role: request.role, disabled: request.disabled, passwordChanged: request.password !== undefined },
-    });
+    await this.audit.recordBy(admin, 'user.update', user.username, { role: request.role, disabled: request.disabled, passwordChanged: request.password !== undefined });
     const updated = await this.users.findInAccount(admin.accountId, id);
     return mapUserSummary(updated ?? user, admin.account);
   }

@@ -124,14 +124,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       deadline: new Date(expiresAt.getTime() + RUN_SECONDS[kind] * 1000),
     });
     if (kind !== 'blueprints.list' && kind !== 'environment.list') {
-      await this.audit.record({
-        accountId: user.accountId,
-        actor: user.username,
-        action: 'command.create',
-        target: `${kind} on ${node.name}`,
-        sourceAddress: user.sourceAddress,
-        details: { commandId: command.id, payload: payloadWithoutSecrets(kind, payload as Record<string, unknown>) },
-      });
+      await this.audit.recordBy(user, 'command.create', `${kind} on ${node.name}`, { commandId: command.id, payload: payloadWithoutSecrets(kind, payload as Record<string, unknown>) });
     }
     if (!node.reachable) return mapCommand(command);
     const [dispatched] = await this.handDown(user.accountId, node, [command]);
@@ -165,14 +158,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     const cancelled = (await this.commands.cancel(user.accountId, id, `Cancelled by ${user.username}`)) ?? (await this.find(user.accountId, id));
     if (cancelled.state === 'cancelled') this.events.finished(id);
     await this.tellAgentToStop(user.accountId, cancelled.nodeId, id);
-    await this.audit.record({
-      accountId: user.accountId,
-      actor: user.username,
-      action: 'command.cancel',
-      target: `${cancelled.kind} on ${cancelled.nodeName}`,
-      sourceAddress: user.sourceAddress,
-      details: { commandId: id },
-    });
+    await this.audit.recordBy(user, 'command.cancel', `${cancelled.kind} on ${cancelled.nodeName}`, { commandId: id });
     return mapCommand(cancelled);
   }
 
