@@ -50,8 +50,7 @@ export class DashboardGateway implements OnGatewayInit, OnGatewayConnection, OnM
         namespace.in(keyRoom(keyId)).disconnectSockets(true);
       }),
     );
-    this.samplePush = setInterval(() => this.pushSampled(namespace), 1000);
-    this.samplePush.unref();
+    this.samplePush = setInterval(() => this.pushSampled(namespace), 1000).unref();
   }
 
   private pushSampled(namespace: Namespace<Record<string, never>, DashboardServerEvents>): void {

@@ -91,8 +91,7 @@ export class AgentSessions implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => this.closeSilent(), Math.min(TIMEOUT_LADDER.restSessionSweepMs, (this.options.restSessionSeconds * 1000) / 3));
-    this.sweeper.unref();
+    this.sweeper = setInterval(() => this.closeSilent(), Math.min(TIMEOUT_LADDER.restSessionSweepMs, (this.options.restSessionSeconds * 1000) / 3)).unref();
   }
 
   onModuleDestroy(): void {

@@ -15,9 +15,8 @@ import { AuditService } from '@thresh/server-audit';
 import type { AuthUser } from '@thresh/server-auth';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { NodeEvents, NodeStatusChange } from './node-events';
-import { Claim, StatusRow, StoredIdentity } from './node.repository';
 import { NodeEntity } from './node.entity';
-import { NodeRepository } from './node.repository';
+import { Claim, NodeRepository, StatusRow, StoredIdentity } from './node.repository';
 import { Attachment, ClusterMembers, LatestSample, NodeGauge, NodeRecord, RegisteringAgent, SampleTarget } from './nodes.contract';
 
 export const NODES_OPTIONS = Symbol('NODES_OPTIONS');
@@ -119,8 +118,7 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.sweepTimer = setInterval(() => void this.sweepSilentNodes(), this.options.sweepIntervalMs);
-    this.sweepTimer.unref();
+    this.sweepTimer = setInterval(() => void this.sweepSilentNodes(), this.options.sweepIntervalMs).unref();
   }
 
   onModuleDestroy(): void {

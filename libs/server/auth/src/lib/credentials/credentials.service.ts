@@ -73,8 +73,7 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.lapseTimer = setInterval(() => void this.announceLapsedKeys(), LAPSE_CHECK_MS);
-    this.lapseTimer.unref();
+    this.lapseTimer = setInterval(() => void this.announceLapsedKeys(), LAPSE_CHECK_MS).unref();
   }
 
   onModuleDestroy(): void {

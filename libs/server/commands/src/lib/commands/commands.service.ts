@@ -95,8 +95,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
-    this.timer.unref();
+    this.timer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs).unref();
   }
 
   onModuleDestroy(): void {

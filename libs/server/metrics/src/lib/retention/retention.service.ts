@@ -46,8 +46,7 @@ export class RetentionService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.preparePartitions();
-    this.timer = setInterval(() => void this.maintain(), this.options.sweepIntervalMs);
-    this.timer.unref();
+    this.timer = setInterval(() => void this.maintain(), this.options.sweepIntervalMs).unref();
   }
 
   onModuleDestroy(): void {
