@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { AppException, OncePerWindow, type Transaction } from '@thresh/server-core';
 import {
   AgentRegistration,
+  AuditAction,
   NodeListQuery,
   NodeListResponse,
   NodeResponse,
@@ -148,19 +149,12 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
       );
     }
     if (!reattached && (('created' in outcome && outcome.created) || issued)) {
-      await this.audit.record({
-        accountId: agent.accountId,
-        actor: `agent key ${agent.keyId}`,
-        action: 'node.register',
-        target: `${outcome.name} (${outcome.id})`,
-        sourceAddress: agent.source,
-        details: {
-          agentId: registration.agentId,
-          ...('created' in outcome && outcome.created ? {} : { claimed: true }),
-          ...('adoptedBy' in outcome && outcome.adoptedBy ? { claimedByName: true } : {}),
-          ...(outcome.name !== registration.nodeName ? { requestedName: registration.nodeName } : {}),
-          credential: issued ? 'issued' : 'none',
-        },
+      await this.recordByAgent(agent, 'node.register', `${outcome.name} (${outcome.id})`, {
+        agentId: registration.agentId,
+        ...('created' in outcome && outcome.created ? {} : { claimed: true }),
+        ...('adoptedBy' in outcome && outcome.adoptedBy ? { claimedByName: true } : {}),
+        ...(outcome.name !== registration.nodeName ? { requestedName: registration.nodeName } : {}),
+        credential: issued ? 'issued' : 'none',
       });
     }
     this.events.changed([{ accountId: agent.accountId, nodeId: outcome.id, name: outcome.name, status: 'online', lastSeenAt: new Date().toISOString() }]);
@@ -176,14 +170,11 @@ export class NodesService implements OnModuleInit, OnModuleDestroy {
   private async auditRefusal(agent: RegisteringAgent, agentId: string, name: string, reason: string): Promise<void> {
     if (!this.refusalsAudited.take(`${agent.accountId}/${agentId}`)) return;
     this.logger.warn(`refused a registration as node ${printable(name)} from ${printable(agent.source)}: it ${reason}`);
-    await this.audit.record({
-      accountId: agent.accountId,
-      actor: `agent key ${agent.keyId}`,
-      action: 'node.refuse',
-      target: name,
-      sourceAddress: agent.source,
-      details: { agentId, reason },
-    });
+    await this.recordByAgent(agent, 'node.refuse', name, { agentId, reason });
+  }
+
+  private recordByAgent(agent: RegisteringAgent, action: AuditAction, target: string, details: Record<string, unknown>): Promise<void> {
+    return this.audit.record({ accountId: agent.accountId, actor: `agent key ${agent.keyId}`, action, target, sourceAddress: agent.source, details });
   }
 
   async markDisconnected(accountId: string, agentId: string, attachment: Attachment): Promise<void> {

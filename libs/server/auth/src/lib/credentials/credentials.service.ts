@@ -130,22 +130,13 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
   private async check(raw: string, expected: CredentialKind, now: Date): Promise<VerifiedCredential> {
     const claimed = claimedCredentialKind(raw);
     if (claimed && claimed !== expected) {
-      throw new AppException(
-        'forbidden',
-        `Wrong credential type: expected ${describeCredentialKind(expected)}, got ${describeCredentialKind(claimed)}`,
-      );
+      throw new AppException('forbidden', `Wrong credential type: expected ${describeCredentialKind(expected)}, got ${describeCredentialKind(claimed)}`);
     }
     const parsed = parseCredential(raw);
-    if (!parsed.ok) {
-      throw new AppException('unauthorized', `Malformed credential: expected ${describeCredentialKind(expected)}`);
-    }
+    if (!parsed.ok) throw new AppException('unauthorized', `Malformed credential: expected ${describeCredentialKind(expected)}`);
     const { secret, lookupId, account } = parsed.credential;
     const record = await this.keys.findByLookupId(lookupId);
-    const matches =
-      record !== null &&
-      record.account?.slug === account &&
-      record.type === expected &&
-      timingSafeEqual(record.secretHash, hashSecret(secret));
+    const matches = record !== null && record.account?.slug === account && record.type === expected && timingSafeEqual(record.secretHash, hashSecret(secret));
     if (!matches || !record) throw new AppException('unauthorized', 'Unknown credential');
     if (record.revokedAt && record.revokedAt <= now) throw new AppException('unauthorized', 'Credential has been revoked');
     if (record.expiresAt && record.expiresAt <= now) throw new AppException('unauthorized', 'Credential has expired');
@@ -153,12 +144,12 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
     return { keyId: record.id, kind: record.type, accountId: record.accountId, account, userId: record.userId };
   }
 
-  /** Revokes at `at`; when that is now, the gateways hear of it at once. */
   /** Every login token of a user stops working, e.g. when the user is disabled or the password changes. */
   async revokeUserTokens(userId: string): Promise<void> {
     for (const token of await this.keys.revokeUserTokens(userId, new Date())) this.events.revoked({ keyId: token.id, accountId: token.accountId });
   }
 
+  /** Revokes at `at`; when that is now, the gateways hear of it at once. */
   async revoke(record: Pick<KeyRecord, 'id' | 'accountId'>, at = new Date()): Promise<void> {
     await this.keys.revoke(record.id, at);
     if (at.getTime() <= Date.now()) this.events.revoked({ keyId: record.id, accountId: record.accountId });
@@ -170,9 +161,7 @@ export class CredentialsService implements OnModuleInit, OnModuleDestroy {
     this.announcing = true;
     const until = new Date();
     try {
-      for (const key of await this.keys.findLapsedBetween(this.lapsedUntil, until)) {
-        this.events.revoked({ keyId: key.id, accountId: key.accountId });
-      }
+      for (const key of await this.keys.findLapsedBetween(this.lapsedUntil, until)) this.events.revoked({ keyId: key.id, accountId: key.accountId });
       this.lapsedUntil = until;
     } catch (error) {
       this.logger.warn(`could not look for lapsed keys: ${(error as Error).message}`);
