@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { Authenticated, AuthUser, CurrentUser } from '@thresh/server-auth';
-import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
+import { ApiRoute, ApiZodBody, ZodValidationPipe } from '@thresh/server-core';
 import {
   CreatedKeyResponse,
   createdKeyResponseSchema,
@@ -21,9 +21,8 @@ export class KeysController {
   constructor(private readonly keys: KeysService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an agent (thresh_live_) or mid-tier (thresh_mid_) key; the key is shown only here' })
+  @ApiRoute(201, 'Create an agent (thresh_live_) or mid-tier (thresh_mid_) key; the key is shown only here', createdKeyResponseSchema)
   @ApiZodBody(createKeyRequestSchema)
-  @ApiZodResponse(201, createdKeyResponseSchema)
   create(
     @CurrentUser() user: AuthUser,
     @Body(new ZodValidationPipe(createKeyRequestSchema)) body: CreateKeyRequest,
@@ -32,23 +31,19 @@ export class KeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List agent and mid-tier keys, without their secrets' })
-  @ApiZodResponse(200, keyResponseSchema.array())
+  @ApiRoute(200, 'List agent and mid-tier keys, without their secrets', keyResponseSchema.array())
   list(@CurrentUser() user: AuthUser): Promise<KeyResponse[]> {
     return this.keys.list(user);
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Revoke a key at once' })
-  @ApiZodResponse(200, keyResponseSchema)
+  @ApiRoute(200, 'Revoke a key at once', keyResponseSchema)
   revoke(@CurrentUser() user: AuthUser, @Param('id', idPipe) id: string): Promise<KeyResponse> {
     return this.keys.revoke(user, id);
   }
 
   @Post(':id/rotate')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'Issue a successor; the old key keeps working for 24 hours' })
-  @ApiZodResponse(201, createdKeyResponseSchema)
+  @ApiRoute(201, 'Issue a successor; the old key keeps working for 24 hours', createdKeyResponseSchema)
   rotate(@CurrentUser() user: AuthUser, @Param('id', idPipe) id: string): Promise<CreatedKeyResponse> {
     return this.keys.rotate(user, id);
   }

@@ -1,7 +1,7 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, HttpCode, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiOperationOptions, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOperationOptions, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { UserRole } from '@thresh/protocol';
-import { ApiZodResponse } from '@thresh/server-core';
+import { ApiRoute } from '@thresh/server-core';
 import type { z } from 'zod';
 import { AuthUser } from './auth-user';
 import { ROLES_KEY, UserAuthGuard } from './user-auth.guard';
@@ -16,19 +16,12 @@ export const Authenticated = (...roles: UserRole[]) =>
     ApiForbiddenResponse({ description: 'A credential of another type, or a role that may not do this' }),
   );
 
-// Listed in the order a stack of these decorators applies (bottom-up), so the OpenAPI document is the same.
 /** A route any logged-in user may read: its OpenAPI summary and 200 response. */
-export const ReadRoute = (summary: string, response: z.ZodType) =>
-  applyDecorators(ApiZodResponse(200, response), ApiOperation({ summary }), Authenticated());
+export const ReadRoute = (summary: string, response: z.ZodType) => applyDecorators(ApiRoute(200, summary, response), Authenticated());
 
 /** A route only admins and operators may call: its status code, OpenAPI operation and, when it has a body, its response. */
 export const WriteRoute = (status: number, operation: string | ApiOperationOptions, response?: z.ZodType) =>
-  applyDecorators(
-    ...(response ? [ApiZodResponse(status, response)] : []),
-    ApiOperation(typeof operation === 'string' ? { summary: operation } : operation),
-    Authenticated('admin', 'operator'),
-    HttpCode(status),
-  );
+  applyDecorators(ApiRoute(status, operation, response), Authenticated('admin', 'operator'));
 
 export const CurrentUser = createParamDecorator(
   (_data: unknown, context: ExecutionContext): AuthUser => context.switchToHttp().getRequest<{ user: AuthUser }>().user,

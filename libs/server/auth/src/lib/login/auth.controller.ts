@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
+import { ApiRoute, ApiZodBody, ZodValidationPipe } from '@thresh/server-core';
 import {
   LoginRequest,
   loginRequestSchema,
@@ -26,20 +26,16 @@ export class AuthController {
   constructor(private readonly login: LoginService) {}
 
   @Post('login')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange a username and password for a thresh_cli_ user token' })
+  @ApiRoute(200, 'Exchange a username and password for a thresh_cli_ user token', loginResponseSchema)
   @ApiZodBody(loginRequestSchema)
-  @ApiZodResponse(200, loginResponseSchema)
   @ApiTooManyRequestsResponse({ description: 'More than 10 failed attempts in 5 minutes from one address (see Retry-After)' })
   logIn(@Body(new ZodValidationPipe(loginRequestSchema)) body: LoginRequest, @Ip() source: string): Promise<LoginResponse> {
     return this.login.login(body, source);
   }
 
   @Post('session')
-  @HttpCode(200)
-  @ApiOperation({ summary: "The dashboard's login: the token goes into an httpOnly, Secure, SameSite=Strict cookie, never to a script" })
+  @ApiRoute(200, "The dashboard's login: the token goes into an httpOnly, Secure, SameSite=Strict cookie, never to a script", sessionResponseSchema)
   @ApiZodBody(loginRequestSchema)
-  @ApiZodResponse(200, sessionResponseSchema)
   @ApiTooManyRequestsResponse({ description: 'As for POST /api/auth/login' })
   async openSession(
     @Body(new ZodValidationPipe(loginRequestSchema)) body: LoginRequest,

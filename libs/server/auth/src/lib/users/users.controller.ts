@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiZodBody, ApiZodResponse, ZodValidationPipe } from '@thresh/server-core';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiRoute, ApiZodBody, ZodValidationPipe } from '@thresh/server-core';
 import {
   CreateUserRequest,
   createUserRequestSchema,
@@ -20,16 +20,14 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: "List the account's users" })
-  @ApiZodResponse(200, userSummarySchema.array())
+  @ApiRoute(200, "List the account's users", userSummarySchema.array())
   list(@CurrentUser() admin: AuthUser): Promise<UserSummary[]> {
     return this.users.list(admin);
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a user with a role: admin, operator or viewer' })
+  @ApiRoute(201, 'Create a user with a role: admin, operator or viewer', userSummarySchema)
   @ApiZodBody(createUserRequestSchema)
-  @ApiZodResponse(201, userSummarySchema)
   create(
     @CurrentUser() admin: AuthUser,
     @Body(new ZodValidationPipe(createUserRequestSchema)) body: CreateUserRequest,
@@ -38,9 +36,8 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Change a user's role or password, or disable or enable the user" })
+  @ApiRoute(200, "Change a user's role or password, or disable or enable the user", userSummarySchema)
   @ApiZodBody(updateUserRequestSchema)
-  @ApiZodResponse(200, userSummarySchema)
   update(
     @CurrentUser() admin: AuthUser,
     @Param('id', new ParseUUIDPipe()) id: string,

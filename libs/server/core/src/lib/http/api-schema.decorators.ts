@@ -1,5 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, HttpCode } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiOperationOptions, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 
 type OpenApiSchema = Parameters<typeof ApiBody>[0] extends infer O ? (O extends { schema?: infer S } ? S : never) : never;
@@ -14,3 +14,14 @@ export const ApiZodBody = (schema: z.ZodType, example?: unknown) =>
 
 export const ApiZodResponse = (status: number, schema: z.ZodType, description?: string) =>
   applyDecorators(ApiResponse({ status, description, schema: toOpenApi(schema) }));
+
+/**
+ * A route's status code, OpenAPI operation and, when it has a body, its response. Listed in the order a stack of these
+ * decorators applies (bottom-up), so the OpenAPI document is the one the stack gave.
+ */
+export const ApiRoute = (status: number, operation: string | ApiOperationOptions, response?: z.ZodType) =>
+  applyDecorators(
+    ...(response ? [ApiZodResponse(status, response)] : []),
+    ApiOperation(typeof operation === 'string' ? { summary: operation } : operation),
+    HttpCode(status),
+  );
