@@ -110,9 +110,7 @@ export class AgentsGateway implements OnGatewayInit {
 
   private report(socket: AgentSocket, payload: unknown): Promise<Ack<{ accepted: number }>> {
     return handleWithAck(metricsReportSchema, payload, async (report) => {
-      if (report.agentId !== socket.data.agentId) {
-        throw new AppException('forbidden', 'Register before reporting, and only for your own agent id');
-      }
+      if (report.agentId !== socket.data.agentId) throw new AppException('forbidden', 'Register before reporting, and only for your own agent id');
       if (socket.data.reporting) throw new AppException('conflict', 'A report from this connection is still being stored; wait for its acknowledgement');
       socket.data.reporting = true;
       try {

@@ -32,14 +32,7 @@ export class AuditService {
 
   /** Written before the caller answers: an action that cannot be audited fails rather than goes unrecorded. */
   async record(entry: AuditEntry): Promise<void> {
-    await this.events.insert({
-      accountId: entry.accountId,
-      actor: entry.actor,
-      action: entry.action,
-      target: entry.target ?? null,
-      sourceAddress: entry.sourceAddress ?? null,
-      details: entry.details ?? {},
-    });
+    await this.events.insert({ ...entry, target: entry.target ?? null, sourceAddress: entry.sourceAddress ?? null, details: entry.details ?? {} });
     // Actors and targets may be what a client typed (a username tried at login): escaped, they cannot forge log lines.
     this.logger.log(`${entry.action} by ${printable(entry.actor)}${entry.target ? ` on ${printable(entry.target)}` : ''} from ${printable(entry.sourceAddress ?? '-')}`);
   }

@@ -224,9 +224,7 @@ export class NodeRepository {
   }
 
   findByIdOrName(accountId: string, idOrName: string): Promise<NodeEntity | null> {
-    return UUID.test(idOrName)
-      ? this.nodes.findOneBy({ accountId, id: idOrName })
-      : this.nodes.findOneBy({ accountId, name: idOrName });
+    return this.nodes.findOneBy(UUID.test(idOrName) ? { accountId, id: idOrName } : { accountId, name: idOrName });
   }
 
   /** Up to `limit` nodes whose id starts with the prefix (the caller tells one match from several). */
