@@ -1,7 +1,7 @@
 // Shared by the benchmark figures (run.ts): processes, databases, the built hub and midtier, the fleet simulator,
 // percentiles, and per-process memory and CPU read from /proc.
 import type { MetricSample } from '@thresh/protocol';
-import { agentRegistration, createTestDatabase, freePort, HubApi, nodeArgsFor, TestDatabase, waitFor, WORKSPACE_ROOT } from '@thresh/testing';
+import { agentRegistration, createTestDatabase, freePort, HubApi, metricSample, nodeArgsFor, TestDatabase, waitFor, WORKSPACE_ROOT } from '@thresh/testing';
 import { transformFileSync } from '@swc/core';
 import { ChildProcess, spawn, spawnSync, StdioOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -381,11 +381,8 @@ export const connected = (socket: Socket) =>
     socket.once('connect_error', reject);
   });
 
-/** The hub's /midtier namespace as a midtier holds it, for figures that stand in for a whole fleet's midtier. */
-export const connectAsMidtier = (hubUrl: string, midtierKey: string) => connected(io(`${hubUrl}/midtier`, { auth: { key: midtierKey }, transports: ['websocket'], reconnection: false }));
-
 /** Registers one node per agent id, named node-00000 on, 100 at a time: much faster than as many agents. */
-export async function registerNodes(midtier: Socket, agentKey: string, agentIds: string[]): Promise<void> {
+async function registerNodes(midtier: Socket, agentKey: string, agentIds: string[]): Promise<void> {
   for (let first = 0; first < agentIds.length; first += 100) {
     await Promise.all(
       agentIds.slice(first, first + 100).map(async (agentId, offset) => {
@@ -396,6 +393,36 @@ export async function registerNodes(midtier: Socket, agentKey: string, agentIds:
     );
   }
 }
+
+type HubWithNodes = { processes: Processes; db: TestDatabase; hub: Awaited<ReturnType<typeof startHub>>; midtier: Socket; agentIds: string[]; registeringSince: number };
+
+/**
+ * Runs `work` on a fresh database and a hub holding `count` registered nodes, registered through the hub's /midtier
+ * namespace as a midtier would (`midtier`: that link). What it started is ended, and the database dropped, however `work` ends.
+ */
+export async function withHubAndNodes<T>(figureId: string, count: number, work: (setup: HubWithNodes) => Promise<T>): Promise<T> {
+  const processes = newProcesses();
+  const db = await createDatabase(figureId);
+  let midtier: Socket | undefined;
+  try {
+    const hub = await startHub(processes, db.url);
+    const midtierKey = await hub.createKey('midtier');
+    const agentKey = await hub.createKey('agent');
+    midtier = await connected(io(`${hub.url}/midtier`, { auth: { key: midtierKey }, transports: ['websocket'], reconnection: false }));
+    const registeringSince = Date.now();
+    const agentIds = Array.from({ length: count }, () => randomUUID());
+    await registerNodes(midtier, agentKey, agentIds);
+    return await work({ processes, db, hub, midtier, agentIds, registeringSince });
+  } finally {
+    midtier?.close();
+    await processes.stopAll();
+    await db.drop();
+  }
+}
+
+/** A sample of a node under some load; `overrides` as metricSample()'s. */
+export const loadedSample = (overrides: Partial<MetricSample> = {}) =>
+  metricSample({ cpuPercent: Math.random() * 100, memoryUsedBytes: Math.round(Math.random() * 8e9), memoryTotalBytes: 8e9, diskUsedBytes: 5e10, diskTotalBytes: 1e11, containersRunning: 2, ...overrides });
 
 /** Sends each agent's sample through the midtier link, 1,000 a batch. */
 export async function reportSamples(midtier: Socket, samples: (MetricSample & { agentId: string })[]): Promise<void> {

@@ -2,12 +2,9 @@
 // walking through the fleet), beside the same page read straight from PostgreSQL (the query and count the hub's
 // repository runs, through node-postgres) — the floor the API cannot go under. Nodes are registered through the hub's
 // /midtier namespace directly, as a midtier would (much faster than as many agents), and each reports once.
-import { metricSample } from '@thresh/testing';
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import type { Socket } from 'socket.io-client';
-import { connectAsMidtier, cpuMeter, createDatabase, describeCpu, figure, int, ms, newProcesses, registerNodes, reportSamples, startHub, summarize, Summary } from './common';
+import { cpuMeter, describeCpu, figure, int, loadedSample, ms, reportSamples, summarize, Summary, withHubAndNodes } from './common';
 
 export default figure({
   id: 'nodes',
@@ -18,78 +15,61 @@ export default figure({
   describeSize: (size) => `${int(size.nodes)} nodes, ${size.requests} requests per limit`,
 
   async run(size, log) {
-    const processes = newProcesses();
-    const db = await createDatabase('nodes');
-    let midtier: Socket | undefined;
-    let client: Client | undefined;
-    try {
-      const hub = await startHub(processes, db.url);
-      const midtierKey = await hub.createKey('midtier');
-      const agentKey = await hub.createKey('agent');
-      midtier = await connectAsMidtier(hub.url, midtierKey);
-      const began = Date.now();
-      const agents = Array.from({ length: size.nodes }, () => randomUUID());
-      await registerNodes(midtier, agentKey, agents);
-      await reportSamples(
-        midtier,
-        agents.map((agentId) =>
-          ({ agentId, ...metricSample({ cpuPercent: Math.random() * 100, memoryUsedBytes: Math.round(Math.random() * 8e9), memoryTotalBytes: 8e9, diskUsedBytes: 5e10, diskTotalBytes: 1e11, containersRunning: 2, environments: [{ name: 'web', status: 'running' }] }) }),
-        ),
-      );
+    return withHubAndNodes('nodes', size.nodes, async ({ processes, db, hub, midtier, agentIds, registeringSince }) => {
+      await reportSamples(midtier, agentIds.map((agentId) => ({ agentId, ...loadedSample({ environments: [{ name: 'web', status: 'running' }] }) })));
       const { total } = await hub.get<{ total: number }>('/api/nodes?limit=1');
       if (total !== size.nodes) throw new Error(`the hub lists ${total} nodes, not ${size.nodes}`);
-      log(`${int(size.nodes)} nodes registered and measured in ${((Date.now() - began) / 1000).toFixed(1)} s; ${size.requests} requests per limit`);
+      log(`${int(size.nodes)} nodes registered and measured in ${((Date.now() - registeringSince) / 1000).toFixed(1)} s; ${size.requests} requests per limit`);
 
-      const sqlClient = (client = new Client({ connectionString: db.url }));
+      const sqlClient = new Client({ connectionString: db.url });
       await sqlClient.connect();
-      const [{ account_id: accountId }] = (await sqlClient.query<{ account_id: string }>('SELECT account_id FROM nodes LIMIT 1')).rows;
-      const results: Record<number, { api: Summary; sql: Summary }> = {};
-      const cpu = cpuMeter({ hub: [hub.pid] });
-      for (const limit of size.limits) {
-        const offsets = Array.from({ length: size.requests }, (_, index) => (index * limit) % Math.max(limit, size.nodes - limit + 1));
-        const api = async (offset: number) => {
-          const started = performance.now();
-          const response = await fetch(`${hub.url}/api/nodes?limit=${limit}&offset=${offset}`, { headers: { authorization: `Bearer ${hub.token}` } });
-          const body = await response.json();
-          if (!response.ok || body.items.length === 0) throw new Error(`GET /api/nodes answered ${response.status} with ${body.items?.length} items`);
-          return performance.now() - started;
-        };
-        // The repository's two statements: the page and the count (TypeORM getManyAndCount).
-        const sql = async (offset: number) => {
-          const started = performance.now();
-          await sqlClient.query('SELECT * FROM nodes WHERE account_id = $1 ORDER BY name ASC NULLS FIRST, id ASC LIMIT $2 OFFSET $3', [accountId, limit, offset]);
-          await sqlClient.query('SELECT count(DISTINCT id) FROM nodes WHERE account_id = $1', [accountId]);
-          return performance.now() - started;
-        };
-        for (let index = 0; index < 10; index++) {
-          await api(offsets[index]);
-          await sql(offsets[index]);
+      try {
+        const [{ account_id: accountId }] = (await sqlClient.query<{ account_id: string }>('SELECT account_id FROM nodes LIMIT 1')).rows;
+        const results: Record<number, { api: Summary; sql: Summary }> = {};
+        const cpu = cpuMeter({ hub: [hub.pid] });
+        for (const limit of size.limits) {
+          const offsets = Array.from({ length: size.requests }, (_, index) => (index * limit) % Math.max(limit, size.nodes - limit + 1));
+          const api = async (offset: number) => {
+            const started = performance.now();
+            const response = await fetch(`${hub.url}/api/nodes?limit=${limit}&offset=${offset}`, { headers: { authorization: `Bearer ${hub.token}` } });
+            const body = await response.json();
+            if (!response.ok || body.items.length === 0) throw new Error(`GET /api/nodes answered ${response.status} with ${body.items?.length} items`);
+            return performance.now() - started;
+          };
+          // The repository's two statements: the page and the count (TypeORM getManyAndCount).
+          const sql = async (offset: number) => {
+            const started = performance.now();
+            await sqlClient.query('SELECT * FROM nodes WHERE account_id = $1 ORDER BY name ASC NULLS FIRST, id ASC LIMIT $2 OFFSET $3', [accountId, limit, offset]);
+            await sqlClient.query('SELECT count(DISTINCT id) FROM nodes WHERE account_id = $1', [accountId]);
+            return performance.now() - started;
+          };
+          for (let index = 0; index < 10; index++) {
+            await api(offsets[index]);
+            await sql(offsets[index]);
+          }
+          const apiTimes = [];
+          const sqlTimes = [];
+          for (const offset of offsets) apiTimes.push(await api(offset));
+          for (const offset of offsets) sqlTimes.push(await sql(offset));
+          results[limit] = { api: summarize(apiTimes), sql: summarize(sqlTimes) };
         }
-        const apiTimes = [];
-        const sqlTimes = [];
-        for (const offset of offsets) apiTimes.push(await api(offset));
-        for (const offset of offsets) sqlTimes.push(await sql(offset));
-        results[limit] = { api: summarize(apiTimes), sql: summarize(sqlTimes) };
+        const usage = cpu.stop();
+        const [small, large] = size.limits.map((limit) => results[limit]);
+        const pass = small.api.p99 < 100 && large.api.p99 < 100;
+        return {
+          measured: `limit=100: p99 ${ms(small.api.p99)} (p50 ${ms(small.api.p50)}); limit=1000: p99 ${ms(large.api.p99)} (p50 ${ms(large.api.p50)})`,
+          baseline: `same page from PostgreSQL: p99 ${ms(small.sql.p99)} / ${ms(large.sql.p99)}`,
+          ratio: `p99 ${(small.api.p99 / small.sql.p99).toFixed(1)}x / ${(large.api.p99 / large.sql.p99).toFixed(1)}x`,
+          pass,
+          note:
+            `${pass ? '' : 'Misses: '}beyond the query, the hub maps each row to its response shape and serializes it ` +
+            `(limit=1000: ${int(large.api.count)} answers of ${int(Math.min(1000, size.nodes))} nodes); requests one at a time. CPU over the requests: ${describeCpu(usage)}.`,
+          commands: [...processes.commands, `GET /api/nodes?limit=100&offset=<0, 100, …> ×${size.requests}; GET /api/nodes?limit=1000&offset=<0, 1000, …> ×${size.requests}`],
+          details: results,
+        };
+      } finally {
+        await sqlClient.end();
       }
-      const usage = cpu.stop();
-      const [small, large] = size.limits.map((limit) => results[limit]);
-      const pass = small.api.p99 < 100 && large.api.p99 < 100;
-      return {
-        measured: `limit=100: p99 ${ms(small.api.p99)} (p50 ${ms(small.api.p50)}); limit=1000: p99 ${ms(large.api.p99)} (p50 ${ms(large.api.p50)})`,
-        baseline: `same page from PostgreSQL: p99 ${ms(small.sql.p99)} / ${ms(large.sql.p99)}`,
-        ratio: `p99 ${(small.api.p99 / small.sql.p99).toFixed(1)}x / ${(large.api.p99 / large.sql.p99).toFixed(1)}x`,
-        pass,
-        note:
-          `${pass ? '' : 'Misses: '}beyond the query, the hub maps each row to its response shape and serializes it ` +
-          `(limit=1000: ${int(large.api.count)} answers of ${int(Math.min(1000, size.nodes))} nodes); requests one at a time. CPU over the requests: ${describeCpu(usage)}.`,
-        commands: [...processes.commands, `GET /api/nodes?limit=100&offset=<0, 100, …> ×${size.requests}; GET /api/nodes?limit=1000&offset=<0, 1000, …> ×${size.requests}`],
-        details: results,
-      };
-    } finally {
-      midtier?.close();
-      await client?.end();
-      await processes.stopAll();
-      await db.drop();
-    }
+    });
   },
 });
