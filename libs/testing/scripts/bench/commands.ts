@@ -5,20 +5,7 @@
 // (no polling). Commands go one at a time, spaced, to nodes picked at random.
 import { performance } from 'node:perf_hooks';
 import { io, Socket } from 'socket.io-client';
-import {
-  checkDescriptors,
-  connected,
-  cpuMeter,
-  describeCpu,
-  figure,
-  int,
-  ms,
-  sleep,
-  startFleet,
-  startHelper,
-  summarize,
-  withHubAndMidtier,
-} from './common';
+import { checkDescriptors, connected, cpuMeter, describeCpu, figure, int, ms, sleep, startFleet, startHelper, summarize, withHubAndMidtier } from './common';
 
 export default figure({
   id: 'commands',

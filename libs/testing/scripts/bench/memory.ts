@@ -3,25 +3,7 @@
 // registered, each read right after full garbage collections forced through the inspector (SIGUSR1), in both
 // processes alike; per agent = delta / agents. The JS heap in use, and RSS without a forced collection, go in the note. Agents come from the fleet simulator in separate processes, reporting every
 // 300 s so that memory is about connections.
-import {
-  checkDescriptors,
-  cpuMeter,
-  describeCpu,
-  figure,
-  HeapGroups,
-  heapGrowth,
-  inspect,
-  int,
-  kib,
-  Processes,
-  SizeOptions,
-  sleep,
-  startFleet,
-  startHelper,
-  withHubAndMidtier,
-  startMidtier,
-  steadyRss,
-} from './common';
+import { checkDescriptors, cpuMeter, describeCpu, figure, HeapGroups, heapGrowth, inspect, int, kib, Processes, SizeOptions, sleep, startFleet, startHelper, startMidtier, steadyRss, withHubAndMidtier } from './common';
 
 const size = ({ smoke, agents }: SizeOptions) => ({ agents: agents ?? (smoke ? 500 : 10_000), rampSeconds: smoke ? 2 : 20, settleSeconds: smoke ? 3 : 10, breakdownAgents: smoke ? 0 : 1000 });
 type Size = ReturnType<typeof size>;

@@ -2,22 +2,7 @@
 // 5 s and reporting every 30 s (the agent's defaults); p99 of poll and report requests and every error over a fixed
 // window, beside the same load on the bare server's REST side (bare-server.ts). The load is rest-client.ts, in
 // several processes: the fleet simulator does not time polls.
-import {
-  checkDescriptors,
-  cpuMeter,
-  describeCpu,
-  figure,
-  int,
-  MidtierHealth,
-  ms,
-  Processes,
-  simulatorProcesses,
-  SizeOptions,
-  sleep,
-  startHelper,
-  withHubAndMidtier,
-  summarize,
-} from './common';
+import { checkDescriptors, cpuMeter, describeCpu, figure, int, MidtierHealth, ms, Processes, simulatorProcesses, SizeOptions, sleep, startHelper, summarize, withHubAndMidtier } from './common';
 import type { WindowResult } from './rest-client';
 
 const size = ({ smoke, agents }: SizeOptions) => ({ agents: agents ?? (smoke ? 500 : 5_000), pollSeconds: 5, reportSeconds: 30, rampSeconds: smoke ? 2 : 10, warmupSeconds: smoke ? 2 : 10, windowSeconds: smoke ? 10 : 60 });
