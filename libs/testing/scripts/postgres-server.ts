@@ -1,22 +1,11 @@
 // Finds or makes the PostgreSQL server the tests run against, and removes what it made.
-import { PostgresCluster, postgresBinDir } from '@thresh/testing';
+import { PostgresCluster, postgresBinDir, withClient } from '@thresh/testing';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { Client } from 'pg';
 
 export type PostgresServer = { url: string; description: string; stop(): void };
 
-async function answers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+const answers = (url: string): Promise<boolean> =>
+  withClient(url, (client) => client.query('SELECT 1'), { connectionTimeoutMillis: 2000 }).then(() => true, () => false);
 
 function installPostgres(): void {
   const isRoot = process.getuid?.() === 0;
@@ -50,14 +39,10 @@ export async function acquirePostgresServer(): Promise<PostgresServer> {
 }
 
 /** Drops every database a run created, whatever its tests left behind. */
-export async function dropRunDatabases(url: string, runId: string): Promise<number> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
+export function dropRunDatabases(url: string, runId: string): Promise<number> {
+  return withClient(url, async (client) => {
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`thresh_test_${runId}_%`]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     return rows.length;
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 // Shared by the benchmark figures (run.ts): processes, databases, the built hub and midtier, the fleet simulator,
 // percentiles, and per-process memory and CPU read from /proc.
 import type { MetricSample } from '@thresh/protocol';
-import { agentRegistration, createTestDatabase, freePort, HubApi, metricSample, nodeArgsFor, TestDatabase, waitFor, WORKSPACE_ROOT } from '@thresh/testing';
+import { agentRegistration, createTestDatabase, freePort, HubApi, metricSample, nodeArgsFor, TestDatabase, waitFor, withClient, WORKSPACE_ROOT } from '@thresh/testing';
 import { transformFileSync } from '@swc/core';
 import { ChildProcess, spawn, spawnSync, StdioOptions } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { io, Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 
-export { freePort, sleep };
+export { freePort, sleep, withClient };
 export const ROOT = WORKSPACE_ROOT;
 export const ADMIN_PASSWORD = 'bench-password';
 /** The server the figures make their databases on; useEmbeddedPostgres() points it elsewhere. */
@@ -316,15 +315,8 @@ export async function createDatabase(figure: string): Promise<TestDatabase> {
   };
 }
 
-export async function query<Row extends object>(url: string, text: string, values?: unknown[]): Promise<Row[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<Row>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export const query = <Row extends object>(url: string, text: string, values?: unknown[]): Promise<Row[]> =>
+  withClient(url, async (client) => (await client.query<Row>(text, values)).rows);
 
 // ---- the built apps ----
 

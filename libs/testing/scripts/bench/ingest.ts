@@ -6,9 +6,8 @@
 import { cpus } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Client } from 'pg';
 import * as copyStreams from 'pg-copy-streams';
-import { cpuMeter, describeCpu, figure, int, query, sleep, startFleet, withHubAndMidtier } from './common';
+import { cpuMeter, describeCpu, figure, int, query, sleep, startFleet, withClient, withHubAndMidtier } from './common';
 
 export default figure({
   id: 'ingest',
@@ -85,10 +84,8 @@ export default figure({
 });
 
 /** Copies metric_samples out, then times COPY FROM STDIN of those rows into a table shaped like the one the hub writes. */
-async function copyBaseline(url: string) {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
+function copyBaseline(url: string) {
+  return withClient(url, async (client) => {
     const chunks: Buffer[] = [];
     for await (const chunk of client.query(copyStreams.to(`COPY (SELECT * FROM metric_samples) TO STDOUT`))) chunks.push(chunk);
     const [{ rows }] = (await client.query<{ rows: string }>('SELECT count(*)::bigint AS rows FROM metric_samples')).rows;
@@ -101,7 +98,5 @@ async function copyBaseline(url: string) {
     await pipeline(Readable.from(chunks), client.query(copyStreams.from('COPY metric_samples_copy FROM STDIN')));
     const seconds = Number(process.hrtime.bigint() - began) / 1e9;
     return { rows: Number(rows), seconds, rowsPerSecond: Number(rows) / seconds, bytes: chunks.reduce((total, chunk) => total + chunk.length, 0) };
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -3,8 +3,7 @@
 // repository runs, through node-postgres) — the floor the API cannot go under. Nodes are registered through the hub's
 // /midtier namespace directly, as a midtier would (much faster than as many agents), and each reports once.
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
-import { cpuMeter, describeCpu, figure, int, loadedSample, ms, reportSamples, summarize, Summary, withHubAndNodes } from './common';
+import { cpuMeter, describeCpu, figure, int, loadedSample, ms, reportSamples, summarize, Summary, withClient, withHubAndNodes } from './common';
 
 export default figure({
   id: 'nodes',
@@ -21,9 +20,7 @@ export default figure({
       if (total !== size.nodes) throw new Error(`the hub lists ${total} nodes, not ${size.nodes}`);
       log(`${int(size.nodes)} nodes registered and measured in ${((Date.now() - registeringSince) / 1000).toFixed(1)} s; ${size.requests} requests per limit`);
 
-      const sqlClient = new Client({ connectionString: db.url });
-      await sqlClient.connect();
-      try {
+      return withClient(db.url, async (sqlClient) => {
         const [{ account_id: accountId }] = (await sqlClient.query<{ account_id: string }>('SELECT account_id FROM nodes LIMIT 1')).rows;
         const results: Record<number, { api: Summary; sql: Summary }> = {};
         const cpu = cpuMeter({ hub: [hub.pid] });
@@ -67,9 +64,7 @@ export default figure({
           commands: [...processes.commands, `GET /api/nodes?limit=100&offset=<0, 100, …> ×${size.requests}; GET /api/nodes?limit=1000&offset=<0, 1000, …> ×${size.requests}`],
           details: results,
         };
-      } finally {
-        await sqlClient.end();
-      }
+      });
     });
   },
 });
