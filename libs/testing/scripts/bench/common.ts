@@ -544,8 +544,12 @@ const PROGRESS = /agents (\d+)\/(\d+) registered .*reconnects (\d+) \| failures 
 /** Counters of one kind in the simulator's stats (sent, acked, lost, …). */
 type Counts = Record<string, number>;
 
+/** The simulator's counters, in the order its stats list them; `failures` follows the latencies. */
+const COUNTED = ['agents', 'registrations', 'reports', 'samples', 'commandUpdates', 'commands', 'polls'] as const;
+type Counted = (typeof COUNTED)[number];
+
 /** The stats a simulator process prints as JSON once stopped (apps/fleet-sim). */
-type SimulatorStats = Record<'agents' | 'registrations' | 'reports' | 'samples' | 'commandUpdates' | 'commands' | 'polls' | 'failures', Counts> & {
+type SimulatorStats = Record<Counted | 'failures', Counts> & {
   latency: { report: { p95Ms?: number; maxMs?: number }; register: { p95Ms?: number } };
   problems: string[];
   ok: boolean;
@@ -643,25 +647,19 @@ export async function startFleet(processes: Processes, { url, key, agents, proce
 
 /** Counts added up over the simulator processes; latencies only as the largest p95/max (they cannot be merged exactly). */
 function mergeFleetStats(all: SimulatorStats[]) {
-  const add = (pick: (stats: SimulatorStats) => Counts) => {
+  const add = (kind: Counted | 'failures') => {
     const result: Counts = {};
-    for (const stats of all) for (const [key, value] of Object.entries(pick(stats))) if (typeof value === 'number') result[key] = (result[key] ?? 0) + value;
+    for (const stats of all) for (const [key, value] of Object.entries(stats[kind])) if (typeof value === 'number') result[key] = (result[key] ?? 0) + value;
     return result;
   };
   return {
-    agents: add((stats) => stats.agents),
-    registrations: add((stats) => stats.registrations),
-    reports: add((stats) => stats.reports),
-    samples: add((stats) => stats.samples),
-    commandUpdates: add((stats) => stats.commandUpdates),
-    commands: add((stats) => stats.commands),
-    polls: add((stats) => stats.polls),
+    ...(Object.fromEntries(COUNTED.map((kind) => [kind, add(kind)])) as Record<Counted, Counts>),
     latency: {
       reportP95Ms: Math.max(...all.map((stats) => stats.latency.report.p95Ms ?? -Infinity)),
       reportMaxMs: Math.max(...all.map((stats) => stats.latency.report.maxMs ?? -Infinity)),
       registerP95Ms: Math.max(...all.map((stats) => stats.latency.register.p95Ms ?? -Infinity)),
     },
-    failures: add((stats) => stats.failures),
+    failures: add('failures'),
     problems: all.flatMap((stats) => stats.problems),
     ok: all.every((stats) => stats.ok),
   };
