@@ -5,7 +5,7 @@
 // (no polling). Commands go one at a time, spaced, to nodes picked at random.
 import { performance } from 'node:perf_hooks';
 import { io, Socket } from 'socket.io-client';
-import { checkDescriptors, connected, cpuMeter, describeCpu, figure, int, ms, sleep, startFleet, startHelper, summarize, withHubAndMidtier } from './common';
+import { connected, cpuMeter, describeCpu, figure, int, ms, sleep, startFleet, startHelper, summarize, withHubAndMidtier } from './common';
 
 export default figure({
   id: 'commands',
@@ -16,8 +16,7 @@ export default figure({
   describeSize: (size) => `${int(size.agents)} agents, ${size.commands} commands`,
 
   async run(size, log) {
-    checkDescriptors('the midtier', size.agents);
-    return withHubAndMidtier('commands', async ({ processes, hub, agentKey, midtier }) => {
+    return withHubAndMidtier('commands', size.agents, async ({ processes, hub, agentKey, midtier }) => {
       let dashboard: Socket | undefined;
       let caller: Socket | undefined;
       try {

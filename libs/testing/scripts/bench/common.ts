@@ -430,9 +430,11 @@ type Pipeline = { processes: Processes; db: TestDatabase; spoolDir: string; hub:
 
 /**
  * Runs `work` on the pipeline most figures measure: a fresh database, a hub on it, an agent key, and one midtier
- * attached to the hub. What it started is ended, and the database and spool removed, however `work` ends.
+ * attached to the hub, checked first to be able to hold `agents` sockets. What it started is ended, and the database
+ * and spool removed, however `work` ends.
  */
-export async function withHubAndMidtier<T>(figureId: string, work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
+export async function withHubAndMidtier<T>(figureId: string, agents: number, work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
+  checkDescriptors('the midtier', agents);
   const processes = newProcesses();
   const db = await createDatabase(figureId);
   const spoolDir = tempDir('thresh-bench-spool-');

@@ -24,7 +24,7 @@ export default figure({
   describeSize: (size) => `${int(size.agents)} agents × ${size.samplesPerReport} samples/report every ${size.intervalSeconds} s, ${size.windowSeconds} s window`,
 
   async run(size, log) {
-    return withHubAndMidtier('ingest', async ({ processes, db, hub, agentKey, midtier }) => {
+    return withHubAndMidtier('ingest', size.agents, async ({ processes, db, hub, agentKey, midtier }) => {
       const fleet = await startFleet(processes, {
         url: midtier.url,
         key: agentKey,

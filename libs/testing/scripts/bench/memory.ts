@@ -3,7 +3,7 @@
 // registered, each read right after full garbage collections forced through the inspector (SIGUSR1), in both
 // processes alike; per agent = delta / agents. The JS heap in use, and RSS without a forced collection, go in the note. Agents come from the fleet simulator in separate processes, reporting every
 // 300 s so that memory is about connections.
-import { checkDescriptors, cpuMeter, describeCpu, figure, HeapGroups, heapGrowth, inspect, int, kib, Processes, SizeOptions, sleep, startFleet, startHelper, startMidtier, steadyRss, withHubAndMidtier } from './common';
+import { cpuMeter, describeCpu, figure, HeapGroups, heapGrowth, inspect, int, kib, Processes, SizeOptions, sleep, startFleet, startHelper, startMidtier, steadyRss, withHubAndMidtier } from './common';
 
 const size = ({ smoke, agents }: SizeOptions) => ({ agents: agents ?? (smoke ? 500 : 10_000), rampSeconds: smoke ? 2 : 20, settleSeconds: smoke ? 3 : 10, breakdownAgents: smoke ? 0 : 1000 });
 type Size = ReturnType<typeof size>;
@@ -17,8 +17,7 @@ export default figure({
   describeSize: (size) => `${int(size.agents)} agents`,
 
   async run(size, log) {
-    checkDescriptors('the midtier', size.agents);
-    return withHubAndMidtier('memory', async ({ processes, spoolDir, hub, agentKey, midtier }) => {
+    return withHubAndMidtier('memory', size.agents, async ({ processes, spoolDir, hub, agentKey, midtier }) => {
       log(`midtier up; ${size.agents} agents connecting over ${size.rampSeconds} s`);
       const thresh = await hold(processes, midtier.pid, midtier.url, agentKey, size, { hub: [hub.pid], midtier: [midtier.pid] });
       const health = await midtier.health();

@@ -3,7 +3,7 @@
 // same storm against the bare Socket.IO server (bare-server.ts). Then no sample may be lost: once the fleet has
 // reported again, every node's rows in metric_samples run from seq 0 without a gap, and the rows stored are exactly the
 // samples the simulators generated (reports lost in the kill are sent again, and a repeat is stored once).
-import { BenchChild, checkDescriptors, cpuMeter, describeCpu, figure, freePort, int, Processes, query, SizeOptions, sleep, startFleet, startHelper, startMidtier, withHubAndMidtier } from './common';
+import { BenchChild, cpuMeter, describeCpu, figure, freePort, int, Processes, query, SizeOptions, sleep, startFleet, startHelper, startMidtier, withHubAndMidtier } from './common';
 
 const size = ({ smoke, agents }: SizeOptions) => ({ agents: agents ?? (smoke ? 500 : 10_000), intervalSeconds: smoke ? 5 : 30, rampSeconds: smoke ? 2 : 20, limitSeconds: smoke ? 60 : 180 });
 type Size = ReturnType<typeof size>;
@@ -17,8 +17,7 @@ export default figure({
   describeSize: (size) => `${int(size.agents)} agents reporting every ${size.intervalSeconds} s`,
 
   async run(size, log) {
-    checkDescriptors('the midtier', size.agents);
-    return withHubAndMidtier('reconnect', async ({ processes, db, spoolDir, hub, agentKey, midtierKey, midtier: firstMidtier }) => {
+    return withHubAndMidtier('reconnect', size.agents, async ({ processes, db, spoolDir, hub, agentKey, midtierKey, midtier: firstMidtier }) => {
       let midtier = firstMidtier;
       let restartMs = NaN;
       const thresh = await storm(processes, size, log, {

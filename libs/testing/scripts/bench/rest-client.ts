@@ -50,10 +50,10 @@ const attempts = { poll: 0, report: 0 };
 const errorsOutsideWindow: Record<string, number> = {};
 const countOutside = (label: string) => (errorsOutsideWindow[label] = (errorsOutsideWindow[label] ?? 0) + 1);
 
-/** One request on the agent's own connection; resolves with { status, body } or rejects on a network error. */
 /** The fields of the gateway's answers the client reads: an error's code, a registration's session and last seq. */
 type Answer = { code?: string; session?: string; lastSeq?: number | null };
 
+/** One request on the agent's own connection; resolves with { status, body } or rejects on a network error. */
 function send(agent: Agent, method: string, path: string, body?: unknown, session?: string): Promise<{ status: number; body?: Answer }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {

@@ -17,8 +17,7 @@ export default figure({
   describeSize: (size) => `${int(size.agents)} agents, poll every ${size.pollSeconds} s, report every ${size.reportSeconds} s, ${size.windowSeconds} s window`,
 
   async run(size, log) {
-    checkDescriptors('the midtier', size.agents);
-    return withHubAndMidtier('rest', async ({ processes, hub, agentKey, midtier }) => {
+    return withHubAndMidtier('rest', size.agents, async ({ processes, hub, agentKey, midtier }) => {
       log(`${size.agents} REST agents registering over ${size.rampSeconds} s`);
       let health: MidtierHealth | undefined;
       const thresh = await load(processes, midtier.url, agentKey, size, 'rest-', { hub: [hub.pid], midtier: [midtier.pid] }, async () => (health = await midtier.health()));
