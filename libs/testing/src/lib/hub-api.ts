@@ -17,22 +17,24 @@ export class HubApi {
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
-  async login(username: string, password: string): Promise<LoginResponse> {
-    const response = await this.request<LoginResponse>('POST', '/api/auth/login', { username, password });
-    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
-    this.token = response.body.token;
+  /** The answer's body; any status but the one expected (a 2xx when not given) is an error. */
+  async requestOk<T>(method: string, path: string, body?: unknown, status?: number): Promise<T> {
+    const response = await this.request<T>(method, path, body);
+    if (status ? response.status !== status : response.status < 200 || response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
     return response.body;
+  }
+
+  async login(username: string, password: string): Promise<LoginResponse> {
+    const login = await this.requestOk<LoginResponse>('POST', '/api/auth/login', { username, password }, 200);
+    this.token = login.token;
+    return login;
   }
 
   async createKey(type: 'agent' | 'midtier', name = `${type} key`): Promise<string> {
-    const response = await this.request<CreatedKeyResponse>('POST', '/api/keys', { type, name });
-    if (response.status !== 201) throw new Error(`key creation failed: ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body.key;
+    return (await this.requestOk<CreatedKeyResponse>('POST', '/api/keys', { type, name }, 201)).key;
   }
 
-  async nodes(): Promise<NodeListResponse> {
-    const response = await this.request<NodeListResponse>('GET', '/api/nodes');
-    if (response.status !== 200) throw new Error(`GET /api/nodes: ${response.status}`);
-    return response.body;
+  nodes(): Promise<NodeListResponse> {
+    return this.requestOk<NodeListResponse>('GET', '/api/nodes', undefined, 200);
   }
 }
