@@ -71,7 +71,7 @@ export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 // ---- /proc ----
 
 /** Resident memory of a process in bytes (VmRSS in /proc/<pid>/status). */
-export function rssBytes(pid: number): number {
+function rssBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(match[1]) * 1024;
@@ -106,7 +106,7 @@ function machineTicks(): number {
 }
 
 /** Every PostgreSQL server process on this machine (backends included), found by name in /proc. */
-export function postgresPids(): number[] {
+function postgresPids(): number[] {
   const pids = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -120,7 +120,7 @@ export function postgresPids(): number[] {
 }
 
 /** CPU use per named group of processes, in % of one core. */
-export type CpuUsage = Record<string, number>;
+type CpuUsage = Record<string, number>;
 
 /**
  * CPU use over a window, per named group of processes, in % of one core: what "the profile" of a run says.
@@ -164,7 +164,7 @@ function shellLimit(flag: string): number {
 }
 
 /** The open-files limit children get, and whether `ulimit -n 65536` may raise it (root without CAP_SYS_RESOURCE may not). */
-export const FD_LIMIT = { soft: shellLimit('-n'), hard: shellLimit('-Hn'), raisable: spawnSync('sh', ['-c', 'ulimit -n 65536']).status === 0 };
+const FD_LIMIT = { soft: shellLimit('-n'), hard: shellLimit('-Hn'), raisable: spawnSync('sh', ['-c', 'ulimit -n 65536']).status === 0 };
 
 export function describeFdLimit(): string {
   const { soft, hard, raisable } = FD_LIMIT;
@@ -255,13 +255,13 @@ function signalPid(pid: number, signal: NodeJS.Signals): void {
 /** Every Processes and database of the run, so that an interrupted run still cleans up. */
 export const registry = { processes: new Set<Processes>(), databases: new Set<TestDatabase>(), tempDirs: new Set<string>() };
 
-export function newProcesses(): Processes {
+function newProcesses(): Processes {
   const processes = new Processes();
   registry.processes.add(processes);
   return processes;
 }
 
-export function tempDir(prefix: string): string {
+function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   registry.tempDirs.add(dir);
   return dir;
@@ -303,7 +303,7 @@ export async function useEmbeddedPostgres(): Promise<{ stop(): Promise<void> }> 
 }
 
 /** A fresh database for one figure; `drop()` removes it (WITH (FORCE): the hub's pool may still hold connections). */
-export async function createDatabase(figure: string): Promise<TestDatabase> {
+async function createDatabase(figure: string): Promise<TestDatabase> {
   const database = await createTestDatabase(`bench_${figure}`, postgres.url);
   registry.databases.add(database);
   return {
@@ -337,7 +337,7 @@ async function httpOk(url: string, check = async (response: Response) => respons
 }
 
 /** The built hub on a fresh port against `dbUrl`, logged in as admin (`login`: the session). */
-export async function startHub(processes: Processes, dbUrl: string, extraEnv: Record<string, string> = {}) {
+async function startHub(processes: Processes, dbUrl: string, extraEnv: Record<string, string> = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = (database: string, password: string) => ({ DATABASE_URL: database, HUB_PORT: String(port), HUB_HOST: '127.0.0.1', THRESH_ADMIN_PASSWORD: password, HUB_RATE_LIMIT_PER_MINUTE: '100000000', ...extraEnv });
@@ -348,11 +348,6 @@ export async function startHub(processes: Processes, dbUrl: string, extraEnv: Re
   }, 90_000);
   const api = new HubApi(url);
   const login = await api.login('admin', ADMIN_PASSWORD);
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await api.request<T>(method, path, body);
-    if (response.status < 200 || response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
-    return response.body;
-  };
   return {
     url,
     port,
@@ -360,8 +355,8 @@ export async function startHub(processes: Processes, dbUrl: string, extraEnv: Re
     pid: child.pid,
     login,
     token: login.token,
-    post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
-    get: <T>(path: string) => call<T>('GET', path),
+    post: <T>(path: string, body: unknown) => api.requestOk<T>('POST', path, body),
+    get: <T>(path: string) => api.requestOk<T>('GET', path),
     createKey: (type: 'agent' | 'midtier') => api.createKey(type, `bench-${type}-${Date.now()}`),
   };
 }
@@ -496,7 +491,7 @@ export async function startHelper<Ready = { port: number }>(
 }
 
 /** Reads a stream line by line: next(timeoutMs) resolves with the next line, or undefined at its end. */
-export function lineReader(stream: Readable | null) {
+function lineReader(stream: Readable | null) {
   const queue: string[] = [];
   const waiters: ((line: string | undefined) => void)[] = [];
   let ended = false;

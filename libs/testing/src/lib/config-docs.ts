@@ -13,7 +13,7 @@ export interface ConfigRow {
 }
 
 /** The configuration table of a zod env schema: each variable, whether it must be set, and its default. */
-export function configTable(schema: z.ZodObject): ConfigRow[] {
+function configTable(schema: z.ZodObject): ConfigRow[] {
   return Object.entries(schema.shape).map(([name, field]) => {
     const unset = (field as z.ZodType).safeParse(undefined);
     return { name, required: !unset.success, defaultValue: unset.success ? unset.data : undefined };
