@@ -349,12 +349,7 @@ async function startHub(processes: Processes, dbUrl: string, extraEnv: Record<st
   const api = new HubApi(url);
   const login = await api.login('admin', ADMIN_PASSWORD);
   return {
-    url,
-    port,
-    child,
-    pid: child.pid,
-    login,
-    token: login.token,
+    url, child, pid: child.pid, login, token: login.token,
     post: <T>(path: string, body: unknown) => api.requestOk<T>('POST', path, body),
     get: <T>(path: string) => api.requestOk<T>('GET', path),
     createKey: (type: 'agent' | 'midtier') => api.createKey(type, `bench-${type}-${Date.now()}`),
