@@ -7,6 +7,7 @@ import { FakeRestMidtier } from '../test/fake-rest-midtier';
 import { measuredSample, sampleBufferIn } from '../test/measurements';
 import { AgentConfig, CONFIG_DEFAULTS } from './agent-config';
 import { AgentRuntime, AgentRuntimeOptions } from './agent-runtime';
+import { agentStateWhen } from '../test/agent-state-when';
 import { AgentState, readAgentState } from './agent-state';
 
 jest.setTimeout(10_000);
@@ -52,11 +53,6 @@ describe('AgentRuntime failover to fallback-url', () => {
     runtime = started;
     return started;
   };
-  const stateWhen = (what: string, matches: (state: AgentState) => boolean) =>
-    waitFor(what, () => {
-      const state = readAgentState();
-      return state && matches(state) ? state : undefined;
-    });
   const connectedTo = (target: 'primary' | 'fallback') => (state: AgentState) => state.status === 'connected' && state.target === target;
 
   beforeEach(async () => {
@@ -79,13 +75,13 @@ describe('AgentRuntime failover to fallback-url', () => {
 
   it('fails over once the primary has been down for failover-timeout, fails back once it has been healthy for failback-delay, sending each sample once', async () => {
     startRuntime({});
-    const first = await stateWhen('registered at the primary', connectedTo('primary'));
+    const first = await agentStateWhen('registered at the primary', connectedTo('primary'));
     expect(first).toEqual(expect.objectContaining({ target: 'primary', targetUrl: primary.url }));
     await waitFor('samples at the primary', () => primary.reports.length > 0);
 
     await primary.stop();
     const primaryDownAt = Date.now();
-    const onFallback = await stateWhen('registered at the fallback', connectedTo('fallback'));
+    const onFallback = await agentStateWhen('registered at the fallback', connectedTo('fallback'));
     // Not before failover-timeout (1 s) had passed since the outage began.
     expect(Date.parse(onFallback.targetSince ?? '')).toBeGreaterThanOrEqual(primaryDownAt + 900);
     expect(onFallback).toEqual(expect.objectContaining({ targetUrl: fallback.url, transport: 'rest (polling every 1s)' }));
@@ -94,7 +90,7 @@ describe('AgentRuntime failover to fallback-url', () => {
 
     await primary.start();
     const healthyFrom = Date.now();
-    const back = await stateWhen('registered at the primary again', (state) => connectedTo('primary')(state) && state.targetSince !== first.targetSince);
+    const back = await agentStateWhen('registered at the primary again', (state) => connectedTo('primary')(state) && state.targetSince !== first.targetSince);
     // Health checks answered 200 for failback-delay (1 s) before the move.
     expect(Date.parse(back.targetSince ?? '')).toBeGreaterThanOrEqual(healthyFrom + 900);
     expect(logs).toContainEqual(`primary healthy for 1s: failing back to ${primary.url}`);
@@ -120,7 +116,7 @@ describe('AgentRuntime failover to fallback-url', () => {
     primary = new FakeRestMidtier('thresh_live_default_otherkey');
     await primary.start();
     startRuntime({});
-    const refused = await stateWhen('the refusal', (state) => state.lastError !== null);
+    const refused = await agentStateWhen('the refusal', (state) => state.lastError !== null);
     expect(refused).toEqual(
       expect.objectContaining({ status: 'disconnected', target: 'primary', lastError: 'the midtier refused the api-key: Invalid or revoked key' }),
     );
@@ -134,7 +130,7 @@ describe('AgentRuntime failover to fallback-url', () => {
   it('fails over with transport auto to a fresh transport that falls back to REST there, and stays with failback-delay 0', async () => {
     const closedPrimaryUrl = `http://127.0.0.1:${await freePort()}`;
     startRuntime({ transport: 'auto', 'midtier-url': closedPrimaryUrl, 'failback-delay': 0 });
-    const onFallback = await stateWhen('registered at the fallback over REST', connectedTo('fallback'));
+    const onFallback = await agentStateWhen('registered at the fallback over REST', connectedTo('fallback'));
     expect(onFallback).toEqual(
       expect.objectContaining({ targetUrl: fallback.url, transport: 'rest (polling every 1s)', fallbackReason: expect.stringMatching(/^WebSockets unavailable/) }),
     );

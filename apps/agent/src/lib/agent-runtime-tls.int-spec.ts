@@ -11,7 +11,7 @@ import { measuredSample, sampleBufferIn } from '../test/measurements';
 import { missingSettings } from './agent-launch';
 import { AgentConfig, CONFIG_DEFAULTS, parseConfigValue } from './agent-config';
 import { AgentRuntime } from './agent-runtime';
-import { AgentState, readAgentState } from './agent-state';
+import { agentStateWhen } from '../test/agent-state-when';
 
 jest.setTimeout(10_000);
 
@@ -65,11 +65,6 @@ describe('AgentRuntime over HTTPS with a certificate from a private CA', () => {
     runtime = started;
     return started;
   };
-  const stateWhen = (what: string, matches: (state: AgentState) => boolean) =>
-    waitFor(what, () => {
-      const state = readAgentState();
-      return state && matches(state) ? state : undefined;
-    });
   /** The /agents namespace on the same HTTPS server, as the midtier has it. */
   const acceptSocketIo = (): void => {
     socketServer = new Server<AgentToMidtierEvents, MidtierToAgentEvents>(midtier.server, { transports: ['websocket'] });
@@ -115,7 +110,7 @@ describe('AgentRuntime over HTTPS with a certificate from a private CA', () => {
 
     it('verifying without tls-ca, says the certificate comes from a CA it does not know, and how to trust it', async () => {
       startRuntime({ transport });
-      const state = await stateWhen('the TLS failure', (candidate) => candidate.lastError !== null);
+      const state = await agentStateWhen('the TLS failure', (candidate) => candidate.lastError !== null);
       expect(state.status).toBe('disconnected');
       expect(state.lastError).toBe(
         `TLS: the certificate of ${new URL(midtier.url).host} is signed by a CA not known here (UNABLE_TO_VERIFY_LEAF_SIGNATURE): ` +
@@ -126,13 +121,13 @@ describe('AgentRuntime over HTTPS with a certificate from a private CA', () => {
 
     it('connects and reports with tls-ca naming the private CA', async () => {
       startRuntime({ transport, 'tls-ca': caFile });
-      await stateWhen('connected', (candidate) => candidate.status === 'connected');
+      await agentStateWhen('connected', (candidate) => candidate.status === 'connected');
       await waitFor('samples over TLS', reported);
     });
 
     it('connects and reports with tls-verify false', async () => {
       startRuntime({ transport, 'tls-verify': false });
-      await stateWhen('connected', (candidate) => candidate.status === 'connected');
+      await agentStateWhen('connected', (candidate) => candidate.status === 'connected');
       await waitFor('samples over TLS', reported);
     });
   });
@@ -142,7 +137,7 @@ describe('AgentRuntime over HTTPS with a certificate from a private CA', () => {
     await plain.start();
     try {
       startRuntime({ transport: 'rest', 'midtier-url': plain.url.replace('http:', 'https:') });
-      const state = await stateWhen('the TLS failure', (candidate) => candidate.lastError !== null);
+      const state = await agentStateWhen('the TLS failure', (candidate) => candidate.lastError !== null);
       expect(state.lastError).toBe(`TLS: ${new URL(plain.url).host} does not speak TLS (EPROTO): it serves plain HTTP, so use http:// in the URL`);
     } finally {
       await runtime?.stop();
@@ -156,12 +151,12 @@ describe('AgentRuntime over HTTPS with a certificate from a private CA', () => {
     try {
       const config = { transport: 'rest', 'tls-ca': caFile, 'auto-failover': true, 'fallback-url': fallback.url, 'failback-delay': 1 } as const;
       startRuntime(config, { failoverTimeoutMs: 500, primaryProbeIntervalMs: 200 });
-      await stateWhen('connected to the primary', (candidate) => candidate.status === 'connected' && candidate.target === 'primary');
+      await agentStateWhen('connected to the primary', (candidate) => candidate.status === 'connected' && candidate.target === 'primary');
       await midtier.stop();
-      await stateWhen('connected to the fallback', (candidate) => candidate.status === 'connected' && candidate.target === 'fallback');
+      await agentStateWhen('connected to the fallback', (candidate) => candidate.status === 'connected' && candidate.target === 'fallback');
       const checksBefore = midtier.healthChecks;
       await midtier.start();
-      await stateWhen('back on the primary', (candidate) => candidate.status === 'connected' && candidate.target === 'primary');
+      await agentStateWhen('back on the primary', (candidate) => candidate.status === 'connected' && candidate.target === 'primary');
       expect(midtier.healthChecks).toBeGreaterThan(checksBefore);
     } finally {
       await runtime?.stop();

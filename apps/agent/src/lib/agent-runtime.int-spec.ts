@@ -11,7 +11,8 @@ import { FakeRestMidtier } from '../test/fake-rest-midtier';
 import { measuredSample, sampleBufferIn } from '../test/measurements';
 import { CONFIG_DEFAULTS } from './agent-config';
 import { AgentRuntime } from './agent-runtime';
-import { AgentState, readAgentState } from './agent-state';
+import { agentStateWhen } from '../test/agent-state-when';
+import { readAgentState } from './agent-state';
 
 jest.setTimeout(15_000);
 
@@ -42,12 +43,6 @@ describe('AgentRuntime with transport auto', () => {
     runtime = started;
     return started;
   };
-  /** What `thresh agent status` shows, once it matches. */
-  const stateWhen = (what: string, matches: (state: AgentState) => boolean) =>
-    waitFor(what, () => {
-      const state = readAgentState();
-      return state && matches(state) ? state : undefined;
-    });
 
   beforeEach(async () => {
     home = mkdtempSync(join(tmpdir(), 'agent-runtime-'));
@@ -69,7 +64,7 @@ describe('AgentRuntime with transport auto', () => {
 
   it('polls over REST when WebSockets are refused but the host answers HTTP, and says why', async () => {
     const agent = startRuntime(midtier.url);
-    const state = await stateWhen('REST in use', (candidate) => candidate.status === 'connected' && candidate.transport.startsWith('rest'));
+    const state = await agentStateWhen('REST in use', (candidate) => candidate.status === 'connected' && candidate.transport.startsWith('rest'));
     expect(state).toEqual(
       expect.objectContaining({
         transport: 'rest (polling every 1s)',
@@ -115,7 +110,7 @@ describe('AgentRuntime with transport auto', () => {
 
   it('moves back to Socket.IO once WebSockets get through, losing and repeating no sample', async () => {
     startRuntime(midtier.url, 1000);
-    await stateWhen('REST in use', (candidate) => candidate.status === 'connected' && candidate.transport.startsWith('rest'));
+    await agentStateWhen('REST in use', (candidate) => candidate.status === 'connected' && candidate.transport.startsWith('rest'));
     await waitFor('samples over REST', () => midtier.reports.length > 0);
 
     const socketReports: MetricsReport[] = [];
@@ -131,7 +126,7 @@ describe('AgentRuntime with transport auto', () => {
     });
     midtier.acceptWebSockets();
 
-    const state = await stateWhen('Socket.IO in use', (candidate) => candidate.status === 'connected' && candidate.transport === 'socketio (websocket)');
+    const state = await agentStateWhen('Socket.IO in use', (candidate) => candidate.status === 'connected' && candidate.transport === 'socketio (websocket)');
     expect(state.fallbackReason).toBeNull();
     expect(logs).toContainEqual('WebSockets work again: moved from REST polling to socketio (websocket)');
     await waitFor('samples over Socket.IO', () => socketReports.length > 0);

@@ -271,8 +271,8 @@ export class NodeRepository {
          SELECT * FROM json_to_recordset($1::json) AS l("nodeId" uuid, seq bigint, at timestamptz, "cpuPercent" real, "memoryUsedBytes" bigint,
                 "memoryTotalBytes" bigint, "diskUsedBytes" bigint, "diskTotalBytes" bigint, "containersRunning" int, environments jsonb)
        ), locked AS (
-         -- Locked in id order (no deadlock between batches), reading the status as committed by a concurrent sweep.
-         SELECT id, status AS previous FROM nodes WHERE id IN (SELECT "nodeId" FROM latest) ORDER BY id FOR UPDATE
+         -- The rows are this transaction's since lockForSamples: what they hold now is what a sweep committed before.
+         SELECT id, status AS previous FROM nodes WHERE id IN (SELECT "nodeId" FROM latest)
        ), moved AS (
          UPDATE nodes n
             SET cpu_percent = l."cpuPercent", memory_used_bytes = l."memoryUsedBytes", memory_total_bytes = l."memoryTotalBytes",

@@ -221,7 +221,11 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       const reachable = new Map((await this.nodes.reachableAmong(await this.commands.nodesWithOverdue(seconds))).map((node) => [node.id, node]));
       const overdue = await this.commands.overdueOf([...reachable.keys()], seconds);
       const byNode = new Map<string, string[]>();
-      for (const row of overdue) byNode.set(row.node_id, [...(byNode.get(row.node_id) ?? []), row.id]);
+      for (const row of overdue) {
+        const ids = byNode.get(row.node_id);
+        if (ids) ids.push(row.id);
+        else byNode.set(row.node_id, [row.id]);
+      }
       for (const [nodeId, ids] of byNode) {
         const { accountId, agentId, carrierKeyId } = reachable.get(nodeId) as NodeRecord;
         for (const command of await this.commands.markDispatched(ids)) this.events.dispatch({ accountId, agentId, carrierKeyId, command: toAgentCommand(command) });
